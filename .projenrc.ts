@@ -1,0 +1,160 @@
+import { awscdk, javascript, ReleasableCommits, TextFile } from 'projen';
+import { UpgradeDependenciesSchedule } from 'projen/lib/javascript';
+
+// Versions are fixed here and nowhere else (DESIGN.md §5).
+// aws-cdk-lib: the newest release that npm, PyPI and Maven Central all serve (2.272.0 is missing
+// from npm and 2.273.0+ from Maven Central as of 2026-11-22), so every language can install us.
+const CDK_VERSION = '2.271.0';
+const CONSTRUCTS_VERSION = '10.8.1';
+const CDK_NAG_VERSION = '3.0.2';
+// TypeScript 7 is the native compiler, which ts-jest 29 and typescript-eslint 8 do not support.
+const TYPESCRIPT_VERSION = '~6.0.3';
+// aws-cdk@3.0.0 was published by mistake and cannot read current cloud assemblies.
+const CDK_CLI_VERSION = '^2';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-proteomics-platform',
+  description:
+    'A secure, cost-aware AWS platform for mass-spectrometry proteomics in one construct: browser uploads, ' +
+    'Step Functions + AWS Batch analyses, Aurora PostgreSQL, EKS, 365-day uploads and 5-year results.',
+  keywords: ['aws-cdk', 'cdk', 'proteomics', 'mass-spectrometry', 'bioinformatics', 'aws-batch', 'step-functions', 'eks'],
+  author: 'biotech-x',
+  authorAddress: 'platform@biotech-x.example',
+  license: 'Apache-2.0',
+  repositoryUrl: 'https://github.com/biotech-x/cdk-proteomics-platform.git',
+  homepage: 'https://biotech-x.github.io/cdk-proteomics-platform/',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '22.0.0',
+  workflowNodeVersion: '24.x',
+
+  cdkVersion: CDK_VERSION,
+  constructsVersion: CONSTRUCTS_VERSION,
+  cdkCliVersion: CDK_CLI_VERSION,
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: TYPESCRIPT_VERSION,
+  peerDeps: [`cdk-nag@^${CDK_NAG_VERSION}`],
+  devDeps: [
+    `cdk-nag@${CDK_NAG_VERSION}`,
+    'husky@^9',
+    'lint-staged@^17',
+    '@commitlint/cli@^21',
+    '@commitlint/config-conventional@^21',
+  ],
+
+  // Every CDK language, with the names fixed up front (issue #2).
+  publishToPypi: { distName: 'cdk-proteomics-platform', module: 'cdk_proteomics_platform' },
+  publishToMaven: {
+    mavenGroupId: 'io.github.biotech-x',
+    mavenArtifactId: 'cdk-proteomics-platform',
+    javaPackage: 'io.github.biotechx.cdk.proteomics',
+  },
+  publishToNuget: { packageId: 'BiotechX.Cdk.ProteomicsPlatform', dotNetNamespace: 'BiotechX.Cdk.ProteomicsPlatform' },
+  publishToGo: { moduleName: 'github.com/biotech-x/cdk-proteomics-platform-go', packageName: 'cdkproteomicsplatform' },
+
+  // Releases only for features and fixes; dependencies upgraded on a schedule.
+  releasableCommits: ReleasableCommits.featuresAndFixes(),
+  depsUpgradeOptions: { workflowOptions: { schedule: UpgradeDependenciesSchedule.WEEKLY } },
+
+  sampleCode: false,
+  docgen: true,
+  tsconfigDevFile: 'tsconfig.dev.json',
+  gitignore: [
+    '/.tools/',
+    'cdk.out/',
+    '.venv/',
+    '__pycache__/',
+    '*.pyc',
+    '.pytest_cache/',
+    '.mypy_cache/',
+    '.ruff_cache/',
+    'test-results/',
+    '/.ci-artifacts/',
+  ],
+  jestOptions: {
+    // Snapshots pin logical ids (public contract): a drift must fail, not rewrite the snapshot.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      // Only the library's own tests: the example, worker and services have their own runners.
+      roots: ['<rootDir>/test'],
+      setupFiles: ['<rootDir>/test/setup-env.ts'],
+      testTimeout: 120_000,
+    },
+  },
+});
+
+// The npm package ships only what users need.
+for (const path of [
+  '/examples/',
+  '/docs/',
+  '/scripts/',
+  '/.ci/',
+  '/.husky/',
+  '/.tools/',
+  '/.ci-artifacts/',
+  'cdk.out/',
+  '.venv/',
+  '__pycache__/',
+  '/commitlint.config.js',
+]) {
+  project.addPackageIgnore(path);
+}
+
+// examples/biotech-app consumes the library by its package name through an npm workspace:
+// `file:../..` is a symlink to this folder (it exists on a fresh clone, unlike a tarball), and the
+// workspace hoists aws-cdk-lib so the app and the library load one and the same copy.
+project.package.addField('workspaces', ['examples/biotech-app']);
+
+const example = new awscdk.AwsCdkTypeScriptApp({
+  parent: project,
+  outdir: 'examples/biotech-app',
+  name: 'biotech-app',
+  description: 'biotech-X: the reference deployment of cdk-proteomics-platform (hml and prod).',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  cdkVersion: CDK_VERSION,
+  cdkVersionPinning: true,
+  minNodeVersion: '22.0.0',
+  constructsVersion: CONSTRUCTS_VERSION,
+  cdkCliVersion: CDK_CLI_VERSION,
+  typescriptVersion: TYPESCRIPT_VERSION,
+  deps: ['cdk-proteomics-platform@file:../..', `cdk-nag@${CDK_NAG_VERSION}`],
+  licensed: false,
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  sampleCode: false,
+  jestOptions: { jestConfig: { roots: ['<rootDir>/test'], testTimeout: 300_000 } },
+  gitignore: ['/services/*/node_modules/'],
+});
+example.addFields({ private: true });
+
+// The root build and test also build and test the example, against the freshly compiled library.
+project.postCompileTask.exec('npx projen build', { cwd: 'examples/biotech-app', name: 'example' });
+
+// husky, written by projen so `npx projen` never removes the hooks. Off in CI (HUSKY=0).
+project.package.setScript('prepare', 'husky || true');
+new TextFile(project, '.husky/pre-commit', {
+  lines: [
+    '# Fast checks on staged files, then the fast unit-test subset.',
+    'npx lint-staged',
+    'npx jest --onlyChanged --passWithNoTests',
+  ],
+});
+new TextFile(project, '.husky/commit-msg', {
+  lines: ['# Conventional commits only.', 'npx --no -- commitlint --edit "$1"'],
+});
+new TextFile(project, 'commitlint.config.js', {
+  lines: ["module.exports = { extends: ['@commitlint/config-conventional'] };"],
+});
+project.addFields({
+  'lint-staged': {
+    '*.ts': 'eslint --no-warn-ignored --max-warnings 0',
+    '*.py': 'bash scripts/lint-python.sh',
+    '**/Dockerfile': 'bash scripts/lint-docker.sh',
+    '.github/workflows/*.yml': 'bash scripts/lint-workflows.sh',
+  },
+});
+
+project.synth();

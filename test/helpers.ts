@@ -1,0 +1,36 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { IConstruct } from 'constructs';
+import { ComplianceChecks, DeployChecks } from '../src';
+
+/** An account and region with three AZs in context, so prod's 3-AZ layout can be tested. */
+export const TEST_ENV = { account: '123456789012', region: 'eu-west-1' };
+const AZ_CONTEXT = {
+  [`availability-zones:account=${TEST_ENV.account}:region=${TEST_ENV.region}`]: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+};
+
+/** A stack in a fresh app; with `env` it gets an explicit account/region and three AZs. */
+export function newStack(options: { env?: boolean; context?: Record<string, unknown> } = {}): Stack {
+  const app = new App({ context: { ...AZ_CONTEXT, ...options.context } });
+  return new Stack(app, 'Test', options.env ? { env: TEST_ENV } : undefined);
+}
+
+/** Fails with a readable report when the tree has an unacknowledged finding of the three packs. */
+export function expectCompliant(scope: IConstruct): void {
+  const result = ComplianceChecks.check(scope);
+  if (result.findings.length > 0) {
+    throw new Error(`Unacknowledged compliance findings:\n${ComplianceChecks.format(result)}`);
+  }
+  expect(result.findings).toEqual([]);
+}
+
+/** Fails when the stack has a deploy trap (key policies, access-log buckets). */
+export function expectNoDeployTraps(stack: Stack): void {
+  expect(DeployChecks.check(Template.fromStack(stack).toJSON())).toEqual([]);
+}
+
+/** Logical id → resource type, to snapshot logical-id drift (ids are public contract). */
+export function logicalIds(stack: Stack): Record<string, string> {
+  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>;
+  return Object.fromEntries(Object.entries(resources).map(([id, r]) => [id, r.Type]).sort());
+}
