@@ -35,8 +35,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jsiiVersion: '~6.0.0',
   typescriptVersion: TYPESCRIPT_VERSION,
   peerDeps: [`cdk-nag@^${CDK_NAG_VERSION}`],
+  // Bundled, not a peer: its Java artifact is not on Maven Central (checked 2026-11-22), so as a
+  // peer it would make the library uninstallable for Java users. Its types are not in our API.
+  bundledDeps: ['@aws-cdk/lambda-layer-kubectl-v35@2.2.2'],
   devDeps: [
     `cdk-nag@${CDK_NAG_VERSION}`,
+    // The pipeline's definition is checked by a validator and run by a local interpreter in tests.
+    'asl-validator@^4',
+    'aws-local-stepfunctions@^3',
     'husky@^9',
     'lint-staged@^17',
     '@commitlint/cli@^21',
