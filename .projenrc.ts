@@ -43,6 +43,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The pipeline's definition is checked by a validator and run by a local interpreter in tests.
     'asl-validator@^4',
     'aws-local-stepfunctions@^3',
+    // JSON Schema 2020-12 validation of the contracts/ documents, and the JSONata the state machine uses.
+    'ajv@^8',
+    'jsonata@^2',
     'husky@^9',
     'lint-staged@^17',
     '@commitlint/cli@^21',
@@ -66,6 +69,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   sampleCode: false,
   docgen: true,
   tsconfigDevFile: 'tsconfig.dev.json',
+  // Lint src and test against tsconfig.dev.json (the jsii tsconfig.json only covers src/).
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'projenrc'], tsconfigPath: './tsconfig.dev.json', projectService: false },
   gitignore: [
     '/.tools/',
     'cdk.out/',
@@ -112,6 +117,10 @@ for (const path of [
 // workspace hoists aws-cdk-lib so the app and the library load one and the same copy.
 project.package.addField('workspaces', ['examples/biotech-app']);
 
+// tsconfig.dev.json (eslint, jest) covers the library's sources, tests and projenrc only: the
+// example app and the services have their own tsconfig and toolchains.
+project.tsconfigDev.file.addOverride('include', ['src/**/*.ts', 'test/**/*.ts', 'projenrc/**/*.ts', '.projenrc.ts']);
+
 const example = new awscdk.AwsCdkTypeScriptApp({
   parent: project,
   outdir: 'examples/biotech-app',
@@ -131,10 +140,18 @@ const example = new awscdk.AwsCdkTypeScriptApp({
   release: false,
   depsUpgrade: false,
   sampleCode: false,
-  jestOptions: { jestConfig: { roots: ['<rootDir>/test'], testTimeout: 300_000 } },
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: { roots: ['<rootDir>/test'], setupFiles: ['<rootDir>/test/setup-env.ts'], testTimeout: 300_000 },
+  },
   gitignore: ['/services/*/node_modules/'],
 });
 example.addFields({ private: true });
+// The README's main job: synth every stack (validation on, compliance packs registered) and summarise.
+example.addTask('summary', {
+  description: 'Synthesize every stack into cdk.out and print a summary',
+  exec: 'ts-node -P tsconfig.json --prefer-ts-exts src/summary.ts',
+});
 
 // The root build and test also build and test the example, against the freshly compiled library.
 project.postCompileTask.exec('npx projen build', { cwd: 'examples/biotech-app', name: 'example' });

@@ -64,7 +64,7 @@ export class ComplianceChecks {
           findings.push({
             pack: pack.name,
             ruleId: violation.ruleName,
-            resourcePath: resource.constructPath ?? resource.resourceLogicalId ?? "(unknown)",
+            resourcePath: resource.constructPath ?? resource.resourceLogicalId ?? '(unknown)',
             description: violation.description,
           });
         }

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Static analysis that spans the repository (each Python part also runs ruff, mypy and bandit in
+# its own test script): workflows (actionlint, zizmor), Dockerfiles (hadolint), secrets
+# (detect-secrets), and the synthesized templates of the example (cfn-lint, checkov).
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+VENV="$ROOT/.tools/lint-venv"
+if [ ! -x "$VENV/bin/python" ] || ! cmp -s scripts/lint-requirements.txt "$VENV/requirements.txt"; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r scripts/lint-requirements.txt
+  cp scripts/lint-requirements.txt "$VENV/requirements.txt"
+fi
+# actionlint comes from the Go module proxy (the PyPI wrapper downloads its binary from GitHub).
+ACTIONLINT_VERSION=v1.7.12
+if [ ! -x "$ROOT/.tools/bin/actionlint" ] || ! "$ROOT/.tools/bin/actionlint" --version | grep -q "${ACTIONLINT_VERSION#v}"; then
+  GOBIN="$ROOT/.tools/bin" go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+fi
+export PATH="$VENV/bin:$ROOT/.tools/bin:$PATH"
+status=0
+run() { echo "--- $*"; "$@" || status=1; }
+
+mapfile -t workflows < <(git ls-files '.github/workflows/*.yml' 'examples/**/.github/workflows/*.yml')
+if [ ${#workflows[@]} -gt 0 ]; then
+  run actionlint "${workflows[@]}"
+  # zizmor's online audits need GitHub's API, which is out of reach here: offline audits only.
+  run zizmor --offline --min-severity medium "${workflows[@]}"
+fi
+
+mapfile -t dockerfiles < <(git ls-files '*Dockerfile' 'Dockerfile*' | grep -v node_modules || true)
+for f in "${dockerfiles[@]}"; do run hadolint "$f"; done
+
+# Secrets: every tracked file, against the committed baseline of reviewed false positives.
+run bash -c 'git ls-files -z | xargs -0 detect-secrets-hook --baseline .secrets.baseline'
+
+templates=(examples/biotech-app/cdk.out/*.template.json)
+if [ -e "${templates[0]}" ]; then
+  run cfn-lint --format parseable -- "${templates[@]}"
+  # Each skipped check is explained in docs/security/checkov.md.
+  run checkov --config-file .checkov.yaml -f "${templates[@]}"
+else
+  echo "No synthesized templates in examples/biotech-app/cdk.out: run the example build first." >&2
+  status=1
+fi
+exit $status
