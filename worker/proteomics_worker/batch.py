@@ -1,0 +1,272 @@
+"""Manifest-driven commands: batch (array task), chunk and rollup.
+
+batch runs this package's own CLI in a subprocess per file (fixed argv, no
+shell), so a crash or memory blow-up in one file cannot take the others down.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess  # nosec B404
+import sys
+from pathlib import Path
+from typing import Any
+
+from .analyse import now_iso, write_error
+from .errors import WorkerError, one_line
+from .schemas import errors as schema_errors
+from .storage import download, is_s3, join, list_keys, read_text, split_s3, upload_dir, write_text
+
+MAX_CHUNK = 10000
+
+
+def load_manifest(url: str) -> dict[str, Any]:
+    text = read_text(url)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise WorkerError("BAD_MANIFEST", f"manifest is not JSON: {exc}") from exc
+    kind = "chunk-manifest" if isinstance(doc, dict) and "chunkIndex" in doc else "analysis-manifest"
+    problems = schema_errors(kind, doc)
+    if problems:
+        raise WorkerError("BAD_MANIFEST", f"{kind} invalid: {problems[0]}")
+    ids = [f["fileId"] for f in doc["files"]]
+    if len(set(ids)) != len(ids):
+        raise WorkerError("BAD_MANIFEST", "fileId values are not unique")
+    return dict(doc)
+
+
+def uploads_root(manifest_url: str) -> str:
+    """Where the manifest's keys live: its bucket, or (local) the folder above manifests/."""
+    if is_s3(manifest_url):
+        bucket, _key = split_s3(manifest_url)
+        return f"s3://{bucket}/"
+    path = Path(manifest_url).resolve()
+    for parent in path.parents:
+        if parent.name == "manifests":
+            return str(parent.parent)
+    return str(path.parent)
+
+
+def array_index(override: int | None) -> int:
+    if override is not None:
+        return override
+    raw = os.environ.get("AWS_BATCH_JOB_ARRAY_INDEX", "0") or "0"
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise WorkerError("BAD_MANIFEST", f"AWS_BATCH_JOB_ARRAY_INDEX is not an integer: {raw!r}") from exc
+
+
+def run_batch(manifest_url: str, output: str, files_per_task: int, index_override: int | None) -> int:
+    if files_per_task < 1:
+        raise WorkerError("BAD_PARAMETERS", "--files-per-task must be at least 1")
+    manifest = load_manifest(manifest_url)
+    idx = array_index(index_override)
+    start = idx * files_per_task
+    entries = manifest["files"][start : start + files_per_task]
+    offset = int(manifest.get("firstFileIndex", 0))
+    if not entries:
+        print(f"array index {idx}: no files at entries {start}..{start + files_per_task - 1}", file=sys.stderr)
+        return 0
+    root = uploads_root(manifest_url)
+    failures = 0
+    for pos, entry in enumerate(entries):
+        global_index = offset + start + pos
+        print(f"file {global_index} ({entry['fileId']}): start", file=sys.stderr)
+        ok = _run_one(entry, manifest, root, output)
+        failures += 0 if ok else 1
+        print(f"file {global_index} ({entry['fileId']}): {'SUCCEEDED' if ok else 'FAILED'}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _run_one(entry: dict[str, Any], manifest: dict[str, Any], root: str, output: str) -> bool:
+    from .cli import work_dir
+
+    file_id = entry["fileId"]
+    analysis_id = manifest["analysisId"]
+    dest = join(output, file_id)
+    scratch = work_dir()
+    out_dir = scratch / "out"
+    out_dir.mkdir(parents=True)
+    name = entry.get("name") or entry["key"].rsplit("/", 1)[-1]
+    try:
+        try:
+            local_in = download(join(root, entry["key"]), scratch / "in" / Path(entry["key"]).name)
+            fasta_path = None
+            seq = entry.get("sequence")
+            if seq is not None:
+                fasta_path = scratch / "sequence.fasta"
+                if "fasta" in seq:
+                    fasta_path.write_text(seq["fasta"], encoding="utf-8")
+                else:
+                    download(join(root, seq["key"]), fasta_path)
+        except WorkerError as exc:
+            write_error(out_dir, exc, file_id, analysis_id, None, None, name)
+            upload_dir(out_dir, dest)
+            return False
+        params_path = scratch / "params.json"
+        params_path.write_text(json.dumps(manifest.get("parameters", {})), encoding="utf-8")
+        cmd = [
+            sys.executable,
+            "-m",
+            "proteomics_worker",
+            "analyse",
+            "--input",
+            str(local_in),
+            "--output",
+            str(out_dir),
+            "--params",
+            str(params_path),
+            "--file-id",
+            file_id,
+            "--analysis-id",
+            analysis_id,
+            "--name",
+            name,
+        ]
+        if fasta_path is not None:
+            cmd += ["--fasta", str(fasta_path)]
+        if entry.get("sha256"):
+            cmd += ["--sha256", entry["sha256"]]
+        proc = subprocess.run(cmd, check=False)  # nosec B603
+        has_summary = (out_dir / "summary.json").exists()
+        if proc.returncode != 0 or not has_summary:
+            if not (out_dir / "error.json").exists():
+                for stale in out_dir.iterdir():
+                    stale.unlink()
+                reason = f"analysis process ended with exit code {proc.returncode} without a result"
+                write_error(out_dir, WorkerError("INTERNAL", reason), file_id, analysis_id, None, local_in, name)
+            (out_dir / "summary.json").unlink(missing_ok=True)
+            upload_dir(out_dir, dest)
+            return False
+        upload_dir(out_dir, dest)
+        return True
+    except WorkerError as exc:
+        print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+        return False
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def run_chunk(manifest_url: str, chunk_size: int) -> dict[str, Any]:
+    if not 1 <= chunk_size <= MAX_CHUNK:
+        raise WorkerError("BAD_PARAMETERS", f"--chunk-size must be between 1 and {MAX_CHUNK}")
+    manifest = load_manifest(manifest_url)
+    if "chunkIndex" in manifest:
+        raise WorkerError("BAD_MANIFEST", "chunk expects an analysis manifest, not a chunk manifest")
+    aid = manifest["analysisId"]
+    files = manifest["files"]
+    count = (len(files) + chunk_size - 1) // chunk_size
+    root = uploads_root(manifest_url)
+    keys = []
+    for n in range(count):
+        first = n * chunk_size
+        doc = {
+            "schemaVersion": 1,
+            "analysisId": aid,
+            "sampleId": manifest["sampleId"],
+            "ownerId": manifest["ownerId"],
+            "createdAt": manifest["createdAt"],
+            "chunkIndex": n,
+            "chunkCount": count,
+            "firstFileIndex": first,
+            "parameters": manifest["parameters"],
+            "files": files[first : first + chunk_size],
+        }
+        problems = schema_errors("chunk-manifest", doc)
+        if problems:
+            raise WorkerError("INTERNAL", f"chunk manifest invalid: {problems[0]}")
+        key = f"manifests/{aid}/chunk-{n}.json"
+        write_text(join(root, key), json.dumps(doc, separators=(",", ":")) + "\n")
+        keys.append(key)
+    return {"chunkCount": count, "manifestKeys": keys}
+
+
+def _results_key_prefix(results: str, analysis_id: str) -> str:
+    if is_s3(results):
+        _bucket, key = split_s3(results)
+        return key if key.endswith("/") or not key else key + "/"
+    return f"analyses/{analysis_id}/"
+
+
+def run_rollup(manifest_url: str, results: str) -> dict[str, Any]:
+    manifest = load_manifest(manifest_url)
+    aid = manifest["analysisId"]
+    files_prefix = join(results, "files") + ("/" if is_s3(results) else "")
+    present: dict[str, set[str]] = {}
+    for key in list_keys(files_prefix):
+        rel = key[len(split_s3(files_prefix)[1]) :] if is_s3(results) else key
+        parts = rel.strip("/").split("/")
+        if len(parts) == 2 and parts[1] in ("summary.json", "error.json"):
+            present.setdefault(parts[0], set()).add(parts[1])
+    key_prefix = _results_key_prefix(results, aid)
+    enrich = len(manifest["files"]) <= 1000
+    rows = []
+    succeeded = 0
+    for entry in manifest["files"]:
+        fid = entry["fileId"]
+        got = present.get(fid, set())
+        row: dict[str, Any] = {"fileId": fid}
+        if entry.get("name"):
+            row["name"] = entry["name"]
+        if "summary.json" in got:
+            row["status"] = "SUCCEEDED"
+            row["summaryKey"] = f"{key_prefix}files/{fid}/summary.json"
+            succeeded += 1
+            if enrich:
+                _enrich_success(row, join(results, "files", fid, "summary.json"))
+        elif "error.json" in got:
+            row["status"] = "FAILED"
+            row["errorKey"] = f"{key_prefix}files/{fid}/error.json"
+            _enrich_failure(row, join(results, "files", fid, "error.json"))
+        else:
+            row["status"] = "FAILED"
+            row["reason"] = "no result written"
+        rows.append(row)
+    total = len(rows)
+    status = "SUCCEEDED" if succeeded == total else ("FAILED" if succeeded == 0 else "PARTIAL")
+    doc = {
+        "schemaVersion": 1,
+        "analysisId": aid,
+        "sampleId": manifest["sampleId"],
+        "ownerId": manifest["ownerId"],
+        "status": status,
+        "filesSucceeded": succeeded,
+        "filesFailed": total - succeeded,
+        "fileCount": total,
+        "files": rows,
+        "createdAt": now_iso(),
+    }
+    problems = schema_errors("analysis-summary", doc)
+    if problems:
+        raise WorkerError("INTERNAL", f"roll-up invalid: {problems[0]}")
+    write_text(join(results, "summary.json"), json.dumps(doc, indent=1) + "\n")
+    return doc
+
+
+def _enrich_success(row: dict[str, Any], url: str) -> None:
+    try:
+        doc = json.loads(read_text(url))
+    except (WorkerError, json.JSONDecodeError):
+        return
+    if doc.get("experimentType"):
+        row["experimentType"] = doc["experimentType"]
+    cov = doc.get("coverage")
+    if isinstance(cov, dict):
+        row["precursorOnlyCoveragePercent"] = cov.get("precursorOnlyPercent")
+        row["fragmentConfirmedCoveragePercent"] = cov.get("fragmentConfirmedPercent")
+
+
+def _enrich_failure(row: dict[str, Any], url: str) -> None:
+    try:
+        doc = json.loads(read_text(url))
+    except (WorkerError, json.JSONDecodeError):
+        row["reason"] = "error.json unreadable"
+        return
+    if isinstance(doc.get("errorCode"), str):
+        row["errorCode"] = doc["errorCode"]
+    if doc.get("message"):
+        row["reason"] = one_line(str(doc["message"]))

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Lint, type-check, scan and test the worker on a fresh machine (idempotent).
+# Usage: bash worker/scripts/test.sh   (from anywhere)
+# Needs python3 (3.11) and PyPI. Real test data is read from <repo>/../shared/testdata/ms
+# or $PROTEOMICS_TESTDATA.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+VENV="${WORKER_VENV:-.venv}"
+PY="$VENV/bin/python"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+if [ ! -x "$PY" ]; then
+  step "creating $VENV"
+  python3 -m venv "$VENV"
+fi
+step "installing pinned requirements"
+"$PY" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+step "ruff check"
+"$VENV/bin/ruff" check proteomics_worker tests bench
+
+step "mypy (package)"
+"$VENV/bin/mypy" proteomics_worker
+
+step "bandit (package)"
+"$VENV/bin/bandit" -q -r proteomics_worker
+
+step "hadolint Dockerfile"
+"$VENV/bin/hadolint" Dockerfile
+
+step "pytest"
+"$PY" -m pytest -q -p no:cacheprovider tests
