@@ -1,0 +1,456 @@
+import * as path from 'path';
+import {
+  aws_ecr_assets as ecr_assets,
+  Arn,
+  ArnFormat,
+  aws_batch as batch,
+  aws_ec2 as ec2,
+  aws_ecs as ecs,
+  aws_events as events,
+  aws_iam as iam,
+  aws_kms as kms,
+  aws_logs as logs,
+  aws_stepfunctions as sfn,
+  Duration,
+  Names,
+  Size,
+  SizeRoundingBehavior,
+  Stack,
+  Token,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { AnalysisPipelineProps, PipelineComputeType } from './analysis-pipeline-props';
+import { buildDefinition, CHUNK_SIZE, COMPLETION_EVENT_DETAIL_TYPE, COMPLETION_EVENT_SOURCE } from './definition';
+import { fargatePairProblem } from './fargate-sizes';
+import { Acknowledge } from '../compliance/acknowledge';
+import { resolveRemovalPolicy } from '../core/removal';
+import { PropsValidator } from '../core/validation';
+import { PlatformStage } from '../stage/platform-stage';
+import { RetentionBuckets } from '../storage/retention-buckets';
+
+/**
+ * The analysis pipeline: an AWS Step Functions state machine that runs each analysis as AWS Batch
+ * array jobs of the worker image, on Spot capacity shared fairly between analysis owners.
+ *
+ * One execution per analysis, named `<analysisId>-<attempt>`, with the input
+ * `{ schemaVersion: 1, analysisId, sampleId, ownerId, manifestKey, fileCount }` (optionally
+ * `filesPerTask`, `attempt`). The state machine validates the input, runs one array job of
+ * `ceil(fileCount / filesPerTask)` children (a plain job for one task; above 10,000 tasks, chunk
+ * manifests and a Distributed Map of one array job per chunk), rolls the per-file results up,
+ * and puts an `Analysis Completed` event on the default event bus. In prod it moves work that
+ * Spot keeps reclaiming (or leaves waiting) to an on-demand queue.
+ *
+ * @example
+ * const pipeline = new AnalysisPipeline(this, 'Pipeline', { vpc: network.vpc, buckets });
+ * pipeline.grantStartAnalysis(apiRole);
+ * new events.Rule(this, 'Done', { eventPattern: pipeline.completionEventPattern });
+ */
+export class AnalysisPipeline extends Construct {
+  /** The state machine that runs one analysis per execution. */
+  public readonly stateMachine: sfn.StateMachine;
+  /** The Spot job queue every analysis starts on (fair-share scheduled by owner). */
+  public readonly jobQueue: batch.JobQueue;
+  /** The on-demand job queue analyses escalate to; only with `onDemandEscalation`. */
+  public readonly onDemandJobQueue?: batch.JobQueue;
+  /** The job definition of the worker (used for `batch`, `chunk` and `rollup`). */
+  public readonly jobDefinition: batch.EcsJobDefinition;
+  /** The Spot compute environment. */
+  public readonly computeEnvironment: batch.IManagedComputeEnvironment;
+  /** The on-demand compute environment; only with `onDemandEscalation`. */
+  public readonly onDemandComputeEnvironment?: batch.IManagedComputeEnvironment;
+  /** The fair-share scheduling policy of the queues (share identifier: the analysis owner). */
+  public readonly schedulingPolicy: batch.FairshareSchedulingPolicy;
+  /** The role the worker runs as: reads uploads and manifests, writes chunk manifests and results. */
+  public readonly jobRole: iam.Role;
+  /** The security group of the Batch jobs (HTTPS egress only). */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** The log group of the state machine's executions (level ALL). */
+  public readonly logGroup: logs.LogGroup;
+  /** The log group of the worker's jobs. */
+  public readonly jobLogGroup: logs.LogGroup;
+  /** The customer-managed key of the state machine and both log groups. */
+  public readonly key: kms.Key;
+  /**
+   * Matches this pipeline's completion events on the default event bus: source
+   * `cdk-proteomics-platform`, detail-type `Analysis Completed`, resource this state machine.
+   * The detail follows `contracts/schemas/completion-event.v1.schema.json`.
+   */
+  public readonly completionEventPattern: events.EventPattern;
+  /** The stage whose defaults applied. */
+  public readonly stage: PlatformStage;
+  /** Whether analyses escalate from Spot to the on-demand queue. */
+  public readonly onDemandEscalation: boolean;
+
+  private readonly buckets: RetentionBuckets;
+
+  constructor(scope: Construct, id: string, props: AnalysisPipelineProps) {
+    super(scope, id);
+    this.stage = props.stage ?? PlatformStage.HML;
+    this.buckets = props.buckets;
+    const stack = Stack.of(this);
+    const computeType = props.computeType ?? PipelineComputeType.FARGATE;
+    const fargate = computeType === PipelineComputeType.FARGATE;
+    const vcpus = props.vcpus ?? 2;
+    const memory = props.memory ?? Size.gibibytes(8);
+    const largestFile = props.largestExpectedFileSize ?? Size.gibibytes(10);
+    const ephemeral = props.ephemeralStorageSize
+      ?? Size.gibibytes(Math.max(21, Math.ceil(largestFile.toMebibytes({ rounding: SizeRoundingBehavior.NONE }) * 3 / 1024)));
+    const filesPerTask = props.filesPerTask ?? 1;
+    const attemptTimeout = props.attemptTimeout ?? Duration.hours(2);
+    const retryAttempts = props.retryAttempts ?? 3;
+    const maxVcpus = props.maxVcpus ?? 256;
+    const onDemandMaxVcpus = props.onDemandMaxVcpus ?? 64;
+    this.onDemandEscalation = props.onDemandEscalation ?? this.stage.onDemandEscalation;
+    const spotWaitTimeout = props.spotWaitTimeout ?? Duration.minutes(30);
+    const analysisTimeout = props.analysisTimeout ?? Duration.days(2);
+    const maxConcurrentChunks = props.maxConcurrentChunks ?? 10;
+
+    validate(this, {
+      fargate,
+      vcpus,
+      memory,
+      ephemeral,
+      ephemeralGiven: props.ephemeralStorageSize !== undefined,
+      largestFile,
+      filesPerTask,
+      attemptTimeout,
+      retryAttempts,
+      maxVcpus,
+      onDemandMaxVcpus,
+      escalation: this.onDemandEscalation,
+      spotWaitTimeout,
+      analysisTimeout,
+      maxConcurrentChunks,
+    });
+    const removalPolicy = resolveRemovalPolicy(this, props.removalPolicy, this.stage);
+
+    // One key for the state machine and both log groups; the logs service needs it in its policy.
+    this.key = new kms.Key(this, 'Key', {
+      description: `Analysis pipeline ${this.node.path}: state machine data and logs`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    this.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogs',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
+      },
+    }));
+    this.jobLogGroup = new logs.LogGroup(this, 'JobLogs', {
+      encryptionKey: this.key,
+      retention: this.stage.logRetention,
+      removalPolicy,
+    });
+    this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      encryptionKey: this.key,
+      retention: this.stage.logRetention,
+      removalPolicy,
+    });
+
+    // Compute: private subnets, HTTPS out only (S3, ECR, CloudWatch Logs, STS).
+    this.securityGroup = new ec2.SecurityGroup(this, 'JobSecurityGroup', {
+      vpc: props.vpc,
+      description: 'Analysis jobs: HTTPS egress only, no ingress',
+      allowAllOutbound: false,
+    });
+    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (S3, ECR, Logs, STS)');
+    const vpcSubnets = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    const newCompute = (cid: string, spot: boolean, max: number): batch.IManagedComputeEnvironment => fargate
+      ? new batch.FargateComputeEnvironment(this, cid, {
+        vpc: props.vpc, vpcSubnets, securityGroups: [this.securityGroup], spot, maxvCpus: max,
+      })
+      : new batch.ManagedEc2EcsComputeEnvironment(this, cid, {
+        vpc: props.vpc,
+        vpcSubnets,
+        securityGroups: [this.securityGroup],
+        spot,
+        maxvCpus: max,
+        minvCpus: 0,
+        allocationStrategy: spot ? batch.AllocationStrategy.SPOT_PRICE_CAPACITY_OPTIMIZED : batch.AllocationStrategy.BEST_FIT_PROGRESSIVE,
+      });
+    this.computeEnvironment = newCompute('SpotCompute', true, maxVcpus);
+
+    // Fair share by owner: one user's 100,000-file analysis cannot starve the others.
+    this.schedulingPolicy = new batch.FairshareSchedulingPolicy(this, 'FairShare', {
+      computeReservation: 20,
+      shareDecay: Duration.minutes(15),
+    });
+    this.jobQueue = new batch.JobQueue(this, 'SpotQueue', {
+      priority: 1,
+      schedulingPolicy: this.schedulingPolicy,
+      computeEnvironments: [{ computeEnvironment: this.computeEnvironment, order: 1 }],
+      // Queue order only overflows: a job waiting for Spot capacity too long is cancelled, and the
+      // state machine resubmits the work to the on-demand queue.
+      jobStateTimeLimitActions: this.onDemandEscalation ? [{
+        action: batch.JobStateTimeLimitActionsAction.CANCEL,
+        maxTime: spotWaitTimeout,
+        reason: batch.JobStateTimeLimitActionsReason.INSUFFICIENT_INSTANCE_CAPACITY,
+        state: batch.JobStateTimeLimitActionsState.RUNNABLE,
+      }] : undefined,
+    });
+    if (this.onDemandEscalation) {
+      this.onDemandComputeEnvironment = newCompute('OnDemandCompute', false, onDemandMaxVcpus);
+      this.onDemandJobQueue = new batch.JobQueue(this, 'OnDemandQueue', {
+        priority: 1,
+        schedulingPolicy: this.schedulingPolicy,
+        computeEnvironments: [{ computeEnvironment: this.onDemandComputeEnvironment, order: 1 }],
+      });
+    }
+
+    // The worker: reads uploads/* and manifests/*, writes chunk manifests and analyses/*.
+    this.jobRole = new iam.Role(this, 'JobRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `Analysis worker of ${this.node.path}`,
+    });
+    this.buckets.grantReadUploads(this.jobRole);
+    this.buckets.grantWriteManifests(this.jobRole);
+    this.buckets.grantWriteResults(this.jobRole);
+    this.buckets.grantReadResults(this.jobRole);
+    const executionRole = new iam.Role(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `Pulls the worker image and writes its logs for ${this.node.path}`,
+    });
+
+    // linux/amd64: the worker's ms_deisotope has no arm64 wheel, and Fargate tasks here run x86_64.
+    const image = props.analysisImage ?? ecs.ContainerImage.fromAsset(path.join(__dirname, '..', '..', 'worker'), {
+      platform: ecr_assets.Platform.LINUX_AMD64,
+    });
+    const common = {
+      image,
+      cpu: vcpus,
+      memory,
+      command: ['--help'],
+      jobRole: this.jobRole,
+      executionRole,
+      logging: ecs.LogDriver.awsLogs({ logGroup: this.jobLogGroup, streamPrefix: 'worker' }),
+      readonlyRootFilesystem: true,
+      // The only writable path: downloads, outputs and matplotlib's cache live on task storage.
+      volumes: [batch.EcsVolume.host({ name: 'scratch', containerPath: '/tmp' })],
+      environment: { TMPDIR: '/tmp', PROTEOMICS_WORK_DIR: '/tmp/work', MPLCONFIGDIR: '/tmp/matplotlib' },
+    };
+    const container = fargate
+      ? new batch.EcsFargateContainerDefinition(this, 'Worker', {
+        ...common,
+        ephemeralStorageSize: ephemeral,
+        assignPublicIp: false,
+        fargateCpuArchitecture: ecs.CpuArchitecture.X86_64,
+        fargateOperatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      })
+      : new batch.EcsEc2ContainerDefinition(this, 'Worker', { ...common, privileged: false });
+
+    this.jobDefinition = new batch.EcsJobDefinition(this, 'JobDefinition', {
+      container,
+      propagateTags: true,
+      timeout: attemptTimeout,
+      retryAttempts,
+      retryStrategies: retryStrategies(),
+    });
+
+    // The state machine.
+    const definition = buildDefinition({
+      jobDefinitionArn: this.jobDefinition.jobDefinitionArn,
+      spotQueueArn: this.jobQueue.jobQueueArn,
+      onDemandQueueArn: this.onDemandJobQueue?.jobQueueArn,
+      uploadsBucketName: this.buckets.uploadsBucket.bucketName,
+      resultsBucketName: this.buckets.resultsBucket.bucketName,
+      defaultFilesPerTask: filesPerTask,
+      timeoutSeconds: analysisTimeout.toSeconds(),
+      maxConcurrentChunks,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      // A known name: CDK's key-policy condition for a customer-managed key names the state
+      // machine, and is empty (so never matches) when the name is generated by CloudFormation.
+      stateMachineName: Names.uniqueResourceName(this, { maxLength: 80, separator: '-' }),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(definition)),
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(this.key, Duration.minutes(5)),
+    });
+    this.grantStateMachineActions();
+
+    this.completionEventPattern = {
+      source: [COMPLETION_EVENT_SOURCE],
+      detailType: [COMPLETION_EVENT_DETAIL_TYPE],
+      resources: [this.stateMachine.stateMachineArn],
+    };
+
+    this.acknowledgeFindings(executionRole, fargate);
+  }
+
+  /**
+   * Lets `grantee` start analyses: write manifests, start executions of this state machine and
+   * describe them.
+   */
+  public grantStartAnalysis(grantee: iam.IGrantable): void {
+    this.buckets.grantWriteManifests(grantee);
+    this.stateMachine.grantStartExecution(grantee);
+    this.stateMachine.grantExecution(grantee, 'states:DescribeExecution');
+  }
+
+  private grantStateMachineActions(): void {
+    const stack = Stack.of(this);
+    const queues = [this.jobQueue, ...(this.onDemandJobQueue ? [this.onDemandJobQueue] : [])];
+    const jobs = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
+    const batchRule = stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForBatchJobsRule' });
+    const sm = this.stateMachine;
+    sm.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'SubmitAnalysisJobs',
+      actions: ['batch:SubmitJob'],
+      resources: [this.jobDefinition.jobDefinitionArn, ...queues.map((q) => q.jobQueueArn)],
+    }));
+    sm.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'TagAndStopAnalysisJobs',
+      actions: ['batch:TagResource', 'batch:TerminateJob'],
+      resources: [jobs],
+    }));
+    sm.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'FollowAnalysisJobs',
+      actions: ['batch:DescribeJobs', 'batch:ListJobs'],
+      resources: ['*'],
+    }));
+    sm.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'BatchJobCompletionRule',
+      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+      resources: [batchRule],
+    }));
+    sm.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'PublishCompletionEvents',
+      actions: ['events:PutEvents'],
+      resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
+      conditions: { StringEquals: { 'events:source': COMPLETION_EVENT_SOURCE } },
+    }));
+    this.buckets.grantReadResults(sm.role, 'analyses/*/summary.json');
+
+    // The Distributed Map starts child executions of this state machine: a separate policy, so
+    // that the state machine does not depend on a policy that names it.
+    const name = Arn.split(sm.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
+    const executions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const mapRuns = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}/Chunks:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const mapPolicy = new iam.Policy(sm, 'DistributedMapPolicy', {
+      statements: [
+        new iam.PolicyStatement({ sid: 'StartChunkExecutions', actions: ['states:StartExecution'], resources: [sm.stateMachineArn] }),
+        new iam.PolicyStatement({ sid: 'FollowChunkExecutions', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [executions] }),
+        new iam.PolicyStatement({ sid: 'RedriveChunks', actions: ['states:RedriveExecution'], resources: [mapRuns] }),
+      ],
+    });
+    sm.role.attachInlinePolicy(mapPolicy);
+  }
+
+  private acknowledgeFindings(executionRole: iam.Role, fargate: boolean): void {
+    const stack = Stack.of(this);
+    const sm = this.stateMachine;
+    const name = Arn.split(sm.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
+    Acknowledge.iamWildcards(sm.role,
+      'Batch DescribeJobs/ListJobs, X-Ray and CloudWatch Logs delivery APIs have no resource-level permissions; ' +
+      'job ARNs are generated by Batch, so tagging and stopping jobs is scoped to this account\'s jobs.', {
+        resources: ['*', stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' })],
+      });
+    Acknowledge.iamWildcards(sm, 'The Distributed Map follows and redrives the child executions of this state machine only.', {
+      resources: [
+        stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}/Chunks:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      ],
+    });
+    const mapPolicy = sm.node.findChild('DistributedMapPolicy');
+    for (const role of [sm.role, this.jobRole, executionRole, mapPolicy]) {
+      Acknowledge.rules(role, 'Role policies are generated for exactly this pipeline\'s resources by its grants; they are not shared, so inline policies keep them with the role.', [
+        'HIPAA.Security-IAMNoInlinePolicy',
+        'NIST.800.53.R5-IAMNoInlinePolicy',
+      ]);
+    }
+    Acknowledge.iamWildcards(executionRole,
+      'ecr:GetAuthorizationToken has no resource-level permissions; log streams of the job log group are named by ECS.', {
+        resources: ['*', `${this.jobLogGroup.logGroupArn}:*`],
+      });
+    if (!fargate) {
+      Acknowledge.rules(this, 'Batch EC2 compute environments need the AWS managed AmazonEC2ContainerServiceforEC2Role instance policy.', [
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role]',
+      ]);
+    }
+  }
+}
+
+/**
+ * The job retry rules, in order (AWS Batch uses the first that matches, and retries when none
+ * does, so the list ends with an EXIT rule):
+ * 1. EC2 Spot reclaim or instance failure (`Host EC2*`): retry;
+ * 2. Fargate Spot interruption (`Your Spot Task was interrupted*`, the container then often exits
+ *    143): retry — before any exit-code rule, so 143 is not taken for an application error;
+ * 3. the image could not be pulled (`CannotPullContainerError*`): retry;
+ * 4. Fargate could not set the task up (`ResourceInitializationError*`): retry;
+ * 5. anything else, the application's own errors included: exit.
+ */
+function retryStrategies(): batch.RetryStrategy[] {
+  return [
+    batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.SPOT_INSTANCE_RECLAIMED),
+    batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onStatusReason: 'Your Spot Task was interrupted*' })),
+    batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onReason: 'CannotPullContainerError*' })),
+    batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onStatusReason: 'ResourceInitializationError*' })),
+    batch.RetryStrategy.of(batch.Action.EXIT, batch.Reason.custom({ onReason: '*' })),
+  ];
+}
+
+interface Resolved {
+  readonly fargate: boolean;
+  readonly vcpus: number;
+  readonly memory: Size;
+  readonly ephemeral: Size;
+  readonly ephemeralGiven: boolean;
+  readonly largestFile: Size;
+  readonly filesPerTask: number;
+  readonly attemptTimeout: Duration;
+  readonly retryAttempts: number;
+  readonly maxVcpus: number;
+  readonly onDemandMaxVcpus: number;
+  readonly escalation: boolean;
+  readonly spotWaitTimeout: Duration;
+  readonly analysisTimeout: Duration;
+  readonly maxConcurrentChunks: number;
+}
+
+function validate(scope: Construct, r: Resolved): void {
+  const v = new PropsValidator(scope, 'AnalysisPipeline');
+  const memoryMiB = r.memory.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+  if (r.fargate && !Token.isUnresolved(r.vcpus) && !Token.isUnresolved(memoryMiB)) {
+    const problem = fargatePairProblem(r.vcpus, memoryMiB);
+    v.check(problem === undefined, 'vcpus/memory', `${r.vcpus} vCPU / ${memoryMiB} MiB`, problem ?? '');
+  }
+  if (!r.fargate) {
+    v.checkNumber(r.vcpus, 'vcpus', (n) => Number.isInteger(n) && n >= 1, 'EC2 jobs take a whole number of vCPUs, at least 1.');
+    v.checkNumber(memoryMiB, 'memory (MiB)', (n) => n >= 512, 'give EC2 jobs at least 512 MiB.');
+  }
+  v.checkNumber(r.maxVcpus, 'maxVcpus', (n) => n >= r.vcpus,
+    `must be at least the ${r.vcpus} vCPU of one job, or no job could ever start.`);
+  if (r.escalation) {
+    v.checkNumber(r.onDemandMaxVcpus, 'onDemandMaxVcpus', (n) => n >= r.vcpus,
+      `must be at least the ${r.vcpus} vCPU of one job, or escalated jobs could never start.`);
+    v.checkNumber(r.spotWaitTimeout.toMinutes({ integral: false }), 'spotWaitTimeout (minutes)', (n) => n >= 10 && n <= 1440,
+      'AWS Batch acts on jobs waiting from 10 minutes to 24 hours.');
+  }
+  if (r.fargate) {
+    const ephemeralGiB = r.ephemeral.toMebibytes({ rounding: SizeRoundingBehavior.NONE }) / 1024;
+    v.checkNumber(ephemeralGiB, r.ephemeralGiven ? 'ephemeralStorageSize (GiB)' : 'largestExpectedFileSize x 3 (GiB)',
+      (n) => n >= 21 && n <= 200,
+      r.ephemeralGiven
+        ? 'Fargate ephemeral storage is 21 to 200 GiB.'
+        : 'three times the largest file must fit in 200 GiB of Fargate ephemeral storage; use computeType EC2 for larger files.');
+  }
+  v.checkNumber(r.largestFile.toMebibytes({ rounding: SizeRoundingBehavior.NONE }), 'largestExpectedFileSize (MiB)', (n) => n > 0, 'give the size of the largest raw file you expect.');
+  v.checkNumber(r.filesPerTask, 'filesPerTask', (n) => Number.isInteger(n) && n >= 1 && n <= 1000,
+    'use a whole number from 1 to 1000 (the execution input schema allows the same).');
+  v.checkNumber(r.attemptTimeout.toSeconds(), 'attemptTimeout (seconds)', (n) => n >= 60,
+    'AWS Batch needs an attempt timeout of at least 60 seconds.');
+  v.checkNumber(r.retryAttempts, 'retryAttempts', (n) => Number.isInteger(n) && n >= 1 && n <= 10,
+    'AWS Batch allows 1 to 10 attempts.');
+  v.checkNumber(r.analysisTimeout.toSeconds(), 'analysisTimeout (seconds)', (n) => n >= 300 && n <= 31536000,
+    'use 5 minutes to 1 year (a standard workflow runs at most one year).');
+  v.checkNumber(r.analysisTimeout.toSeconds(), 'analysisTimeout (seconds)', (n) => n > r.attemptTimeout.toSeconds(),
+    'must be longer than attemptTimeout, or no analysis could finish one job attempt.');
+  v.checkNumber(r.maxConcurrentChunks, 'maxConcurrentChunks', (n) => Number.isInteger(n) && n >= 1 && n <= 1000,
+    `use 1 to 1000 chunks (of ${CHUNK_SIZE} files) at a time.`);
+  v.throwIfInvalid();
+}

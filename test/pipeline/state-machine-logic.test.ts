@@ -1,0 +1,285 @@
+/**
+ * Runs the synthesized state machine with `support/asl-walker.ts` (which refuses any state type or
+ * field it does not implement) against the stubbed Batch/S3/EventBridge of `support/aws-fake.ts`.
+ *
+ * Not exercised here: real AWS (IAM evaluation, service error names, `.sync` polling), waiting
+ * (retry backoff, Batch queue waits and the 30-minute RUNNABLE cancel: a cancel is modelled by its
+ * status reason), MaxConcurrency of the Distributed Map (iterations run one by one), the
+ * 256 KiB payload limit (sizes are asserted separately), the worker itself (modelled by its
+ * contract) and the execution timeout.
+ */
+import { PlatformStage } from '../../src/stage/platform-stage';
+import { runExecution, RunResult, StatesError } from './support/asl-walker';
+import { FakeAws } from './support/aws-fake';
+import { build, definitionOf, fake, schemaValidator } from './support/fixture';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator = require('asl-validator');
+
+const prod = build(PlatformStage.PROD);
+const hml = build(PlatformStage.HML);
+const prodDefinition = definitionOf(prod.json);
+const hmlDefinition = definitionOf(hml.json);
+const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:Test-Pipeline';
+const eventSchema = schemaValidator('completion-event');
+const inputSchema = schemaValidator('execution-input');
+
+function input(fileCount: number, extra: Record<string, unknown> = {}): any {
+  return { schemaVersion: 1, analysisId: 'an-1', sampleId: 'sample-1', ownerId: 'user-7f3a2c', manifestKey: 'manifests/an-1.json', fileCount, ...extra };
+}
+
+async function run(definition: any, aws: FakeAws, doc: any, executionName?: string): Promise<RunResult> {
+  if (doc && typeof doc.analysisId === 'string' && typeof doc.fileCount === 'number') {
+    aws.putManifest(doc.analysisId, doc.sampleId, doc.ownerId, doc.fileCount);
+  }
+  const name = executionName ?? `${doc?.analysisId}-${doc?.attempt ?? 1}`;
+  return runExecution(definition, doc, { executionName: name, stateMachineArn: STATE_MACHINE_ARN, handler: aws.handler });
+}
+
+/** The one completion event, checked against contracts/schemas/completion-event.v1.schema.json. */
+function completionEvent(aws: FakeAws): any {
+  expect(aws.events).toHaveLength(1);
+  const [entry] = aws.events;
+  expect(entry.Source).toBe('cdk-proteomics-platform');
+  expect(entry.DetailType).toBe('Analysis Completed');
+  expect(entry.Resources).toEqual([STATE_MACHINE_ARN]);
+  if (!eventSchema.validate(entry.Detail)) throw new Error(`event detail breaks the contract: ${eventSchema.errors()}`);
+  return entry.Detail;
+}
+
+describe('the definition', () => {
+  test.each([['prod', prodDefinition], ['hml', hmlDefinition]])('%s passes asl-validator', (_n, definition) => {
+    // asl-validator writes QueryLanguage into every state of what it is given: pass a copy.
+    const result = aslValidator(JSON.parse(JSON.stringify(definition)));
+    expect(result.errorsText ? result.errorsText('\n') : '').toBe('');
+    expect(result.isValid).toBe(true);
+  });
+});
+
+describe('state machine logic (walker + stubbed AWS)', () => {
+  test('ten files succeed with one array job of 10 children, then roll-up and a SUCCEEDED event', async () => {
+    const aws = fake(prod.json);
+    const r = await run(prodDefinition, aws, input(10));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.path).toEqual(['CheckInput', 'ValidateInput', 'Prepare', 'ChooseFanOut', 'AnalyseArray', 'RollUp',
+      'ReadSummary', 'CheckSummary', 'PublishCompletion', 'Finish', 'AnalysisCompleted']);
+    expect(aws.jobs.map((j) => [j.name, j.arraySize, j.command[0]])).toEqual([['an-1-analyse', 10, 'batch'], ['an-1-rollup', undefined, 'rollup']]);
+    expect(aws.jobs[0].command).toEqual(['batch', '--manifest', `s3://${uploads()}/manifests/an-1.json`,
+      '--output', `s3://${results()}/analyses/an-1/files/`, '--files-per-task', '1']);
+    expect(aws.jobs[0].tags).toEqual({ analysisId: 'an-1', sampleId: 'sample-1' });
+    expect(aws.jobs[0].shareId).toBe('user7f3a2c');
+    expect(completionEvent(aws)).toEqual({
+      schemaVersion: 1, analysisId: 'an-1', sampleId: 'sample-1', ownerId: 'user-7f3a2c', status: 'SUCCEEDED',
+      filesSucceeded: 10, filesFailed: 0, summaryKey: 'analyses/an-1/summary.json',
+    });
+    expect(r.output).toMatchObject({ status: 'SUCCEEDED', escalatedToOnDemand: false });
+  });
+
+  test('one file runs as a plain job (no array properties)', async () => {
+    const aws = fake(prod.json);
+    const r = await run(prodDefinition, aws, input(1));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.path).toContain('AnalyseOneTask');
+    expect(aws.jobs[0].arraySize).toBeUndefined();
+  });
+
+  test('filesPerTask from the input sets the array size to ceil(files / filesPerTask)', async () => {
+    const aws = fake(prod.json);
+    const r = await run(prodDefinition, aws, input(25, { filesPerTask: 4 }));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(aws.jobs[0].arraySize).toBe(7);
+    expect(aws.jobs[0].command.slice(-2)).toEqual(['--files-per-task', '4']);
+    expect(completionEvent(aws).filesSucceeded).toBe(25);
+  });
+
+  test('one Fargate Spot reclaim (exit 143) is retried by Batch and the analysis succeeds on Spot', async () => {
+    const aws = fake(prod.json, { spotReclaims: (child) => (child === 3 ? 1 : 0) });
+    const r = await run(prodDefinition, aws, input(10));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(aws.spotReclaimCount.value).toBe(1);
+    expect(aws.jobs.every((j) => /SpotQueue/.test(j.queue))).toBe(true);
+    expect(r.path).not.toContain('EscalateToOnDemand');
+    expect(completionEvent(aws).status).toBe('SUCCEEDED');
+  });
+
+  test('Spot exhaustion in prod escalates the array to the on-demand queue, once, and records it', async () => {
+    const aws = fake(prod.json, { spotReclaims: (child) => (child === 0 ? 99 : 0) });
+    const r = await run(prodDefinition, aws, input(10));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(aws.spotReclaimCount.value).toBe(3); // every attempt of child 0
+    expect(r.path).toEqual(expect.arrayContaining(['FindSpotLosses', 'ClassifyFailure', 'EscalateToOnDemand']));
+    expect(aws.jobs.map((j) => /OnDemand/.test(j.queue))).toEqual([false, true, true]);
+    expect(r.output).toMatchObject({ status: 'SUCCEEDED', escalatedToOnDemand: true, filesSucceeded: 10 });
+    expect(completionEvent(aws).status).toBe('SUCCEEDED');
+  });
+
+  test('Spot exhaustion of a single task (EC2 Spot wording) escalates from the job\'s own status reason', async () => {
+    const aws = fake(prod.json, { spotReclaims: () => 99, ec2: true });
+    const r = await run(prodDefinition, aws, input(1));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.path).toEqual(expect.arrayContaining(['AnalyseOneTask', 'ClassifyFailure', 'EscalateToOnDemand']));
+    expect(r.output.escalatedToOnDemand).toBe(true);
+  });
+
+  test('a job cancelled after waiting for Spot capacity escalates too', async () => {
+    const aws = fake(prod.json);
+    const original = aws.handler;
+    let first = true;
+    const handler = (call: any) => {
+      if (first && call.args?.ContainerOverrides?.Command?.[0] === 'batch') {
+        first = false;
+        throw new StatesError('States.TaskFailed',
+          JSON.stringify({ JobId: 'job-x', Status: 'FAILED', StatusReason: 'CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - Job cancelled' }));
+      }
+      return original(call);
+    };
+    aws.putManifest('an-1', 'sample-1', 'user-7f3a2c', 1);
+    const r = await runExecution(prodDefinition, input(1), { executionName: 'an-1-1', stateMachineArn: STATE_MACHINE_ARN, handler });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.path).toContain('EscalateToOnDemand');
+  });
+
+  test('Spot exhaustion in hml (no escalation) still rolls up: PARTIAL with the cause', async () => {
+    const aws = fake(hml.json, { spotReclaims: (child) => (child === 0 ? 99 : 0) });
+    const r = await run(hmlDefinition, aws, input(10));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.path).not.toContain('EscalateToOnDemand');
+    const event = completionEvent(aws);
+    expect(event).toMatchObject({ status: 'PARTIAL', filesSucceeded: 9, filesFailed: 1 });
+    expect(event.cause).toBe('States.TaskFailed: Array Child Job failed');
+  });
+
+  test('one bad file out of ten: the array job fails, the roll-up still runs, the analysis ends PARTIAL', async () => {
+    const aws = fake(prod.json, { badFiles: [3] });
+    const r = await run(prodDefinition, aws, input(10));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.path).toEqual(expect.arrayContaining(['AnalyseArray', 'FindSpotLosses', 'ClassifyFailure', 'RollUp']));
+    expect(r.path).not.toContain('EscalateToOnDemand'); // an application error never escalates
+    expect(completionEvent(aws)).toMatchObject({ status: 'PARTIAL', filesSucceeded: 9, filesFailed: 1 });
+    expect(r.output).toMatchObject({ status: 'PARTIAL', filesFailed: 1 });
+  });
+
+  test('an application failure of the only file reaches the failure path with its cause', async () => {
+    const aws = fake(prod.json, { badFiles: [0] });
+    const r = await run(prodDefinition, aws, input(1));
+    expect(r.status).toBe('FAILED');
+    expect(r.error).toBe('AnalysisFailed');
+    expect(r.cause).toBe('States.TaskFailed: Essential container in task exited');
+    expect(completionEvent(aws)).toMatchObject({ status: 'FAILED', filesSucceeded: 0, filesFailed: 1, cause: r.cause });
+  });
+
+  test('a failed roll-up ends FAILED, with every file counted failed and the cause recorded', async () => {
+    const aws = fake(prod.json, { rollupFails: true });
+    const r = await run(prodDefinition, aws, input(10));
+    expect(r.status).toBe('FAILED');
+    expect(r.path).toEqual(expect.arrayContaining(['RollUp', 'RecordFailure', 'PublishCompletion', 'AnalysisFailed']));
+    expect(r.cause).toMatch(/^roll-up failed: States\.TaskFailed: Essential container in task exited/);
+    expect(completionEvent(aws)).toMatchObject({ status: 'FAILED', filesSucceeded: 0, filesFailed: 10 });
+  });
+
+  test.each([
+    [25000, 1, 3],
+    [100000, 1, 10],
+  ])('%i files (filesPerTask %i) complete through chunk manifests and %i array jobs', async (files, perTask, chunks) => {
+    const aws = fake(prod.json);
+    const started = Date.now();
+    const r = await run(prodDefinition, aws, input(files, { filesPerTask: perTask }));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.path).toEqual(['CheckInput', 'ValidateInput', 'Prepare', 'ChooseFanOut', 'WriteChunkManifests', 'AnalyseChunks',
+      'RollUp', 'ReadSummary', 'CheckSummary', 'PublishCompletion', 'Finish', 'AnalysisCompleted']);
+    const arrays = aws.jobs.filter((j) => j.command[0] === 'batch');
+    expect(arrays).toHaveLength(chunks);
+    expect(arrays.map((j) => j.arraySize)).toEqual([...Array(chunks)].map((_, n) => Math.min(10000, files - n * 10000)));
+    expect(arrays[1].command[2]).toBe(`s3://${uploads()}/manifests/an-1/chunk-1.json`);
+    expect(completionEvent(aws)).toMatchObject({ status: 'SUCCEEDED', filesSucceeded: files, filesFailed: 0 });
+    // Documented formula: 12 + 3 x ceil(files / 10,000) transitions (no retries, no escalation).
+    const bound = 12 + 3 * Math.ceil(files / 10000);
+    // eslint-disable-next-line no-console
+    console.log(`${files} files: ${r.transitions} state transitions (bound ${bound}), ${aws.jobs.length} Batch jobs, walked in ${Date.now() - started} ms`);
+    expect(r.transitions).toBeLessThanOrEqual(bound);
+  });
+
+  test('a 25,000-file analysis whose second chunk loses Spot escalates that chunk only', async () => {
+    const aws = fake(prod.json, { spotReclaims: (child) => (child === 7 ? 99 : 0) });
+    // Reclaims are per child index, so every chunk's child 7 is lost on Spot: all three escalate.
+    const r = await run(prodDefinition, aws, input(25000));
+    expect(r.status).toBe('SUCCEEDED');
+    const onDemand = aws.jobs.filter((j) => /OnDemand/.test(j.queue) && j.command[0] === 'batch');
+    expect(onDemand.map((j) => j.name)).toEqual(['an-1-chunk-0', 'an-1-chunk-1', 'an-1-chunk-2']);
+    expect(r.output.escalatedToOnDemand).toBe(true);
+    expect(completionEvent(aws).filesSucceeded).toBe(25000);
+    expect(r.transitions).toBeLessThanOrEqual(12 + 7 * 3 + 3 * 3);
+  });
+
+  test('a chunk of a single task still runs as an array of 2 (the extra child finds no entry)', async () => {
+    const aws = fake(prod.json);
+    const r = await run(prodDefinition, aws, input(20001));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(aws.jobs.filter((j) => j.command[0] === 'batch').map((j) => j.arraySize)).toEqual([10000, 10000, 2]);
+    expect(completionEvent(aws).filesSucceeded).toBe(20001);
+  });
+
+  test('25,000 files with filesPerTask 5 fit one array job of 5,000 children', async () => {
+    const aws = fake(prod.json);
+    const r = await run(prodDefinition, aws, input(25000, { filesPerTask: 5 }));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.path).toContain('AnalyseArray');
+    expect(aws.jobs[0].arraySize).toBe(5000);
+  });
+});
+
+describe('execution input handling matches contracts/schemas/execution-input.v1.schema.json', () => {
+  const cases: Array<[string, any]> = [
+    ['the example', input(3, { filesPerTask: 1, attempt: 1 })],
+    ['minimal', input(1)],
+    ['missing fileCount', { ...input(1), fileCount: undefined }],
+    ['fileCount 0', input(0)],
+    ['fileCount 2.5', input(2.5)],
+    ['fileCount as a string', input('3' as any)],
+    ['schemaVersion 2', input(1, { schemaVersion: 2 })],
+    ['missing ownerId', { ...input(1), ownerId: undefined }],
+    ['analysisId with a slash', input(1, { analysisId: 'a/b' })],
+    ['manifestKey outside manifests/', input(1, { manifestKey: 'uploads/x.json' })],
+    ['filesPerTask 1001', input(1, { filesPerTask: 1001 })],
+    ['attempt 0', input(1, { attempt: 0 })],
+    ['an unknown property', input(1, { priority: 'high' })],
+    ['not an object', 'an-1'],
+  ];
+  test.each(cases)('%s: the state machine agrees with the schema', async (_name, raw) => {
+    const doc = raw && typeof raw === 'object' ? JSON.parse(JSON.stringify(raw)) : raw;
+    const aws = fake(prod.json);
+    const r = await run(prodDefinition, aws, doc, 'an-1-1');
+    const schemaValid = inputSchema.validate(doc);
+    if (schemaValid) {
+      expect(r.path).not.toContain('InputRejected');
+    } else {
+      expect(r).toMatchObject({ status: 'FAILED', error: 'InvalidInput' });
+      expect(r.cause).toMatch(/^Execution input rejected: /);
+      expect(aws.jobs).toHaveLength(0);
+      expect(aws.events).toHaveLength(0);
+    }
+  });
+
+  test('every problem is named in the cause', async () => {
+    const r = await run(prodDefinition, fake(prod.json), { schemaVersion: 1, analysisId: 'an-1', fileCount: 0, extra: true }, 'an-1-1');
+    expect(r.cause).toBe('Execution input rejected: sampleId is missing or not an id (letters, digits, _ and -, at most 64); ' +
+      'ownerId is missing or not an id (letters, digits, _ and -, at most 64); manifestKey must be manifests/<id>.json; ' +
+      'fileCount must be an integer of at least 1; unknown properties: extra');
+  });
+
+  test('an execution not named <analysisId>-<attempt> is rejected (a retry of the same attempt cannot run twice)', async () => {
+    const r = await run(prodDefinition, fake(prod.json), input(1, { attempt: 2 }), 'an-1-1');
+    expect(r.status).toBe('FAILED');
+    expect(r.cause).toBe('Execution input rejected: the execution must be named an-1-2 (<analysisId>-<attempt>), not an-1-1');
+  });
+});
+
+function uploads(): string {
+  return bucketName('DataUploads');
+}
+function results(): string {
+  return bucketName('DataResults');
+}
+function bucketName(prefix: string): string {
+  return Object.keys(prod.json.Resources).find((k) => k.startsWith(prefix) && prod.json.Resources[k].Type === 'AWS::S3::Bucket')!.toLowerCase();
+}

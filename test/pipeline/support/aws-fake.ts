@@ -1,0 +1,257 @@
+/**
+ * Stubbed AWS for the state-machine walker: AWS Batch (submitJob.sync over the worker's
+ * `batch`, `chunk` and `rollup` commands, the job definition's real retry rules, array children,
+ * listJobs), S3 (getObject with Range) and EventBridge (putEvents).
+ *
+ * The worker is modelled by its contract: each array child processes `filesPerTask` consecutive
+ * manifest entries and writes `summary.json` or `error.json` per file, exiting 1 if one failed and
+ * 0 when its index has no entries; `rollup` writes the summary with the worker's key order.
+ */
+import { StatesError, TaskCall } from './asl-walker';
+
+export const ACCOUNT = '123456789012';
+export const REGION = 'eu-west-1';
+
+/** Resolves CloudFormation intrinsics of a template value with placeholder names and ARNs. */
+export function resolveIntrinsics(value: any, resources: Record<string, any>): any {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (Array.isArray(value)) return value.map((v) => resolveIntrinsics(v, resources));
+  if (value.Ref) return placeholder(value.Ref, undefined, resources);
+  if (value['Fn::GetAtt']) return placeholder(value['Fn::GetAtt'][0], value['Fn::GetAtt'][1], resources);
+  if (value['Fn::Join']) {
+    const [sep, parts] = value['Fn::Join'];
+    return parts.map((p: any) => resolveIntrinsics(p, resources)).join(sep);
+  }
+  throw new Error(`cannot resolve ${JSON.stringify(value).slice(0, 200)}`);
+}
+
+function placeholder(id: string, attr: string | undefined, resources: Record<string, any>): string {
+  const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com' };
+  if (pseudo[id]) return pseudo[id];
+  const type = resources[id]?.Type;
+  if (type === 'AWS::Batch::JobDefinition' && !attr) return `arn:aws:batch:${REGION}:${ACCOUNT}:job-definition/${id}:1`;
+  if (type === 'AWS::Batch::JobQueue' && (attr === 'JobQueueArn' || !attr)) return `arn:aws:batch:${REGION}:${ACCOUNT}:job-queue/${id}`;
+  if (type === 'AWS::S3::Bucket' && !attr) return id.toLowerCase();
+  if (type === 'AWS::StepFunctions::StateMachine' && !attr) return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${id}`;
+  throw new Error(`no placeholder for ${id}.${attr ?? 'Ref'} (${type})`);
+}
+
+/** The parsed definition of the template's state machine, with placeholder ARNs. */
+export function definitionOf(template: any): any {
+  const resources = template.Resources;
+  const [sm] = Object.values<any>(resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+  return JSON.parse(resolveIntrinsics(sm.Properties.DefinitionString, resources));
+}
+
+export interface RetryRule { readonly Action: string; readonly OnStatusReason?: string; readonly OnReason?: string; readonly OnExitCode?: string }
+
+export interface FakeOptions {
+  readonly uploadsBucket: string;
+  readonly resultsBucket: string;
+  readonly jobDefinitionArn: string;
+  readonly spotQueueArn: string;
+  readonly onDemandQueueArn?: string;
+  /** RetryStrategy of the synthesized job definition. */
+  readonly retry: { Attempts: number; EvaluateOnExit: RetryRule[] };
+  /** Manifest file indexes (0-based) the worker fails on (bad files). */
+  readonly badFiles?: number[];
+  /** How many attempts Spot reclaims, per array-child index, on the Spot queue. */
+  readonly spotReclaims?: (childIndex: number) => number;
+  /** Fargate Spot (default) or EC2 Spot wording of a reclaim. */
+  readonly ec2?: boolean;
+  /** The roll-up job fails. */
+  readonly rollupFails?: boolean;
+}
+
+interface Attempt { readonly statusReason: string; readonly reason: string; readonly exitCode?: number }
+
+/** Batch glob: a trailing `*` matches any suffix; otherwise the whole value. */
+export function globMatches(pattern: string | undefined, value: string): boolean {
+  if (pattern === undefined) return true;
+  return pattern.endsWith('*') ? value.startsWith(pattern.slice(0, -1)) : value === pattern;
+}
+
+/** What AWS Batch does after a failed attempt: the first matching rule, else RETRY. */
+export function batchDecision(rules: RetryRule[], a: Attempt): string {
+  const rule = rules.find((r) => globMatches(r.OnStatusReason, a.statusReason)
+    && globMatches(r.OnReason, a.reason)
+    && globMatches(r.OnExitCode, a.exitCode === undefined ? '' : String(a.exitCode)));
+  return rule ? rule.Action : 'RETRY';
+}
+
+export class FakeAws {
+  public readonly events: any[] = [];
+  public readonly jobs: Array<{ name: string; queue: string; command: string[]; arraySize?: number; tags: any; shareId: string }> = [];
+  public readonly spotReclaimCount = { value: 0 };
+  private readonly objects = new Map<string, string>();
+  private readonly fileResults = new Map<string, Map<number, 'summary' | 'error'>>();
+  private readonly failedChildren = new Map<string, any[]>();
+  private jobCounter = 0;
+
+  constructor(private readonly o: FakeOptions) {}
+
+  /** Puts the analysis manifest (`fileCount` entries) in the uploads bucket. */
+  public putManifest(analysisId: string, sampleId: string, ownerId: string, fileCount: number): void {
+    this.objects.set(`s3://${this.o.uploadsBucket}/manifests/${analysisId}.json`,
+      JSON.stringify({ analysisId, sampleId, ownerId, firstFileIndex: 0, count: fileCount }));
+  }
+
+  public object(url: string): string | undefined {
+    return this.objects.get(url);
+  }
+
+  public readonly handler = (call: TaskCall): any => {
+    switch (call.resource) {
+      case 'arn:aws:states:::batch:submitJob.sync': return this.submitJob(call.args);
+      case 'arn:aws:states:::aws-sdk:batch:listJobs': return this.listJobs(call.args);
+      case 'arn:aws:states:::aws-sdk:s3:getObject': return this.getObject(call.args);
+      case 'arn:aws:states:::events:putEvents': return this.putEvents(call.args);
+      default: throw new Error(`fake AWS has no ${call.resource} (state ${call.state})`);
+    }
+  };
+
+  private submitJob(args: any): any {
+    const queues = [this.o.spotQueueArn, this.o.onDemandQueueArn].filter(Boolean);
+    expect(queues).toContain(args.JobQueue);
+    expect(args.JobDefinition).toBe(this.o.jobDefinitionArn);
+    expect(args.ShareIdentifier).toMatch(/^[A-Za-z0-9]{1,255}$/);
+    expect(args.JobName).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/);
+    expect(args.PropagateTags).toBe(true);
+    expect(Object.keys(args.Tags).sort()).toEqual(['analysisId', 'sampleId']);
+    const command: string[] = args.ContainerOverrides.Command;
+    command.forEach((c) => expect(typeof c).toBe('string'));
+    const size: number | undefined = args.ArrayProperties?.Size;
+    if (size !== undefined) {
+      expect(Number.isInteger(size)).toBe(true);
+      expect(size).toBeGreaterThanOrEqual(2);
+      expect(size).toBeLessThanOrEqual(10000);
+    }
+    this.jobs.push({ name: args.JobName, queue: args.JobQueue, command, arraySize: size, tags: args.Tags, shareId: args.ShareIdentifier });
+    const jobId = `job-${++this.jobCounter}`;
+    const flag = (name: string) => command[command.indexOf(name) + 1];
+    switch (command[0]) {
+      case 'batch': return this.runBatch(jobId, args, flag('--manifest'), flag('--output'), Number(flag('--files-per-task')), size);
+      case 'chunk': return this.runChunk(jobId, flag('--manifest'), Number(flag('--chunk-size')));
+      case 'rollup': return this.runRollup(jobId, args, flag('--manifest'), flag('--results'));
+      default: throw new Error(`unknown worker command ${command[0]}`);
+    }
+  }
+
+  private manifest(url: string): { analysisId: string; sampleId: string; ownerId: string; firstFileIndex: number; count: number } {
+    const text = this.objects.get(url);
+    if (!text) throw new StatesError('States.TaskFailed', JSON.stringify({ Status: 'FAILED', StatusReason: 'Essential container in task exited', manifest: url }));
+    return JSON.parse(text);
+  }
+
+  /** One attempt of one child: Spot may take it away, otherwise it processes its files. */
+  private attempt(m: ReturnType<FakeAws['manifest']>, output: string, from: number, to: number, reclaimed: boolean): Attempt {
+    if (reclaimed) {
+      this.spotReclaimCount.value++;
+      return this.o.ec2
+        ? { statusReason: 'Host EC2 (instance i-0123456789abcdef0) terminated.', reason: '' }
+        : { statusReason: 'Your Spot Task was interrupted.', reason: 'Essential container in task exited', exitCode: 143 };
+    }
+    const results = this.fileResults.get(m.analysisId) ?? new Map();
+    this.fileResults.set(m.analysisId, results);
+    expect(output).toBe(`s3://${this.o.resultsBucket}/analyses/${m.analysisId}/files/`);
+    let failed = false;
+    for (let i = from; i < to; i++) {
+      const bad = (this.o.badFiles ?? []).includes(i);
+      results.set(i, bad ? 'error' : 'summary');
+      failed = failed || bad;
+    }
+    return failed
+      ? { statusReason: 'Essential container in task exited', reason: '', exitCode: 1 }
+      : { statusReason: 'Essential container in task exited', reason: '', exitCode: 0 };
+  }
+
+  private runBatch(jobId: string, args: any, manifestUrl: string, output: string, filesPerTask: number, size?: number): any {
+    const m = this.manifest(manifestUrl);
+    const onSpot = args.JobQueue === this.o.spotQueueArn;
+    const failed: any[] = [];
+    let lastAttempt: Attempt | undefined;
+    const attempts: Attempt[] = [];
+    for (let child = 0; child < (size ?? 1); child++) {
+      const from = m.firstFileIndex + child * filesPerTask;
+      const to = Math.min(m.firstFileIndex + m.count, from + filesPerTask);
+      const reclaims = onSpot ? (this.o.spotReclaims?.(child) ?? 0) : 0;
+      let status = 'FAILED';
+      for (let n = 1; n <= this.o.retry.Attempts; n++) {
+        const a: Attempt = from >= to
+          ? { statusReason: 'Essential container in task exited', reason: '', exitCode: 0 }
+          : this.attempt(m, output, from, to, n <= reclaims);
+        if (size === undefined) attempts.push(a);
+        lastAttempt = a;
+        if (a.exitCode === 0) { status = 'SUCCEEDED'; break; }
+        if (batchDecision(this.o.retry.EvaluateOnExit, a) === 'EXIT') break;
+      }
+      if (status === 'FAILED') failed.push({ JobId: `${jobId}:${child}`, Status: 'FAILED', StatusReason: lastAttempt!.statusReason });
+    }
+    const description = { JobId: jobId, JobName: args.JobName, JobQueue: args.JobQueue };
+    if (failed.length === 0) return { ...description, Status: 'SUCCEEDED' };
+    this.failedChildren.set(jobId, failed);
+    const cause = size === undefined
+      ? { ...description, Status: 'FAILED', StatusReason: lastAttempt!.statusReason,
+        Attempts: attempts.map((a) => ({ StatusReason: a.statusReason, Container: { ExitCode: a.exitCode, Reason: a.reason } })) }
+      : { ...description, Status: 'FAILED', StatusReason: 'Array Child Job failed', ArrayProperties: { Size: size } };
+    throw new StatesError('States.TaskFailed', JSON.stringify(cause));
+  }
+
+  private runChunk(jobId: string, manifestUrl: string, chunkSize: number): any {
+    expect(chunkSize).toBe(10000);
+    const m = this.manifest(manifestUrl);
+    const base = manifestUrl.replace(/\.json$/, '');
+    for (let n = 0; n * chunkSize < m.count; n++) {
+      this.objects.set(`${base}/chunk-${n}.json`, JSON.stringify({ ...m, firstFileIndex: n * chunkSize, count: Math.min(chunkSize, m.count - n * chunkSize) }));
+    }
+    return { JobId: jobId, Status: 'SUCCEEDED' };
+  }
+
+  private runRollup(jobId: string, args: any, manifestUrl: string, results: string): any {
+    if (this.o.rollupFails) {
+      throw new StatesError('States.TaskFailed', JSON.stringify({ JobId: jobId, Status: 'FAILED', StatusReason: 'Essential container in task exited' }));
+    }
+    const m = this.manifest(manifestUrl);
+    expect(results).toBe(`s3://${this.o.resultsBucket}/analyses/${m.analysisId}/`);
+    const got = this.fileResults.get(m.analysisId) ?? new Map();
+    const files = [];
+    let succeeded = 0;
+    for (let i = 0; i < m.count; i++) {
+      const r = got.get(i);
+      if (r === 'summary') succeeded++;
+      files.push(r === 'summary'
+        ? { fileId: `f${i}`, status: 'SUCCEEDED', summaryKey: `analyses/${m.analysisId}/files/f${i}/summary.json` }
+        : r === 'error'
+          ? { fileId: `f${i}`, status: 'FAILED', errorKey: `analyses/${m.analysisId}/files/f${i}/error.json`, errorCode: 'CORRUPT', reason: 'bad XML' }
+          : { fileId: `f${i}`, status: 'FAILED', reason: 'no result written' });
+    }
+    const status = succeeded === m.count ? 'SUCCEEDED' : succeeded === 0 ? 'FAILED' : 'PARTIAL';
+    // The worker's key order (json.dumps(doc, indent=1)): counters before the file list.
+    const doc = {
+      schemaVersion: 1, analysisId: m.analysisId, sampleId: m.sampleId, ownerId: m.ownerId, status,
+      filesSucceeded: succeeded, filesFailed: m.count - succeeded, fileCount: m.count, files, createdAt: '2026-03-01T09:52:13Z',
+    };
+    this.objects.set(`${results}summary.json`, JSON.stringify(doc, null, 1) + '\n');
+    return { JobId: jobId, JobName: args.JobName, Status: 'SUCCEEDED' };
+  }
+
+  private listJobs(args: any): any {
+    expect(args.JobStatus).toBe('FAILED');
+    return { JobSummaryList: (this.failedChildren.get(args.ArrayJobId) ?? []).slice(0, args.MaxResults) };
+  }
+
+  private getObject(args: any): any {
+    expect(args.Bucket).toBe(this.o.resultsBucket);
+    const text = this.objects.get(`s3://${args.Bucket}/${args.Key}`);
+    if (text === undefined) throw new StatesError('S3.NoSuchKeyException', 'The specified key does not exist.');
+    const m = /^bytes=(\d+)-(\d+)$/.exec(args.Range);
+    if (!m) throw new Error(`unexpected Range ${args.Range}`);
+    return { Body: text.slice(Number(m[1]), Number(m[2]) + 1), ContentLength: Math.min(text.length, Number(m[2]) + 1) };
+  }
+
+  private putEvents(args: any): any {
+    expect(args.Entries).toHaveLength(1);
+    this.events.push(args.Entries[0]);
+    return { Entries: [{ EventId: `event-${this.events.length}` }], FailedEntryCount: 0 };
+  }
+}
