@@ -1,0 +1,85 @@
+import { aws_cloudfront as cloudfront, aws_elasticloadbalancingv2 as elbv2, aws_route53 as route53, aws_s3 as s3, RemovalPolicy } from 'aws-cdk-lib';
+import { PlatformStage } from '../stage/platform-stage';
+
+/**
+ * A custom domain for the platform.
+ */
+export interface EdgeDomain {
+  /** The name users open, e.g. `proteomics.biotech-x.com`. */
+  readonly domainName: string;
+  /**
+   * The public hosted zone that holds `domainName`: it validates the certificate (DNS) and
+   * receives the alias records.
+   */
+  readonly hostedZone: route53.IHostedZone;
+}
+
+/**
+ * Props of `PlatformEdge`.
+ */
+export interface PlatformEdgeProps {
+  /** The internal load balancer CloudFront reaches through a VPC origin (`AppCluster.loadBalancer`). */
+  readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  /**
+   * The stage whose defaults apply.
+   * @default PlatformStage.HML
+   */
+  readonly stage?: PlatformStage;
+  /**
+   * Whether CloudFront reaches the load balancer over HTTPS (`AppCluster.originHttps`: the ALB
+   * has a certificate). Needs `originDomainName`.
+   * @default false - HTTP inside the VPC; the ALB is internal and only the VPC origin reaches it
+   */
+  readonly originHttps?: boolean;
+  /**
+   * The host name CloudFront uses for the origin. With `originHttps` it must be covered by the
+   * ALB's certificate (the ALB's own `*.elb.amazonaws.com` name cannot be).
+   * @default - the load balancer's DNS name
+   */
+  readonly originDomainName?: string;
+  /**
+   * A custom domain, served with `certificateArn` (or a certificate created here when the stack
+   * is in us-east-1) and Route 53 alias records (A and AAAA).
+   * @default - CloudFront's default `*.cloudfront.net` domain, over HTTPS
+   */
+  readonly domain?: EdgeDomain;
+  /**
+   * ARN of the ACM certificate for `domain`, in us-east-1 (`PlatformEdgeGlobal.certificateArn`).
+   * Required with `domain` unless this stack is in us-east-1.
+   * @default - created here when the stack is in us-east-1 and `domain` is given
+   */
+  readonly certificateArn?: string;
+  /**
+   * ARN of a CLOUDFRONT-scope WAFv2 web ACL (`PlatformEdgeGlobal.webAclArn`). Required unless
+   * this stack is in us-east-1: CloudFront web ACLs can only be created there.
+   * @default - created here when the stack is in us-east-1
+   */
+  readonly webAclArn?: string;
+  /**
+   * Requests from one IP address per 5 minutes before the web ACL (when created here) blocks it.
+   * @default 2000
+   */
+  readonly rateLimit?: number;
+  /**
+   * Edge locations that serve the platform (cost versus latency far from Europe/North America).
+   * @default cloudfront.PriceClass.PRICE_CLASS_100
+   */
+  readonly priceClass?: cloudfront.PriceClass;
+  /**
+   * The `Content-Security-Policy` header sent with every response.
+   * @default "frame-ancestors 'none'; object-src 'none'; base-uri 'self'"
+   */
+  readonly contentSecurityPolicy?: string;
+  /**
+   * Bucket for CloudFront standard access logs. It must have ACLs enabled (object ownership
+   * `BUCKET_OWNER_PREFERRED` or `OBJECT_WRITER`): CloudFront's log delivery writes with an ACL.
+   * @default - a new SSE-S3 bucket with ACLs enabled, logs kept for the stage's log retention
+   */
+  readonly logBucket?: s3.IBucket;
+  /**
+   * Removal policy of the log bucket and the web ACL's log group and key. DESTROY also needs the
+   * `ALLOW_DESTROY_CONTEXT_KEY` context opt-in.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}

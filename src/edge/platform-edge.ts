@@ -1,0 +1,225 @@
+import {
+  Annotations,
+  aws_certificatemanager as acm,
+  aws_cloudfront as cloudfront,
+  aws_cloudfront_origins as origins,
+  aws_route53 as route53,
+  aws_route53_targets as targets,
+  aws_s3 as s3,
+  aws_wafv2 as wafv2,
+  Duration,
+  Stack,
+  Token,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { checkRateLimit, createEdgeCertificate, createEdgeWebAcl } from './edge-helpers';
+import { PlatformEdgeProps } from './platform-edge-props';
+import { Acknowledge } from '../compliance/acknowledge';
+import { resolveRemovalPolicy } from '../core/removal';
+import { PropsValidator } from '../core/validation';
+import { PlatformStage } from '../stage/platform-stage';
+
+/** The default `Content-Security-Policy`: safe for a Next.js app, which sets its own script rules if it needs them. */
+export const DEFAULT_CONTENT_SECURITY_POLICY = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'";
+
+/**
+ * CloudFront in front of the platform: the only way in.
+ *
+ * - a VPC origin to the internal load balancer (the ALB has no public address);
+ * - HTTPS only for viewers (HTTP redirects), TLS 1.2 or newer on a custom domain; on the default
+ *   `*.cloudfront.net` domain CloudFront's own certificate and policy apply;
+ * - security response headers (HSTS, nosniff, frame denial, referrer policy, CSP) on every response;
+ * - `/_next/static/*` (the web app's fingerprinted assets) cached at the edge; `/api/*` and pages
+ *   never cached, with every viewer header (Authorization included), cookie and query string
+ *   forwarded;
+ * - a CLOUDFRONT-scope WAF web ACL: IP reputation, common rules, known bad inputs, SQL injection
+ *   and a per-IP rate limit;
+ * - standard access logs to an SSE-S3 bucket with ACLs enabled (what CloudFront's log delivery needs);
+ * - with `domain`, a certificate and Route 53 A/AAAA alias records.
+ *
+ * The web ACL and certificate must be in us-east-1: a stack in us-east-1 creates them itself; a
+ * stack elsewhere must be given their ARNs (`PlatformEdgeGlobal` in a us-east-1 stack makes them),
+ * and synth fails with an explanation otherwise.
+ *
+ * @example
+ * new PlatformEdge(this, 'Edge', { loadBalancer: cluster.loadBalancer, webAclArn, stage: PlatformStage.PROD });
+ */
+export class PlatformEdge extends Construct {
+  /** The CloudFront distribution. */
+  public readonly distribution: cloudfront.Distribution;
+  /** The web ACL, when it was created here (stack in us-east-1, no `webAclArn`). */
+  public readonly webAcl?: wafv2.CfnWebACL;
+  /** The ARN of the web ACL in use. */
+  public readonly webAclArn: string;
+  /** The certificate of the custom domain, when there is one. */
+  public readonly certificate?: acm.ICertificate;
+  /** The bucket CloudFront writes its access logs to. */
+  public readonly logBucket: s3.IBucket;
+  /** The security response headers policy. */
+  public readonly responseHeadersPolicy: cloudfront.ResponseHeadersPolicy;
+  /** The domain users open: the custom domain, or the distribution's `*.cloudfront.net` name. */
+  public readonly domainName: string;
+  /** The URL of the platform (`https://<domainName>`). */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: PlatformEdgeProps) {
+    super(scope, id);
+    const stage = props.stage ?? PlatformStage.HML;
+    const region = Stack.of(this).region;
+    const regionKnown = !Token.isUnresolved(region);
+    const inUsEast1 = region === 'us-east-1';
+    const originHttps = props.originHttps ?? false;
+
+    const v = new PropsValidator(this, 'PlatformEdge');
+    if (regionKnown && !inUsEast1) {
+      v.check(props.webAclArn !== undefined, 'webAclArn', props.webAclArn,
+        `this stack is in ${region}, but CloudFront web ACLs can only be created in us-east-1: create PlatformEdgeGlobal in a ` +
+        'us-east-1 stack and pass its webAclArn (with crossRegionReferences: true on both stacks).');
+      if (props.domain) {
+        v.check(props.certificateArn !== undefined, 'certificateArn', props.certificateArn,
+          `this stack is in ${region}, but CloudFront certificates must be in us-east-1: create PlatformEdgeGlobal with the same ` +
+          'domain in a us-east-1 stack and pass its certificateArn.');
+      }
+    }
+    if (props.certificateArn !== undefined && !Token.isUnresolved(props.certificateArn)) {
+      v.check(/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/.+$/.test(props.certificateArn), 'certificateArn', props.certificateArn,
+        'give the ARN of an ACM certificate in us-east-1 (CloudFront only uses certificates from there).');
+    }
+    if (props.webAclArn !== undefined && !Token.isUnresolved(props.webAclArn)) {
+      v.check(/^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/.+$/.test(props.webAclArn), 'webAclArn', props.webAclArn,
+        'give the ARN of a CLOUDFRONT-scope WAFv2 web ACL (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>).');
+    }
+    v.check(props.certificateArn === undefined || props.domain !== undefined, 'certificateArn', props.certificateArn,
+      'a certificate is only used with a custom domain: give domain too, or drop certificateArn.');
+    v.check(!originHttps || props.originDomainName !== undefined, 'originHttps', originHttps,
+      'HTTPS to the load balancer needs originDomainName, a name covered by the ALB certificate (its *.elb.amazonaws.com name cannot be).');
+    checkRateLimit(v, props.rateLimit);
+    v.throwIfInvalid();
+    if (!regionKnown && (props.webAclArn === undefined || (props.domain && props.certificateArn === undefined))) {
+      Annotations.of(this).addWarningV2('@cdk-proteomics-platform:edgeRegionUnknown',
+        'The stack has no explicit region, so the CloudFront web ACL (and certificate) are created in it: the deployment fails ' +
+        'unless the stack is deployed to us-east-1. Give the stack an env, or pass webAclArn/certificateArn from PlatformEdgeGlobal.');
+    }
+    const removalPolicy = resolveRemovalPolicy(this, props.removalPolicy, stage);
+
+    // ---- web ACL and certificate (us-east-1 only) -----------------------------------------
+    if (props.webAclArn !== undefined) {
+      this.webAclArn = props.webAclArn;
+    } else {
+      this.webAcl = createEdgeWebAcl(this, props.rateLimit, stage, removalPolicy).webAcl;
+      this.webAclArn = this.webAcl.attrArn;
+    }
+    if (props.domain) {
+      this.certificate = props.certificateArn !== undefined
+        ? acm.Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn)
+        : createEdgeCertificate(this, props.domain.domainName, props.domain.hostedZone);
+    }
+
+    // ---- logs -----------------------------------------------------------------------------
+    this.logBucket = props.logBucket ?? new s3.Bucket(this, 'Logs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      // CloudFront standard logging writes objects with an ACL granting the bucket owner control.
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(stage.production ? 730 : 30), noncurrentVersionExpiration: Duration.days(7) }],
+      removalPolicy,
+    });
+
+    // ---- distribution ---------------------------------------------------------------------
+    this.responseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'Security headers of the proteomics platform',
+      securityHeadersBehavior: {
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+        xssProtection: { protection: true, modeBlock: true, override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: props.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY, override: true },
+      },
+      removeHeaders: ['Server', 'X-Powered-By'],
+    });
+    const origin = origins.VpcOrigin.withApplicationLoadBalancer(props.loadBalancer, {
+      domainName: props.originDomainName,
+      protocolPolicy: originHttps ? cloudfront.OriginProtocolPolicy.HTTPS_ONLY : cloudfront.OriginProtocolPolicy.HTTP_ONLY,
+      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+      readTimeout: Duration.seconds(60),
+    });
+    const dynamic: Omit<cloudfront.BehaviorOptions, 'origin'> = {
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      // Nothing dynamic is cached; with caching off, AllViewer forwards every header, Authorization included.
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER,
+      responseHeadersPolicy: this.responseHeadersPolicy,
+      compress: true,
+    };
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: `Proteomics platform (${stage.name})`,
+      defaultBehavior: { origin, ...dynamic },
+      additionalBehaviors: {
+        '/api/*': { origin, ...dynamic, viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY },
+        '/_next/static/*': {
+          origin,
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+          cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+          responseHeadersPolicy: this.responseHeadersPolicy,
+          compress: true,
+        },
+      },
+      domainNames: props.domain ? [props.domain.domainName] : undefined,
+      certificate: this.certificate,
+      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_100,
+      webAclId: this.webAclArn,
+      enableLogging: true,
+      logBucket: this.logBucket,
+      logFilePrefix: 'cloudfront/',
+      enableIpv6: true,
+    });
+
+    if (props.domain) {
+      const target = route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(this.distribution));
+      new route53.ARecord(this, 'AliasA', { zone: props.domain.hostedZone, recordName: props.domain.domainName, target });
+      new route53.AaaaRecord(this, 'AliasAaaa', { zone: props.domain.hostedZone, recordName: props.domain.domainName, target });
+      this.domainName = props.domain.domainName;
+    } else {
+      this.domainName = this.distribution.distributionDomainName;
+    }
+    this.url = `https://${this.domainName}`;
+
+    this.acknowledgeFindings(props);
+  }
+
+  private acknowledgeFindings(props: PlatformEdgeProps): void {
+    Acknowledge.rules(this.distribution, 'The platform serves scientists worldwide; access is controlled by authentication and the WAF, not by country.', [
+      'AwsSolutions-CFR1',
+    ]);
+    if (!props.domain) {
+      Acknowledge.rules(this.distribution,
+        'On the default *.cloudfront.net domain CloudFront\'s own certificate and security policy apply and cannot be set; give a domain for TLSv1.2_2021.', [
+          'AwsSolutions-CFR4',
+        ]);
+    }
+    if (!(props.originHttps ?? false)) {
+      Acknowledge.rules(this.distribution,
+        'The origin is an internal ALB reached through a CloudFront VPC origin inside the VPC, never over the internet; viewers use HTTPS.', [
+          'AwsSolutions-CFR5',
+        ]);
+    }
+    if (!props.logBucket) {
+      Acknowledge.rules(this.logBucket, 'This bucket receives CloudFront access logs; logging its own accesses would need another log bucket. SSE-S3 and ACLs because CloudFront log delivery needs them; logs are not replicated.', [
+        'AwsSolutions-S1',
+        'HIPAA.Security-S3BucketLoggingEnabled',
+        'NIST.800.53.R5-S3BucketLoggingEnabled',
+        'HIPAA.Security-S3DefaultEncryptionKMS',
+        'NIST.800.53.R5-S3DefaultEncryptionKMS',
+        'HIPAA.Security-S3BucketReplicationEnabled',
+        'NIST.800.53.R5-S3BucketReplicationEnabled',
+      ]);
+    }
+  }
+}

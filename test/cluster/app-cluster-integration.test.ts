@@ -1,0 +1,130 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { findObject, kubernetesObjects } from './k8s';
+import { AppCluster } from '../../src/cluster/app-cluster';
+import { ALLOW_DESTROY_CONTEXT_KEY } from '../../src/core/removal';
+import { AuroraDatabase } from '../../src/database/aurora-database';
+import { PlatformNetwork } from '../../src/network/platform-network';
+import { AnalysisPipeline } from '../../src/pipeline/analysis-pipeline';
+import { RetentionBuckets } from '../../src/storage/retention-buckets';
+import { expectCompliant, expectNoDeployTraps, newStack } from '../helpers';
+
+/** The statements of the role's policies, with tokens resolved to CloudFormation. */
+function statementsOf(stack: Stack, roleLogicalId: string): any[] {
+  const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+  return Object.values(policies)
+    .filter((p: any) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleLogicalId }]))
+    .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+}
+
+function actionsOf(statement: any): string[] {
+  return ([] as string[]).concat(statement.Action);
+}
+
+function ref(stack: Stack, c: any): string {
+  return stack.getLogicalId(c.node.defaultChild);
+}
+
+describe('AppCluster with the real RetentionBuckets, AuroraDatabase and AnalysisPipeline (hml, destroy opt-in)', () => {
+  const stack = newStack({ context: { [ALLOW_DESTROY_CONTEXT_KEY]: true } });
+  const network = new PlatformNetwork(stack, 'Network');
+  const buckets = new RetentionBuckets(stack, 'Data');
+  const database = new AuroraDatabase(stack, 'Database', { vpc: network.vpc });
+  const pipeline = new AnalysisPipeline(stack, 'Pipeline', { vpc: network.vpc, buckets });
+  const app = new AppCluster(stack, 'App', { vpc: network.vpc, buckets, database, pipeline, removalPolicy: RemovalPolicy.DESTROY });
+  const template = Template.fromStack(stack);
+  const roleId = ref(stack, app.apiServiceAccount.role);
+  const statements = statementsOf(stack, roleId);
+  const objects = kubernetesObjects(stack);
+
+  const uploads = ref(stack, buckets.uploadsBucket);
+  const results = ref(stack, buckets.resultsBucket);
+  const objectsArn = (bucket: string, prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${prefix}`]] });
+
+  test('the API role holds exactly the grants it needs, and nothing else', () => {
+    const summary = statements.map((s) => ({ actions: actionsOf(s).sort(), resource: s.Resource }));
+    const expected = [
+      // presigned multipart uploads under uploads/
+      { actions: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:PutObject'], resource: objectsArn(uploads, 'uploads/*') },
+      // deleting the uploads of a deleted sample
+      { actions: ['s3:DeleteObject'], resource: objectsArn(uploads, 'uploads/*') },
+      // analysis manifests
+      { actions: ['s3:GetObject', 's3:PutObject'], resource: objectsArn(uploads, 'manifests/*') },
+      // results
+      { actions: ['s3:GetObject'], resource: objectsArn(results, 'analyses/*') },
+    ];
+    for (const e of expected) expect(summary).toContainEqual(e);
+    // Every action of every statement, grouped: nothing beyond this list is granted.
+    const allActions = [...new Set(statements.flatMap((s) => actionsOf(s)))].sort();
+    expect(allActions).toEqual([
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+      'rds-db:connect',
+      's3:AbortMultipartUpload',
+      's3:DeleteObject',
+      's3:GetObject',
+      's3:ListBucket',
+      's3:ListMultipartUploadParts',
+      's3:PutObject',
+      'states:DescribeExecution',
+      'states:StartExecution',
+    ]);
+  });
+
+  test('KMS: the buckets\' keys only through S3, and no other key', () => {
+    const kms = statements.filter((s) => actionsOf(s).some((a: string) => a.startsWith('kms:')));
+    const key = (k: any) => ({ 'Fn::GetAtt': [ref(stack, k), 'Arn'] });
+    const via = (service: string) => ({ StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', [`${service}.`, { Ref: 'AWS::Region' }, '.amazonaws.com']] } } });
+    expect(kms.map((s) => ({ actions: actionsOf(s).sort(), resource: s.Resource, condition: s.Condition }))).toEqual([
+      { actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: key(buckets.uploadsKey), condition: via('s3') },
+      { actions: ['kms:Decrypt'], resource: key(buckets.resultsKey), condition: via('s3') },
+    ]);
+  });
+
+  test('starts and describes executions of this state machine only', () => {
+    const start = statements.find((s) => actionsOf(s).includes('states:StartExecution'));
+    expect(start.Resource).toEqual({ Ref: ref(stack, pipeline.stateMachine) });
+    const describe = statements.find((s) => actionsOf(s).includes('states:DescribeExecution'));
+    expect(JSON.stringify(describe.Resource)).toContain(':execution:');
+    expect(JSON.stringify(describe.Resource)).toContain(ref(stack, pipeline.stateMachine));
+  });
+
+  test('connects to the database as biotech_api with IAM auth and never reads the master secret', () => {
+    const connect = statements.find((s) => actionsOf(s).includes('rds-db:connect'));
+    expect(JSON.stringify(connect.Resource)).toMatch(/dbuser:.*\/biotech_api"/);
+    expect(statements.filter((s) => actionsOf(s).some((a: string) => a.startsWith('secretsmanager:')))).toEqual([]);
+  });
+
+  test('the pods\' security group may reach the database port; the API policy allows it', () => {
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: database.port,
+      GroupId: { 'Fn::GetAtt': [ref(stack, database.securityGroup), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AppCluster'), 'ClusterSecurityGroupId'] },
+    });
+    const api = findObject(objects, 'NetworkPolicy', 'api');
+    expect(api.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: expect.stringMatching(/GetAtt:NetworkVpc.*CidrBlock/) } }], ports: [{ protocol: 'TCP', port: database.port }] });
+  });
+
+  test('the API gets the resource names in its environment', () => {
+    const env = findObject(objects, 'Deployment', 'api').spec.template.spec.containers[0].env.map((e: any) => e.name);
+    expect(env).toEqual(['AWS_REGION', 'DB_HOST', 'DB_IAM_AUTH', 'DB_NAME', 'DB_PORT', 'DB_SSLMODE', 'DB_USER', 'RESULTS_BUCKET', 'STATE_MACHINE_ARN', 'UPLOADS_BUCKET']);
+  });
+
+  test('the web role stays empty', () => {
+    expect(statementsOf(stack, ref(stack, app.webServiceAccount.role))).toEqual([]);
+  });
+
+  test('DESTROY with the opt-in in hml destroys the secrets key and the access-log bucket', () => {
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ Description: Match.stringLikeRegexp('Kubernetes secrets') }) });
+    const logs = template.findResources('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
+    expect(Object.keys(logs).some((id) => id.startsWith('AppAccessLogs'))).toBe(true);
+  });
+
+  test('zero unacknowledged findings for the cluster, with the grants acknowledged by the granting constructs', () => {
+    expectCompliant(app);
+  });
+
+  test('no deploy traps', () => {
+    expectNoDeployTraps(stack);
+  });
+});
