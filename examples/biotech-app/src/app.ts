@@ -1,6 +1,7 @@
-import { App, Stack, StackProps } from 'aws-cdk-lib';
-import { PlatformNetwork, PlatformStage } from 'cdk-proteomics-platform';
+import { App, Aspects, Stack, StackProps } from 'aws-cdk-lib';
+import { PlatformEdgeGlobal, PlatformStage, ProteomicsPlatform } from 'cdk-proteomics-platform';
 import { Construct } from 'constructs';
+import { CheckovSkips } from './checkov';
 
 /** Where a stage deploys: account and region from context or environment, with placeholders that synthesize offline. */
 export interface StageTarget {
@@ -24,24 +25,53 @@ export function stageTarget(scope: Construct, stage: PlatformStage): StageTarget
   return { stage, account, region };
 }
 
-/** One biotech-X environment. */
-export class BiotechXStack extends Stack {
-  public readonly network: PlatformNetwork;
+/** CloudFront's web ACL must live in us-east-1: one small edge stack per stage. */
+export class BiotechXEdgeStack extends Stack {
+  public readonly edge: PlatformEdgeGlobal;
 
   constructor(scope: Construct, id: string, stage: PlatformStage, props: StackProps = {}) {
     super(scope, id, props);
-    this.network = new PlatformNetwork(this, 'Network', { stage });
+    this.edge = new PlatformEdgeGlobal(this, 'Edge', { stage });
   }
 }
 
-/** Builds the biotech-X app: `BiotechX-hml` and `BiotechX-prod`. */
+/** One biotech-X environment: the whole platform in one construct call. */
+export class BiotechXStack extends Stack {
+  public readonly platform: ProteomicsPlatform;
+
+  constructor(scope: Construct, id: string, stage: PlatformStage, edge: PlatformEdgeGlobal | undefined, props: StackProps = {}) {
+    super(scope, id, props);
+    this.platform = new ProteomicsPlatform(this, 'Platform', {
+      stage,
+      edge: edge ? { webAclArn: edge.webAclArn } : undefined,
+    });
+  }
+}
+
+/**
+ * Builds the biotech-X app: `BiotechX-hml` and `BiotechX-prod`, each with its us-east-1 edge
+ * stack (`BiotechX-hml-edge`, `BiotechX-prod-edge`) when the platform's region is elsewhere.
+ */
 export function buildApp(app: App): BiotechXStack[] {
+  Aspects.of(app).add(new CheckovSkips());
   return [PlatformStage.HML, PlatformStage.PROD].map((stage) => {
     const target = stageTarget(app, stage);
-    return new BiotechXStack(app, `BiotechX-${stage.name}`, stage, {
+    const crossRegion = target.region !== 'us-east-1';
+    const edgeStack = crossRegion
+      ? new BiotechXEdgeStack(app, `BiotechX-${stage.name}-edge`, stage, {
+        env: { account: target.account, region: 'us-east-1' },
+        description: `biotech-X CloudFront web ACL (${stage.name}); CloudFront-scope resources live in us-east-1`,
+        crossRegionReferences: true,
+        terminationProtection: stage.production,
+      })
+      : undefined;
+    const stack = new BiotechXStack(app, `BiotechX-${stage.name}`, stage, edgeStack?.edge, {
       env: { account: target.account, region: target.region },
       description: `biotech-X proteomics platform (${stage.name}), deployed with cdk-proteomics-platform`,
+      crossRegionReferences: crossRegion,
       terminationProtection: stage.production,
     });
+    if (edgeStack) stack.addDependency(edgeStack);
+    return stack;
   });
 }

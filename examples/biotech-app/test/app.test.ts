@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ComplianceChecks, DeployChecks } from 'cdk-proteomics-platform';
 import { buildApp } from '../src/app';
+import { CDK_OWNED_FUNCTIONS } from '../src/checkov';
 
 const context = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.context.json'), 'utf8'));
 
@@ -19,6 +20,30 @@ describe('biotech-app', () => {
   test('hml spans 2 AZs, prod 3 with a NAT gateway each', () => {
     Template.fromStack(hml).resourceCountIs('AWS::EC2::NatGateway', 1);
     Template.fromStack(prod).resourceCountIs('AWS::EC2::NatGateway', 3);
+  });
+
+  test('each stage has a us-east-1 edge stack whose web ACL CloudFront uses', () => {
+    const stacks = app.node.children.filter((c): c is Stack => Stack.isStack(c)).map((s) => `${s.stackName}@${s.region}`);
+    expect(stacks).toEqual(['BiotechX-hml-edge@us-east-1', 'BiotechX-hml@sa-east-1', 'BiotechX-prod-edge@us-east-1', 'BiotechX-prod@sa-east-1']);
+    Template.fromStack(prod).hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({ WebACLId: Match.anyValue() }),
+    });
+  });
+
+  test('prod keeps its data: Object Lock on results, deletion protection on the database', () => {
+    const t = Template.fromStack(prod);
+    t.hasResourceProperties('AWS::S3::Bucket', { ObjectLockConfiguration: Match.objectLike({ ObjectLockEnabled: 'Enabled' }) });
+    t.hasResourceProperties('AWS::RDS::DBCluster', { DeletionProtection: true });
+    Template.fromStack(hml).resourcePropertiesCountIs('AWS::S3::Bucket', { ObjectLockEnabled: true }, 0);
+  });
+
+  test('every Lambda function is one of aws-cdk-lib\'s own deploy-time handlers (checkov soft-fails only those)', () => {
+    const assembly = app.synth();
+    for (const artifact of assembly.stacks) {
+      const functions = Object.entries(artifact.template.Resources as Record<string, { Type: string }>)
+        .filter(([, r]) => r.Type === 'AWS::Lambda::Function').map(([id]) => id);
+      expect(functions.filter((id) => !CDK_OWNED_FUNCTIONS.test(id))).toEqual([]);
+    }
   });
 
   test.each(['hml', 'prod'])('%s has zero open compliance findings', (stage) => {
