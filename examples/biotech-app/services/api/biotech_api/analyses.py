@@ -1,0 +1,369 @@
+"""Analyses: manifest, StartExecution, status tracking and the result index."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .aws import error_code, read_json
+from .context import AppContext
+from .errors import ApiError
+from .models import Analysis, AnalysisResult, File, utcnow
+
+log = logging.getLogger("biotech_api.analyses")
+
+_OUTPUT_NAME = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_TERMINAL = {"SUCCEEDED", "PARTIAL", "FAILED"}
+_CAUSE_MAX = 2000
+
+
+def manifest_key(analysis_id: str) -> str:
+    return f"manifests/{analysis_id}.json"
+
+
+def summary_key(analysis_id: str) -> str:
+    return f"analyses/{analysis_id}/summary.json"
+
+
+def file_prefix(analysis_id: str, file_id: str) -> str:
+    return f"analyses/{analysis_id}/files/{file_id}/"
+
+
+def execution_name(analysis_id: str, attempt: int) -> str:
+    return f"{analysis_id}-{attempt}"
+
+
+def _iso(ts: datetime) -> str:
+    return ts.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def build_manifest(analysis: Analysis, files: list[File]) -> dict[str, Any]:
+    entries: list[dict[str, Any]] = []
+    for f in files:
+        entry: dict[str, Any] = {
+            "fileId": f.id,
+            "key": f.s3_key,
+            "format": f.format,
+            "sizeBytes": f.size_bytes,
+        }
+        if f.sha256:
+            entry["sha256"] = f.sha256
+        if f.sequence_fasta:
+            entry["sequence"] = {"fasta": f.sequence_fasta}
+        entry["name"] = f.file_name
+        entries.append(entry)
+    return {
+        "schemaVersion": 1,
+        "analysisId": analysis.id,
+        "sampleId": analysis.sample_id,
+        "ownerId": analysis.owner_id,
+        "createdAt": _iso(analysis.created_at),
+        "parameters": analysis.parameters or {},
+        "files": entries,
+    }
+
+
+def build_execution_input(analysis: Analysis) -> dict[str, Any]:
+    return {
+        "schemaVersion": 1,
+        "analysisId": analysis.id,
+        "sampleId": analysis.sample_id,
+        "ownerId": analysis.owner_id,
+        "manifestKey": analysis.manifest_key,
+        "fileCount": analysis.file_count,
+        "attempt": analysis.attempt,
+    }
+
+
+def analysis_files(session: Session, analysis: Analysis) -> list[File]:
+    rows = session.execute(
+        select(File)
+        .join(AnalysisResult, AnalysisResult.file_id == File.id)
+        .where(AnalysisResult.analysis_id == analysis.id)
+        .order_by(AnalysisResult.position)
+    ).scalars()
+    return list(rows)
+
+
+def _execution_arn(state_machine_arn: str, name: str) -> str:
+    # arn:aws:states:REGION:ACCOUNT:stateMachine:NAME -> ...:execution:NAME:EXECUTION
+    return state_machine_arn.replace(":stateMachine:", ":execution:", 1) + ":" + name
+
+
+def launch(ctx: AppContext, session: Session, analysis: Analysis) -> None:
+    """Write the manifest and start execution ``<analysisId>-<attempt>``; safe to repeat.
+
+    A repeat of the same attempt finds ExecutionAlreadyExists and takes it as success, so a
+    retried request never starts a second execution.
+    """
+    settings = ctx.settings
+    files = analysis_files(session, analysis)
+    manifest = build_manifest(analysis, files)
+    try:
+        ctx.aws.s3.put_object(
+            Bucket=settings.uploads_bucket,
+            Key=analysis.manifest_key,
+            Body=json.dumps(manifest, separators=(",", ":")).encode(),
+            ContentType="application/json",
+        )
+        try:
+            resp = ctx.aws.sfn.start_execution(
+                stateMachineArn=settings.state_machine_arn,
+                name=analysis.execution_name,
+                input=json.dumps(build_execution_input(analysis), separators=(",", ":")),
+            )
+            arn = resp["executionArn"]
+            ctx.metrics.analyses_started.inc()
+        except ClientError as exc:
+            if error_code(exc) != "ExecutionAlreadyExists":
+                raise
+            arn = _execution_arn(settings.state_machine_arn, analysis.execution_name)
+    except (ClientError, BotoCoreError) as exc:
+        log.error("could not start analysis", extra={"analysis_id": analysis.id, "error": type(exc).__name__})
+        analysis.start_state = "START_FAILED"
+        analysis.status = "FAILED"
+        analysis.cause = "the analysis could not be started; retry or rerun it"
+        analysis.completed_at = utcnow()
+        session.commit()
+        raise ApiError(503, "start_failed", "the analysis could not be started, please retry") from exc
+    analysis.execution_arn = arn
+    analysis.start_state = "STARTED"
+    analysis.last_checked_at = utcnow()
+    session.commit()
+
+
+# ---------------------------------------------------------------- status
+
+
+def _num(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+def _key(value: Any) -> str | None:
+    return (
+        value
+        if isinstance(value, str) and value and not value.startswith("/") and len(value) <= 1024
+        else None
+    )
+
+
+def index_results(ctx: AppContext, session: Session, analysis: Analysis, summary: dict[str, Any]) -> None:
+    """Copy the roll-up (and each file's summary) into analysis_results rows."""
+    rows = {
+        r.file_id: r
+        for r in session.execute(
+            select(AnalysisResult).where(AnalysisResult.analysis_id == analysis.id)
+        ).scalars()
+    }
+    now = utcnow()
+    reported: set[str] = set()
+    entries = summary.get("files")
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        row = rows.get(str(entry.get("fileId")))
+        if row is None:
+            continue
+        reported.add(row.file_id)
+        row.status = "SUCCEEDED" if entry.get("status") == "SUCCEEDED" else "FAILED"
+        row.summary_key = _key(entry.get("summaryKey"))
+        row.error_key = _key(entry.get("errorKey"))
+        reason = entry.get("reason")
+        row.reason = reason[:_CAUSE_MAX] if isinstance(reason, str) else None
+        exp = entry.get("experimentType")
+        row.experiment_type = exp if isinstance(exp, str) else None
+        row.coverage_percent = _num(entry.get("precursorOnlyCoveragePercent"))
+        row.fragment_confirmed_coverage_percent = _num(entry.get("fragmentConfirmedCoveragePercent"))
+        row.outputs = []
+        if row.status == "SUCCEEDED" and row.summary_key:
+            _index_file_summary(ctx, row)
+        row.updated_at = now
+    for file_id, row in rows.items():
+        if file_id not in reported and row.status == "RUNNING":
+            row.status = "FAILED"
+            row.reason = "no result reported for this file"
+            row.updated_at = now
+
+
+def _index_file_summary(ctx: AppContext, row: AnalysisResult) -> None:
+    if row.summary_key is None:
+        return
+    try:
+        doc = read_json(ctx.aws.s3, ctx.settings.results_bucket, row.summary_key)
+    except (ClientError, BotoCoreError):
+        log.warning("file summary unreadable", extra={"analysis_id": row.analysis_id, "file_id": row.file_id})
+        return
+    if doc is None:
+        return
+    coverage = doc.get("coverage")
+    if isinstance(coverage, dict):
+        row.coverage_percent = _num(coverage.get("precursorOnlyPercent"))
+        row.fragment_confirmed_coverage_percent = _num(coverage.get("fragmentConfirmedPercent"))
+    exp = doc.get("experimentType")
+    if isinstance(exp, str):
+        row.experiment_type = exp
+    counts = doc.get("counts")
+    if isinstance(counts, dict):
+        row.counts = {
+            k: v for k, v in counts.items() if isinstance(v, int | float) and not isinstance(v, bool)
+        }
+    outputs = doc.get("outputs")
+    names: list[str] = []
+    for out in outputs if isinstance(outputs, list) else []:
+        name = out.get("name") if isinstance(out, dict) else None
+        if isinstance(name, str) and _OUTPUT_NAME.match(name) and name not in {"..", "."}:
+            names.append(name)
+    row.outputs = names
+
+
+def _is_current(summary: dict[str, Any], analysis: Analysis) -> bool:
+    """The roll-up is about this analysis and was written by this attempt (not an earlier one)."""
+    if summary.get("analysisId") != analysis.id:
+        return False
+    created = summary.get("createdAt")
+    if isinstance(created, str):
+        try:
+            written = datetime.fromisoformat(created.replace("Z", "+00:00"))
+        except ValueError:
+            return True
+        if written.tzinfo is not None and written < analysis.started_at - timedelta(seconds=5):
+            return False
+    return True
+
+
+def finish(
+    ctx: AppContext,
+    session: Session,
+    analysis: Analysis,
+    status: str,
+    *,
+    files_succeeded: int | None = None,
+    files_failed: int | None = None,
+    cause: str | None = None,
+    summary_key_value: str | None = None,
+) -> None:
+    """Record a terminal status, read the roll-up summary when there is one, index the results."""
+    key = summary_key_value or summary_key(analysis.id)
+    summary = None
+    try:
+        summary = read_json(ctx.aws.s3, ctx.settings.results_bucket, key)
+    except (ClientError, BotoCoreError):
+        log.warning("roll-up summary unreadable", extra={"analysis_id": analysis.id})
+    if summary is not None and _is_current(summary, analysis):
+        if summary.get("status") in _TERMINAL:
+            status = str(summary["status"])
+        files_succeeded = _count(summary.get("filesSucceeded"))
+        files_failed = _count(summary.get("filesFailed"))
+        analysis.summary_key = key
+        index_results(ctx, session, analysis, summary)
+    else:
+        if status != "FAILED" and files_succeeded is None:
+            status = "FAILED"
+            cause = cause or "the pipeline finished without a summary"
+        for row in session.execute(
+            select(AnalysisResult).where(
+                AnalysisResult.analysis_id == analysis.id, AnalysisResult.status == "RUNNING"
+            )
+        ).scalars():
+            row.status = "FAILED" if status == "FAILED" else row.status
+            row.reason = row.reason or (cause or "no result reported for this file")[:_CAUSE_MAX]
+    analysis.status = status if status in _TERMINAL else "FAILED"
+    analysis.files_succeeded = files_succeeded or 0
+    analysis.files_failed = (
+        files_failed
+        if files_failed is not None
+        else (analysis.file_count if analysis.status == "FAILED" else 0)
+    )
+    analysis.cause = cause[:_CAUSE_MAX] if cause else None
+    analysis.completed_at = utcnow()
+    analysis.last_checked_at = utcnow()
+
+
+def refresh(ctx: AppContext, session: Session, analysis: Analysis, *, force: bool = False) -> None:
+    """Ask Step Functions about a RUNNING analysis, at most every STATUS_POLL_INTERVAL_SECONDS."""
+    if analysis.status != "RUNNING" or analysis.start_state != "STARTED" or not analysis.execution_arn:
+        return
+    now = utcnow()
+    interval = ctx.settings.status_poll_interval_seconds
+    if ctx.settings.completion_queue_url:
+        interval = max(interval, 60.0)  # events do the work; polling is a safety net
+    if not force and analysis.last_checked_at and (now - analysis.last_checked_at).total_seconds() < interval:
+        return
+    try:
+        desc = ctx.aws.sfn.describe_execution(executionArn=analysis.execution_arn)
+    except (ClientError, BotoCoreError) as exc:
+        log.warning(
+            "describe_execution failed", extra={"analysis_id": analysis.id, "error": type(exc).__name__}
+        )
+        return
+    state = desc.get("status", "RUNNING")
+    if state in {"RUNNING", "PENDING_REDRIVE"}:
+        analysis.last_checked_at = now
+    elif state == "SUCCEEDED":
+        finish(ctx, session, analysis, "SUCCEEDED")
+    else:
+        detail = " ".join(x for x in (desc.get("error"), desc.get("cause")) if x)
+        finish(ctx, session, analysis, "FAILED", cause=f"execution {state.lower()}: {detail}".strip(": "))
+    session.commit()
+
+
+def running_count(session: Session, owner_id: str) -> int:
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(Analysis)
+            .where(Analysis.owner_id == owner_id, Analysis.status == "RUNNING")
+        ).scalar_one()
+    )
+
+
+# ---------------------------------------------------------------- completion events
+
+
+def apply_completion_event(
+    ctx: AppContext, session: Session, detail: dict[str, Any], event_time: datetime | None = None
+) -> str:
+    """Apply an ``Analysis Completed`` detail; returns an outcome label for metrics."""
+    analysis_id = detail.get("analysisId")
+    owner_id = detail.get("ownerId")
+    status = detail.get("status")
+    if not (isinstance(analysis_id, str) and _ID.match(analysis_id) and isinstance(owner_id, str)):
+        return "invalid"
+    if status not in _TERMINAL:
+        return "invalid"
+    analysis = session.execute(
+        select(Analysis).where(Analysis.id == analysis_id, Analysis.owner_id == owner_id).with_for_update()
+    ).scalar_one_or_none()
+    if analysis is None:
+        return "unknown"
+    if analysis.status != "RUNNING" or (
+        event_time is not None and event_time < analysis.started_at - timedelta(seconds=1)
+    ):
+        # Already final, or an event of an earlier attempt arriving after a rerun started.
+        session.rollback()
+        return "stale"
+    cause = detail.get("cause")
+    finish(
+        ctx,
+        session,
+        analysis,
+        str(status),
+        files_succeeded=_count(detail.get("filesSucceeded")),
+        files_failed=_count(detail.get("filesFailed")),
+        cause=cause if isinstance(cause, str) else None,
+        summary_key_value=_key(detail.get("summaryKey")),
+    )
+    session.commit()
+    return "applied"

@@ -1,0 +1,774 @@
+"""HTTP routes under /api. Every query is scoped to the caller; other users' objects are 404."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+import time
+from datetime import timedelta
+from typing import Annotated, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from fastapi import APIRouter, Header, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import analyses as svc
+from .aws import error_code
+from .context import AppContext, Caller, Ctx, Db, db_endpoint
+from .errors import ApiError, bad_request, conflict, not_found
+from .models import Analysis, AnalysisResult, File, Sample, User, new_id, utcnow
+from .schemas import (
+    AnalysisCreate,
+    AnalysisList,
+    AnalysisOut,
+    AnalysisResults,
+    CompleteRequest,
+    Download,
+    ErrorResponse,
+    FileCreate,
+    FileCreated,
+    FileOut,
+    FileResult,
+    Health,
+    Me,
+    PartsRequest,
+    PresignedPart,
+    PresignedParts,
+    SampleCreate,
+    SampleList,
+    SampleOut,
+    UploadedPart,
+    UploadedParts,
+    UploadPlan,
+)
+from .uploads import ACCEPTED_EXTENSIONS, detect_format, object_key, plan_parts
+
+log = logging.getLogger("biotech_api.api")
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse} for code in (400, 401, 404, 409, 413, 422, 429, 503)
+}
+router = APIRouter(prefix="/api", responses=_ERRORS)
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _require_aws(ctx: AppContext) -> None:
+    missing = ctx.settings.missing_aws_config()
+    if missing:
+        raise ApiError(503, "not_configured", f"service not configured: {', '.join(missing)}")
+
+
+def _aws_unavailable(exc: Exception) -> ApiError:
+    log.error("AWS call failed", extra={"error": type(exc).__name__})
+    return ApiError(503, "storage_unavailable", "storage service unavailable, please retry")
+
+
+def _owned_sample(session: Session, user_id: str, sample_id: str, *, lock: bool = False) -> Sample:
+    stmt = select(Sample).where(
+        Sample.id == sample_id, Sample.owner_id == user_id, Sample.deleted_at.is_(None)
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    sample = session.execute(stmt).scalar_one_or_none()
+    if sample is None:
+        raise not_found("sample")
+    return sample
+
+
+def _owned_file(session: Session, user_id: str, sample_id: str, file_id: str, *, lock: bool = False) -> File:
+    stmt = (
+        select(File)
+        .join(Sample, Sample.id == File.sample_id)
+        .where(
+            File.id == file_id,
+            File.sample_id == sample_id,
+            File.owner_id == user_id,
+            Sample.owner_id == user_id,
+            Sample.deleted_at.is_(None),
+        )
+    )
+    if lock:
+        stmt = stmt.with_for_update(of=File)
+    f = session.execute(stmt).scalar_one_or_none()
+    if f is None:
+        raise not_found("file")
+    return f
+
+
+def _owned_analysis(session: Session, user_id: str, analysis_id: str, *, lock: bool = False) -> Analysis:
+    stmt = (
+        select(Analysis)
+        .join(Sample, Sample.id == Analysis.sample_id)
+        .where(Analysis.id == analysis_id, Analysis.owner_id == user_id, Sample.deleted_at.is_(None))
+    )
+    if lock:
+        stmt = stmt.with_for_update(of=Analysis)
+    analysis = session.execute(stmt).scalar_one_or_none()
+    if analysis is None:
+        raise not_found("analysis")
+    return analysis
+
+
+def _file_out(f: File) -> FileOut:
+    return FileOut(
+        id=f.id,
+        file_name=f.file_name,
+        protein_name=f.protein_name,
+        size_bytes=f.size_bytes,
+        status=f.status,
+        created_at=f.created_at,
+    )
+
+
+def _sample_out(s: Sample, file_count: int, files: list[File] | None = None) -> SampleOut:
+    return SampleOut(
+        id=s.id,
+        name=s.name,
+        description=s.description,
+        created_at=s.created_at,
+        file_count=file_count,
+        files=[_file_out(f) for f in files] if files is not None else None,
+    )
+
+
+def _analysis_out(a: Analysis) -> AnalysisOut:
+    return AnalysisOut(
+        id=a.id,
+        sample_id=a.sample_id,
+        status=a.status,
+        attempt=a.attempt,
+        execution_name=a.execution_name,
+        files_succeeded=a.files_succeeded,
+        files_failed=a.files_failed,
+        created_at=a.created_at,
+        completed_at=a.completed_at,
+        cause=a.cause,
+    )
+
+
+def _active_files_count(session: Session, sample_ids: list[str]) -> dict[str, int]:
+    if not sample_ids:
+        return {}
+    rows = session.execute(
+        select(File.sample_id, func.count())
+        .where(File.sample_id.in_(sample_ids), File.status != "ABORTED")
+        .group_by(File.sample_id)
+    ).all()
+    return {sid: int(n) for sid, n in rows}
+
+
+# ---------------------------------------------------------------- health, metrics, me
+
+
+@router.get("/healthz", response_model=Health, tags=["system"])
+async def healthz() -> Health:
+    """Liveness: the process answers. Never touches the database."""
+    return Health(status="ok")
+
+
+@router.get("/readyz", response_model=Health, tags=["system"])
+async def readyz(ctx: Ctx, response: Response) -> Health:
+    """Readiness from configuration and the outcome of the last pool checkout; no DB query.
+
+    Not ready only after repeated connection failures with no success in the last minute, so a
+    paused hml cluster (which resumes on the next real request) keeps the pod in service.
+    """
+    health = ctx.db_health
+    missing = ctx.settings.missing_aws_config()
+    now = time.time()
+    db_failing = health.consecutive_failures >= 3 and (
+        health.last_ok_at is None or now - health.last_ok_at > 60
+    )
+    ready = not missing and not db_failing
+    if not ready:
+        response.status_code = 503
+    return Health(
+        status="ready" if ready else "not_ready",
+        checks={
+            "config": "ok" if not missing else f"missing {', '.join(missing)}",
+            "database": "failing" if db_failing else "ok",
+            "lastCheckoutAgeSeconds": round(now - health.last_ok_at, 1) if health.last_ok_at else None,
+        },
+    )
+
+
+@router.get(
+    "/metrics",
+    tags=["system"],
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
+)
+def metrics(ctx: Ctx, authorization: Annotated[str | None, Header()] = None) -> Response:
+    """Prometheus metrics; requires ``Authorization: Bearer $METRICS_TOKEN`` (404 when unset)."""
+    token = ctx.settings.metrics_token
+    if not token:
+        raise not_found("resource")
+    expected = f"Bearer {token}"
+    if not authorization or not hmac.compare_digest(authorization.encode(), expected.encode()):
+        raise ApiError(401, "unauthorized", "metrics token required")
+    return Response(generate_latest(ctx.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+@router.get("/me", response_model=Me, tags=["users"])
+@db_endpoint
+def me(caller: Caller, session: Db) -> Me:
+    user = session.get(User, caller.id)
+    if user is None:  # pragma: no cover - created by the auth dependency
+        raise not_found("user")
+    return Me(id=user.id, email=user.email, name=user.name)
+
+
+# ---------------------------------------------------------------- samples
+
+
+@router.post("/samples", status_code=201, response_model=SampleOut, tags=["samples"])
+@db_endpoint
+def create_sample(body: SampleCreate, caller: Caller, session: Db) -> SampleOut:
+    description = (body.description or "").strip()
+    if _CONTROL_CHARS.search(body.name) or _CONTROL_CHARS.search(description):
+        raise bad_request("invalid_text", "name and description cannot contain control characters")
+    sample = Sample(
+        id=new_id("s"), owner_id=caller.id, name=body.name, description=description, created_at=utcnow()
+    )
+    session.add(sample)
+    session.commit()
+    return _sample_out(sample, 0, [])
+
+
+@router.get("/samples", response_model=SampleList, tags=["samples"])
+@db_endpoint
+def list_samples(caller: Caller, session: Db) -> SampleList:
+    """The caller's samples, newest first (at most 1000)."""
+    samples = list(
+        session.execute(
+            select(Sample)
+            .where(Sample.owner_id == caller.id, Sample.deleted_at.is_(None))
+            .order_by(Sample.created_at.desc())
+            .limit(1000)
+        ).scalars()
+    )
+    counts = _active_files_count(session, [s.id for s in samples])
+    return SampleList(items=[_sample_out(s, counts.get(s.id, 0)) for s in samples])
+
+
+@router.get("/samples/{sampleId}", response_model=SampleOut, tags=["samples"])
+@db_endpoint
+def get_sample(sampleId: str, caller: Caller, session: Db) -> SampleOut:
+    sample = _owned_sample(session, caller.id, sampleId)
+    files = list(
+        session.execute(select(File).where(File.sample_id == sample.id).order_by(File.created_at)).scalars()
+    )
+    return _sample_out(sample, sum(1 for f in files if f.status != "ABORTED"), files)
+
+
+@router.delete("/samples/{sampleId}", status_code=204, response_class=Response, tags=["samples"])
+@db_endpoint
+def delete_sample(sampleId: str, caller: Caller, session: Db, ctx: Ctx) -> Response:
+    """Soft delete: hidden from the owner; uploads are removed from S3; results are kept."""
+    sample = _owned_sample(session, caller.id, sampleId, lock=True)
+    running = list(
+        session.execute(
+            select(Analysis).where(Analysis.sample_id == sample.id, Analysis.status == "RUNNING")
+        ).scalars()
+    )
+    for analysis in running:
+        svc.refresh(ctx, session, analysis, force=True)
+        if analysis.status == "RUNNING":
+            raise conflict("analysis_running", "an analysis of this sample is still running")
+    sample.deleted_at = utcnow()
+    files = list(session.execute(select(File).where(File.sample_id == sample.id)).scalars())
+    session.commit()
+    if not ctx.settings.missing_aws_config():
+        _delete_uploads(ctx, session, files)
+    return Response(status_code=204)
+
+
+def _delete_uploads(ctx: AppContext, session: Session, files: list[File]) -> None:
+    bucket = ctx.settings.uploads_bucket
+    for f in files:
+        try:
+            if f.status == "UPLOADING" and f.upload_id:
+                try:
+                    ctx.aws.s3.abort_multipart_upload(Bucket=bucket, Key=f.s3_key, UploadId=f.upload_id)
+                except ClientError as exc:
+                    if error_code(exc) != "NoSuchUpload":
+                        raise
+                f.status = "ABORTED"
+            ctx.aws.s3.delete_object(Bucket=bucket, Key=f.s3_key)
+            f.object_deleted_at = utcnow()
+        except (ClientError, BotoCoreError):
+            # The uploads bucket's lifecycle rule removes what is left after 365 days.
+            log.warning("upload not deleted", extra={"file_id": f.id})
+    session.commit()
+
+
+# ---------------------------------------------------------------- files and multipart uploads
+
+
+@router.post("/samples/{sampleId}/files", status_code=201, response_model=FileCreated, tags=["files"])
+@db_endpoint
+def register_file(sampleId: str, body: FileCreate, caller: Caller, session: Db, ctx: Ctx) -> FileCreated:
+    _require_aws(ctx)
+    settings = ctx.settings
+    fmt = detect_format(body.file_name)
+    if fmt is None:
+        raise bad_request("unsupported_file_type", f"accepted file types: {ACCEPTED_EXTENSIONS}")
+    if body.size_bytes > settings.max_upload_bytes:
+        raise ApiError(413, "file_too_large", f"files are limited to {settings.max_upload_bytes} bytes")
+    sequence = body.sequence.strip() if body.sequence else None
+    if sequence is not None and (not sequence or "\x00" in sequence):
+        raise bad_request("invalid_sequence", "sequence must be non-empty FASTA text")
+    sample = _owned_sample(session, caller.id, sampleId, lock=True)
+    existing = session.execute(
+        select(func.count()).select_from(File).where(File.sample_id == sample.id, File.status != "ABORTED")
+    ).scalar_one()
+    if existing >= settings.max_files_per_sample:
+        raise conflict("too_many_files", f"a sample holds at most {settings.max_files_per_sample} files")
+    plan = plan_parts(body.size_bytes, settings.default_part_size_bytes)
+    file_id = new_id("f")
+    key = object_key(caller.id, sample.id, file_id, fmt)
+    try:
+        mpu = ctx.aws.s3.create_multipart_upload(
+            Bucket=settings.uploads_bucket,
+            Key=key,
+            ContentType="application/octet-stream",
+            Metadata={"file-id": file_id, "sample-id": sample.id, "owner-id": caller.id},
+        )
+    except (ClientError, BotoCoreError) as exc:
+        raise _aws_unavailable(exc) from exc
+    f = File(
+        id=file_id,
+        sample_id=sample.id,
+        owner_id=caller.id,
+        file_name=body.file_name,
+        protein_name=body.protein_name or None,
+        format=fmt,
+        size_bytes=body.size_bytes,
+        sha256=body.sha256,
+        sequence_fasta=sequence,
+        s3_key=key,
+        upload_id=mpu["UploadId"],
+        part_size_bytes=plan.part_size_bytes,
+        part_count=plan.part_count,
+        status="UPLOADING",
+        created_at=utcnow(),
+    )
+    session.add(f)
+    session.commit()
+    return FileCreated(
+        file=_file_out(f), upload=UploadPlan(part_size_bytes=plan.part_size_bytes, part_count=plan.part_count)
+    )
+
+
+def _uploading(f: File) -> str:
+    if f.status != "UPLOADING" or not f.upload_id:
+        raise conflict("not_uploading", f"file is {f.status}")
+    return f.upload_id
+
+
+@router.post("/samples/{sampleId}/files/{fileId}/parts", response_model=PresignedParts, tags=["files"])
+@db_endpoint
+def presign_parts(
+    sampleId: str,
+    fileId: str,
+    body: PartsRequest,
+    caller: Caller,
+    session: Db,
+    ctx: Ctx,
+) -> PresignedParts:
+    """Presigned ``UploadPart`` URLs (PUT the part bytes; keep each response's ETag)."""
+    _require_aws(ctx)
+    f = _owned_file(session, caller.id, sampleId, fileId)
+    upload_id = _uploading(f)
+    numbers = sorted(set(body.part_numbers))
+    if numbers[-1] > f.part_count:
+        raise bad_request("invalid_part_number", f"part numbers go from 1 to {f.part_count}")
+    expiry = ctx.settings.presign_expiry_seconds
+    expires_at = utcnow() + timedelta(seconds=expiry)
+    parts = [
+        PresignedPart(
+            part_number=n,
+            url=ctx.aws.s3.generate_presigned_url(
+                "upload_part",
+                Params={
+                    "Bucket": ctx.settings.uploads_bucket,
+                    "Key": f.s3_key,
+                    "UploadId": upload_id,
+                    "PartNumber": n,
+                },
+                ExpiresIn=expiry,
+                HttpMethod="PUT",
+            ),
+            expires_at=expires_at,
+        )
+        for n in numbers
+    ]
+    return PresignedParts(parts=parts)
+
+
+@router.get("/samples/{sampleId}/files/{fileId}/parts", response_model=UploadedParts, tags=["files"])
+@db_endpoint
+def list_parts(sampleId: str, fileId: str, caller: Caller, session: Db, ctx: Ctx) -> UploadedParts:
+    """Parts already stored (to resume an interrupted upload)."""
+    _require_aws(ctx)
+    f = _owned_file(session, caller.id, sampleId, fileId)
+    upload_id = _uploading(f)
+    parts: list[UploadedPart] = []
+    marker = 0
+    try:
+        while True:
+            resp = ctx.aws.s3.list_parts(
+                Bucket=ctx.settings.uploads_bucket, Key=f.s3_key, UploadId=upload_id, PartNumberMarker=marker
+            )
+            parts.extend(
+                UploadedPart(part_number=p["PartNumber"], etag=p["ETag"], size_bytes=p["Size"])
+                for p in resp.get("Parts", [])
+            )
+            if not resp.get("IsTruncated"):
+                break
+            marker = int(resp.get("NextPartNumberMarker", 0))
+    except ClientError as exc:
+        if error_code(exc) == "NoSuchUpload":
+            raise conflict("upload_missing", "the upload no longer exists; register the file again") from exc
+        raise _aws_unavailable(exc) from exc
+    except BotoCoreError as exc:
+        raise _aws_unavailable(exc) from exc
+    return UploadedParts(parts=parts)
+
+
+@router.post("/samples/{sampleId}/files/{fileId}/complete", response_model=FileOut, tags=["files"])
+@db_endpoint
+def complete_upload(
+    sampleId: str,
+    fileId: str,
+    body: CompleteRequest,
+    caller: Caller,
+    session: Db,
+    ctx: Ctx,
+) -> FileOut:
+    _require_aws(ctx)
+    f = _owned_file(session, caller.id, sampleId, fileId, lock=True)
+    if f.status == "UPLOADED":
+        return _file_out(f)  # a retried completion
+    upload_id = _uploading(f)
+    numbers = [p.part_number for p in body.parts]
+    if numbers != list(range(1, f.part_count + 1)):
+        raise bad_request("invalid_parts", f"list parts 1 to {f.part_count} once each, in order")
+    bucket = ctx.settings.uploads_bucket
+    try:
+        ctx.aws.s3.complete_multipart_upload(
+            Bucket=bucket,
+            Key=f.s3_key,
+            UploadId=upload_id,
+            MultipartUpload={"Parts": [{"PartNumber": p.part_number, "ETag": p.etag} for p in body.parts]},
+        )
+    except ClientError as exc:
+        code = error_code(exc)
+        if code in {"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "MalformedXML"}:
+            raise bad_request(
+                "invalid_parts", "parts missing, too small or with wrong ETags; list them and retry"
+            ) from exc
+        if code != "NoSuchUpload":
+            raise _aws_unavailable(exc) from exc
+        # Possibly completed by an earlier attempt whose answer was lost: the object decides.
+    except BotoCoreError as exc:
+        raise _aws_unavailable(exc) from exc
+    try:
+        head = ctx.aws.s3.head_object(Bucket=bucket, Key=f.s3_key)
+    except ClientError as exc:
+        if error_code(exc) in {"404", "NoSuchKey", "NotFound"}:
+            raise conflict("upload_missing", "the upload no longer exists; register the file again") from exc
+        raise _aws_unavailable(exc) from exc
+    if head.get("ContentLength") != f.size_bytes:
+        try:
+            ctx.aws.s3.delete_object(Bucket=bucket, Key=f.s3_key)
+        except (ClientError, BotoCoreError):
+            log.warning("could not delete mis-sized upload", extra={"file_id": f.id})
+        f.status = "ABORTED"
+        session.commit()
+        raise ApiError(
+            422, "size_mismatch", f"uploaded {head.get('ContentLength')} bytes, declared {f.size_bytes}"
+        )
+    f.status = "UPLOADED"
+    f.completed_at = utcnow()
+    session.commit()
+    ctx.metrics.uploads_completed.inc()
+    return _file_out(f)
+
+
+@router.post(
+    "/samples/{sampleId}/files/{fileId}/abort", status_code=204, response_class=Response, tags=["files"]
+)
+@db_endpoint
+def abort_upload(sampleId: str, fileId: str, caller: Caller, session: Db, ctx: Ctx) -> Response:
+    _require_aws(ctx)
+    f = _owned_file(session, caller.id, sampleId, fileId, lock=True)
+    if f.status == "ABORTED":
+        return Response(status_code=204)
+    upload_id = _uploading(f)
+    try:
+        ctx.aws.s3.abort_multipart_upload(
+            Bucket=ctx.settings.uploads_bucket, Key=f.s3_key, UploadId=upload_id
+        )
+    except ClientError as exc:
+        if error_code(exc) != "NoSuchUpload":
+            raise _aws_unavailable(exc) from exc
+    except BotoCoreError as exc:
+        raise _aws_unavailable(exc) from exc
+    f.status = "ABORTED"
+    session.commit()
+    return Response(status_code=204)
+
+
+# ---------------------------------------------------------------- analyses
+
+
+def _lock_user(session: Session, user_id: str) -> None:
+    """Serialise analysis starts of one user (concurrency limit, idempotency keys)."""
+    session.execute(select(User.id).where(User.id == user_id).with_for_update()).one()
+
+
+def _enforce_limit(ctx: AppContext, session: Session, user_id: str) -> None:
+    limit = ctx.settings.max_concurrent_analyses_per_user
+    if svc.running_count(session, user_id) < limit:
+        return
+    running = session.execute(
+        select(Analysis).where(Analysis.owner_id == user_id, Analysis.status == "RUNNING")
+    ).scalars()
+    for analysis in list(running):
+        svc.refresh(ctx, session, analysis)
+    _lock_user(session, user_id)
+    if svc.running_count(session, user_id) >= limit:
+        raise ApiError(
+            429,
+            "too_many_analyses",
+            f"at most {limit} analyses may run at once; wait for one to finish",
+            headers={"Retry-After": "30"},
+        )
+
+
+@router.post("/samples/{sampleId}/analyses", status_code=202, response_model=AnalysisOut, tags=["analyses"])
+@db_endpoint
+def start_analysis(
+    sampleId: str,
+    caller: Caller,
+    session: Db,
+    ctx: Ctx,
+    body: AnalysisCreate | None = None,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> AnalysisOut:
+    """Write the manifest and start the pipeline. Repeat with the same Idempotency-Key safely."""
+    _require_aws(ctx)
+    if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
+        raise bad_request("invalid_idempotency_key", "Idempotency-Key: 1-255 visible ASCII characters")
+    _lock_user(session, caller.id)
+    if idempotency_key is not None:
+        previous = session.execute(
+            select(Analysis).where(
+                Analysis.owner_id == caller.id, Analysis.idempotency_key == idempotency_key
+            )
+        ).scalar_one_or_none()
+        if previous is not None:
+            if previous.sample_id != sampleId:
+                raise conflict("idempotency_key_reused", "this Idempotency-Key was used for another sample")
+            _owned_sample(session, caller.id, sampleId)
+            if previous.start_state != "STARTED" and previous.attempt == 1:
+                previous.start_state = "PENDING"
+                previous.status = "RUNNING"
+                previous.cause = None
+                previous.completed_at = None
+                session.commit()
+                svc.launch(ctx, session, previous)
+            session.commit()
+            return _analysis_out(previous)
+    sample = _owned_sample(session, caller.id, sampleId)
+    files = list(
+        session.execute(
+            select(File).where(File.sample_id == sample.id).order_by(File.created_at, File.id)
+        ).scalars()
+    )
+    if any(f.status == "UPLOADING" for f in files):
+        raise conflict(
+            "upload_in_progress", "wait until every file is uploaded (or abort the unfinished ones)"
+        )
+    uploaded = [f for f in files if f.status == "UPLOADED"]
+    if not uploaded:
+        raise conflict("no_files", "upload at least one file before starting an analysis")
+    _enforce_limit(ctx, session, caller.id)
+    parameters = body.parameters.to_manifest() if body and body.parameters else {}
+    analysis_id = new_id("a")
+    now = utcnow()
+    analysis = Analysis(
+        id=analysis_id,
+        sample_id=sample.id,
+        owner_id=caller.id,
+        status="RUNNING",
+        start_state="PENDING",
+        attempt=1,
+        execution_name=svc.execution_name(analysis_id, 1),
+        idempotency_key=idempotency_key,
+        parameters=parameters,
+        manifest_key=svc.manifest_key(analysis_id),
+        file_count=len(uploaded),
+        files_succeeded=0,
+        files_failed=0,
+        created_at=now,
+        started_at=now,
+    )
+    session.add(analysis)
+    try:
+        session.flush()
+        for position, f in enumerate(uploaded):
+            session.add(
+                AnalysisResult(
+                    analysis_id=analysis_id, file_id=f.id, position=position, status="RUNNING", updated_at=now
+                )
+            )
+        session.commit()
+    except IntegrityError as exc:
+        # A concurrent request with the same Idempotency-Key won the race: answer with its analysis.
+        session.rollback()
+        winner = session.execute(
+            select(Analysis).where(
+                Analysis.owner_id == caller.id, Analysis.idempotency_key == idempotency_key
+            )
+        ).scalar_one_or_none()
+        if idempotency_key is None or winner is None:
+            raise conflict("conflict", "concurrent update, please retry") from exc
+        return _analysis_out(winner)
+    svc.launch(ctx, session, analysis)
+    return _analysis_out(analysis)
+
+
+@router.get("/samples/{sampleId}/analyses", response_model=AnalysisList, tags=["analyses"])
+@db_endpoint
+def list_analyses(sampleId: str, caller: Caller, session: Db, ctx: Ctx) -> AnalysisList:
+    sample = _owned_sample(session, caller.id, sampleId)
+    items = list(
+        session.execute(
+            select(Analysis)
+            .where(Analysis.sample_id == sample.id, Analysis.owner_id == caller.id)
+            .order_by(Analysis.created_at.desc())
+            .limit(500)
+        ).scalars()
+    )
+    if not ctx.settings.missing_aws_config():
+        for analysis in items:
+            svc.refresh(ctx, session, analysis)
+    return AnalysisList(items=[_analysis_out(a) for a in items])
+
+
+@router.get("/analyses/{analysisId}", response_model=AnalysisOut, tags=["analyses"])
+@db_endpoint
+def get_analysis(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> AnalysisOut:
+    analysis = _owned_analysis(session, caller.id, analysisId)
+    if not ctx.settings.missing_aws_config():
+        svc.refresh(ctx, session, analysis)
+    return _analysis_out(analysis)
+
+
+@router.post("/analyses/{analysisId}/rerun", status_code=202, response_model=AnalysisOut, tags=["analyses"])
+@db_endpoint
+def rerun_analysis(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> AnalysisOut:
+    """Run the same files and parameters again as attempt + 1."""
+    _require_aws(ctx)
+    _lock_user(session, caller.id)
+    analysis = _owned_analysis(session, caller.id, analysisId, lock=True)
+    svc.refresh(ctx, session, analysis, force=True)
+    if analysis.status == "RUNNING":
+        raise conflict("analysis_running", "the analysis is still running")
+    files = svc.analysis_files(session, analysis)
+    if any(f.status != "UPLOADED" or f.object_deleted_at is not None for f in files):
+        raise conflict("inputs_missing", "some input files of this analysis are no longer available")
+    _enforce_limit(ctx, session, caller.id)
+    analysis = _owned_analysis(session, caller.id, analysisId, lock=True)
+    if analysis.status == "RUNNING":  # a concurrent rerun got there first
+        raise conflict("analysis_running", "the analysis is still running")
+    now = utcnow()
+    analysis.attempt += 1
+    analysis.execution_name = svc.execution_name(analysis.id, analysis.attempt)
+    analysis.execution_arn = None
+    analysis.status = "RUNNING"
+    analysis.start_state = "PENDING"
+    analysis.files_succeeded = 0
+    analysis.files_failed = 0
+    analysis.cause = None
+    analysis.summary_key = None
+    analysis.completed_at = None
+    analysis.started_at = now
+    analysis.last_checked_at = None
+    for row in session.execute(
+        select(AnalysisResult).where(AnalysisResult.analysis_id == analysis.id)
+    ).scalars():
+        row.status = "RUNNING"
+        row.summary_key = row.error_key = row.reason = row.experiment_type = None
+        row.coverage_percent = row.fragment_confirmed_coverage_percent = None
+        row.counts = None
+        row.outputs = None
+        row.updated_at = now
+    session.commit()
+    svc.launch(ctx, session, analysis)
+    return _analysis_out(analysis)
+
+
+@router.get("/analyses/{analysisId}/results", response_model=AnalysisResults, tags=["analyses"])
+@db_endpoint
+def get_results(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> AnalysisResults:
+    """Per-file results with presigned download links (summary, data files and PNG plots)."""
+    analysis = _owned_analysis(session, caller.id, analysisId)
+    aws_ready = not ctx.settings.missing_aws_config()
+    if aws_ready:
+        svc.refresh(ctx, session, analysis)
+    rows = session.execute(
+        select(AnalysisResult, File)
+        .join(File, File.id == AnalysisResult.file_id)
+        .where(AnalysisResult.analysis_id == analysis.id, File.owner_id == caller.id)
+        .order_by(AnalysisResult.position)
+    ).all()
+    expiry = ctx.settings.download_expiry_seconds
+
+    def link(key: str, name: str) -> Download:
+        url = ctx.aws.s3.generate_presigned_url(
+            "get_object", Params={"Bucket": ctx.settings.results_bucket, "Key": key}, ExpiresIn=expiry
+        )
+        return Download(name=name, url=url)
+
+    files: list[FileResult] = []
+    for result, f in rows:
+        downloads: list[Download] = []
+        if aws_ready and analysis.status != "RUNNING":
+            prefix = svc.file_prefix(analysis.id, f.id)
+            if result.summary_key:
+                downloads.append(link(result.summary_key, "summary.json"))
+            downloads.extend(link(prefix + name, name) for name in result.outputs or [])
+            if result.error_key:
+                downloads.append(link(result.error_key, "error.json"))
+        files.append(
+            FileResult(
+                file_id=f.id,
+                file_name=f.file_name,
+                protein_name=f.protein_name,
+                status=result.status,
+                coverage_percent=result.coverage_percent,
+                fragment_confirmed_coverage_percent=result.fragment_confirmed_coverage_percent,
+                experiment_type=result.experiment_type,
+                counts=result.counts,
+                reason=result.reason,
+                downloads=downloads,
+            )
+        )
+    return AnalysisResults(analysis_id=analysis.id, status=analysis.status, files=files)
+
+
+def request_route(request: Request) -> str:
+    route = request.scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "unmatched"

@@ -1,0 +1,162 @@
+"""Settings read from the environment (see README.md for the full list)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+MIB = 1024 * 1024
+GIB = 1024 * MIB
+TIB = 1024 * GIB
+
+S3_MIN_PART_BYTES = 5 * MIB
+S3_MAX_PART_BYTES = 5 * GIB
+S3_MAX_PARTS = 10_000
+S3_MAX_OBJECT_BYTES = 5 * TIB
+
+
+class ConfigError(ValueError):
+    """Raised when the environment holds an unusable value."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer") from exc
+    if value < minimum:
+        raise ConfigError(f"{name} must be >= {minimum}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number") from exc
+
+
+def _list(env: Mapping[str, str], name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+    raw = env.get(name, "")
+    items = tuple(part.strip() for part in raw.split(",") if part.strip())
+    return items or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Identity provider
+    oidc_issuer: str
+    oidc_audience: str
+    oidc_jwks_url: str | None = None
+    oidc_algorithms: tuple[str, ...] = ("RS256", "ES256")
+    oidc_leeway_seconds: int = 30
+
+    # Database
+    database_url: str | None = None
+    db_host: str | None = None
+    db_port: int = 5432
+    db_name: str = "biotech"
+    db_user: str | None = None
+    db_iam_auth: bool = False
+    db_secret_arn: str | None = None
+    db_sslmode: str | None = None
+    db_pool_size: int = 5
+    db_max_overflow: int = 5
+    db_pool_recycle_seconds: int = 300
+    db_pool_timeout_seconds: int = 30
+    db_connect_timeout_seconds: int = 10
+    db_connect_max_wait_seconds: float = 45.0
+    db_idle_session_timeout_ms: int = 120_000
+    db_statement_timeout_ms: int = 15_000
+
+    # AWS
+    aws_region: str = "us-east-1"
+    uploads_bucket: str = ""
+    results_bucket: str = ""
+    state_machine_arn: str = ""
+    completion_queue_url: str | None = None
+
+    # Behaviour
+    max_upload_bytes: int = 50 * GIB
+    default_part_size_bytes: int = 16 * MIB
+    presign_expiry_seconds: int = 900
+    download_expiry_seconds: int = 900
+    max_concurrent_analyses_per_user: int = 3
+    status_poll_interval_seconds: float = 10.0
+    max_files_per_sample: int = 500
+    cors_origins: tuple[str, ...] = ()
+    metrics_token: str | None = None
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        issuer = env.get("OIDC_ISSUER", "").strip().rstrip("/")
+        audience = env.get("OIDC_AUDIENCE", "").strip()
+        if not issuer or not audience:
+            raise ConfigError("OIDC_ISSUER and OIDC_AUDIENCE are required")
+        max_upload = _int(env, "MAX_UPLOAD_BYTES", 50 * GIB, minimum=1)
+        if max_upload > S3_MAX_OBJECT_BYTES:
+            raise ConfigError("MAX_UPLOAD_BYTES cannot exceed 5 TiB (the S3 object limit)")
+        part = _int(env, "DEFAULT_PART_SIZE_BYTES", 16 * MIB, minimum=S3_MIN_PART_BYTES)
+        if part > S3_MAX_PART_BYTES:
+            raise ConfigError("DEFAULT_PART_SIZE_BYTES cannot exceed 5 GiB")
+        settings = cls(
+            oidc_issuer=issuer,
+            oidc_audience=audience,
+            oidc_jwks_url=env.get("OIDC_JWKS_URL", "").strip() or None,
+            oidc_algorithms=_list(env, "OIDC_ALGORITHMS", ("RS256", "ES256")),
+            oidc_leeway_seconds=_int(env, "OIDC_LEEWAY_SECONDS", 30),
+            database_url=env.get("DATABASE_URL", "").strip() or None,
+            db_host=env.get("DB_HOST", "").strip() or None,
+            db_port=_int(env, "DB_PORT", 5432, minimum=1),
+            db_name=env.get("DB_NAME", "biotech").strip() or "biotech",
+            db_user=env.get("DB_USER", "").strip() or None,
+            db_iam_auth=env.get("DB_IAM_AUTH", "").strip().lower() in {"1", "true", "yes"},
+            db_secret_arn=env.get("DB_SECRET_ARN", "").strip() or None,
+            db_sslmode=env.get("DB_SSLMODE", "").strip() or None,
+            db_pool_size=_int(env, "DB_POOL_SIZE", 5, minimum=1),
+            db_max_overflow=_int(env, "DB_MAX_OVERFLOW", 5),
+            db_pool_recycle_seconds=_int(env, "DB_POOL_RECYCLE_SECONDS", 300, minimum=1),
+            db_pool_timeout_seconds=_int(env, "DB_POOL_TIMEOUT_SECONDS", 30, minimum=1),
+            db_connect_timeout_seconds=_int(env, "DB_CONNECT_TIMEOUT_SECONDS", 10, minimum=1),
+            db_connect_max_wait_seconds=_float(env, "DB_CONNECT_MAX_WAIT_SECONDS", 45.0),
+            db_idle_session_timeout_ms=_int(env, "DB_IDLE_SESSION_TIMEOUT_MS", 120_000),
+            db_statement_timeout_ms=_int(env, "DB_STATEMENT_TIMEOUT_MS", 15_000),
+            aws_region=(env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1").strip(),
+            uploads_bucket=env.get("UPLOADS_BUCKET", "").strip(),
+            results_bucket=env.get("RESULTS_BUCKET", "").strip(),
+            state_machine_arn=env.get("STATE_MACHINE_ARN", "").strip(),
+            completion_queue_url=env.get("COMPLETION_QUEUE_URL", "").strip() or None,
+            max_upload_bytes=max_upload,
+            default_part_size_bytes=part,
+            presign_expiry_seconds=_int(env, "PRESIGN_EXPIRY_SECONDS", 900, minimum=60),
+            download_expiry_seconds=_int(env, "DOWNLOAD_EXPIRY_SECONDS", 900, minimum=60),
+            max_concurrent_analyses_per_user=_int(env, "MAX_CONCURRENT_ANALYSES_PER_USER", 3, minimum=1),
+            status_poll_interval_seconds=_float(env, "STATUS_POLL_INTERVAL_SECONDS", 10.0),
+            max_files_per_sample=_int(env, "MAX_FILES_PER_SAMPLE", 500, minimum=1),
+            cors_origins=_list(env, "CORS_ORIGINS"),
+            metrics_token=env.get("METRICS_TOKEN", "").strip() or None,
+            log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
+        )
+        if not settings.database_url and not (settings.db_host and settings.db_user):
+            raise ConfigError("set DATABASE_URL, or DB_HOST and DB_USER (with DB_IAM_AUTH or DB_SECRET_ARN)")
+        return settings
+
+    def missing_aws_config(self) -> list[str]:
+        """Names of AWS settings needed by the upload/analysis endpoints that are unset."""
+        missing = []
+        if not self.uploads_bucket:
+            missing.append("UPLOADS_BUCKET")
+        if not self.results_bucket:
+            missing.append("RESULTS_BUCKET")
+        if not self.state_machine_arn:
+            missing.append("STATE_MACHINE_ARN")
+        return missing

@@ -1,0 +1,77 @@
+"""Application factory: ``uvicorn --factory biotech_api.main:create_app``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from . import __version__
+from .api import router
+from .auth import TokenVerifier
+from .aws import make_clients
+from .config import Settings
+from .consumer import CompletionConsumer
+from .context import AppContext
+from .db import DbHealth, create_db_engine, make_session_factory
+from .errors import install_error_handlers
+from .logs import AccessLogMiddleware, configure_logging
+from .metrics import Metrics
+
+
+def build_context(settings: Settings) -> AppContext:
+    health = DbHealth()
+    engine = create_db_engine(settings, health)
+    return AppContext(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        verifier=TokenVerifier(settings),
+        aws=make_clients(settings),
+        metrics=Metrics(),
+        db_health=health,
+    )
+
+
+def create_app(settings: Settings | None = None, *, consume_events: bool = True) -> FastAPI:
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level)
+    ctx = build_context(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        consumer = None
+        if consume_events and settings.completion_queue_url:
+            consumer = CompletionConsumer(ctx)
+            consumer.start()
+        try:
+            yield
+        finally:
+            if consumer is not None:
+                consumer.stop()
+            ctx.engine.dispose()
+
+    app = FastAPI(
+        title="Proteomics platform API",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.ctx = ctx
+    install_error_handlers(app)
+    app.include_router(router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
+            expose_headers=["X-Request-Id", "Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(AccessLogMiddleware, metrics=ctx.metrics)
+    return app

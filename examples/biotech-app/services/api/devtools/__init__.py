@@ -1,0 +1,1 @@
+"""Local stand-ins for tests and the dev server: an OIDC test issuer and moto-backed AWS."""

@@ -1,0 +1,90 @@
+"""Pure helpers: part plans, formats, settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from biotech_api.config import GIB, MIB, TIB, ConfigError, Settings
+from biotech_api.schemas import AnalysisParameters
+from biotech_api.uploads import detect_format, object_key, plan_parts
+
+
+@pytest.mark.parametrize(
+    ("size", "part", "count"),
+    [
+        (1, 16 * MIB, 1),
+        (16 * MIB, 16 * MIB, 1),
+        (16 * MIB + 1, 16 * MIB, 2),
+        (100 * GIB, 16 * MIB, 6400),
+        (200 * GIB, 21 * MIB, 9753),
+        (5 * TIB, 525 * MIB, 9987),
+    ],
+)
+def test_plan_parts(size: int, part: int, count: int) -> None:
+    plan = plan_parts(size, 16 * MIB)
+    assert (plan.part_size_bytes, plan.part_count) == (part, count)
+    assert 5 * MIB <= plan.part_size_bytes <= 5 * GIB
+    assert plan.part_count <= 10_000
+    assert plan.part_size_bytes * plan.part_count >= size
+
+
+def test_plan_parts_bounds() -> None:
+    with pytest.raises(ValueError):
+        plan_parts(0, 16 * MIB)
+    with pytest.raises(ValueError):
+        plan_parts(5 * TIB + 1, 16 * MIB)
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("run.mzML", "mzML"),
+        ("RUN.MZML.GZ", "mzML.gz"),
+        ("a.b.mzXML", "mzXML"),
+        ("x.mgf", "mgf"),
+        ("x.gz", None),
+        (".mgf", None),
+        ("x.fasta", None),
+        ("x.mzML ", "mzML"),
+    ],
+)
+def test_detect_format(name: str, fmt: str | None) -> None:
+    assert detect_format(name) == fmt
+
+
+def test_object_key() -> None:
+    assert object_key("u-1", "s-2", "f-3", "mzML.gz") == "uploads/u-1/s-2/f-3/input.mzML.gz"
+
+
+def test_settings_validation() -> None:
+    base = {"OIDC_ISSUER": "https://issuer/", "OIDC_AUDIENCE": "aud", "DATABASE_URL": "postgresql://x@h/db"}
+    s = Settings.from_env(base)
+    assert (
+        s.oidc_issuer == "https://issuer" and s.db_pool_size == 5 and s.max_concurrent_analyses_per_user == 3
+    )
+    with pytest.raises(ConfigError):
+        Settings.from_env({**base, "OIDC_AUDIENCE": ""})
+    with pytest.raises(ConfigError):
+        Settings.from_env({**base, "MAX_UPLOAD_BYTES": str(6 * TIB)})
+    with pytest.raises(ConfigError):
+        Settings.from_env({**base, "DB_POOL_SIZE": "many"})
+    with pytest.raises(ConfigError):
+        Settings.from_env({"OIDC_ISSUER": "https://i", "OIDC_AUDIENCE": "a"})
+    iam = Settings.from_env(
+        {
+            "OIDC_ISSUER": "https://i",
+            "OIDC_AUDIENCE": "a",
+            "DB_HOST": "h",
+            "DB_USER": "api",
+            "DB_IAM_AUTH": "true",
+        }
+    )
+    assert iam.db_iam_auth and iam.database_url is None
+
+
+def test_parameters_keep_only_what_was_set() -> None:
+    p = AnalysisParameters.model_validate(
+        {"enzyme": "trypsin", "fragmentTolerance": None, "filters": {"mzMax": None, "minPeaks": None}}
+    )
+    assert p.to_manifest() == {"enzyme": "trypsin", "fragmentTolerance": None, "filters": {"mzMax": None}}
+    assert AnalysisParameters().to_manifest() == {}
