@@ -1,0 +1,180 @@
+'use client';
+
+import Link from 'next/link';
+import { useParams, useRouter } from 'next/navigation';
+import { useEffect, useState } from 'react';
+import { ErrorNotice } from '@/components/ErrorNotice';
+import { FileDropzone } from '@/components/FileDropzone';
+import { RequireAuth } from '@/components/RequireAuth';
+import { StartAnalysisButton } from '@/components/StartAnalysisButton';
+import { StatusBadge } from '@/components/StatusBadge';
+import { UploadList } from '@/components/UploadList';
+import { useAuth } from '@/lib/auth';
+import { formatBytes, formatDate } from '@/lib/format';
+import type { Analysis, Sample } from '@/lib/types';
+import { useUploads } from '@/lib/use-uploads';
+
+function SampleDetail({ sampleId }: { sampleId: string }) {
+  const { api } = useAuth();
+  const router = useRouter();
+  const uploads = useUploads(api);
+  const [sample, setSample] = useState<Sample | null>(null);
+  const [analyses, setAnalyses] = useState<Analysis[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [rejected, setRejected] = useState<string[]>([]);
+  const [lastResult, setLastResult] = useState('');
+
+  const [version, setVersion] = useState(0);
+  const load = () => setVersion((v) => v + 1);
+
+  useEffect(() => {
+    let cancelled = false;
+    Promise.all([api.getSample(sampleId), api.listAnalyses(sampleId)]).then(
+      ([s, a]) => {
+        if (cancelled) return;
+        setSample(s);
+        setAnalyses([...a.items].sort((x, y) => y.createdAt.localeCompare(x.createdAt)));
+        setError(null);
+      },
+      (e: unknown) => {
+        if (!cancelled) setError(e instanceof Error ? e.message : String(e));
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api, sampleId, version]);
+
+  const files = sample?.files ?? [];
+  const pendingUploads = files.some((f) => f.status === 'UPLOADING');
+  const uploaded = files.filter((f) => f.status === 'UPLOADED').length;
+
+  const uploadAll = async () => {
+    const ok = await uploads.uploadAll(sampleId, files);
+    setLastResult(ok ? 'Files uploaded.' : '');
+    if (ok) uploads.clearDone();
+    load();
+  };
+
+  const summary = uploads.busy
+    ? 'Uploading files…'
+    : uploads.entries.some((e) => e.status === 'failed' || e.status === 'cancelled')
+      ? 'Some files did not upload; retry them below.'
+      : lastResult;
+
+  const remove = async () => {
+    if (!sample || !window.confirm(`Delete sample “${sample.name}” and its files?`)) return;
+    try {
+      await api.deleteSample(sampleId);
+      router.push('/');
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  if (!sample) {
+    return error ? <ErrorNotice error={error} /> : <p className="muted">Loading sample…</p>;
+  }
+
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link href="/">Samples</Link> <span aria-hidden="true">›</span> <span>{sample.name}</span>
+      </nav>
+      <div className="page-head">
+        <h1>{sample.name}</h1>
+        <button type="button" className="button danger" onClick={() => void remove()}>
+          Delete sample
+        </button>
+      </div>
+      {sample.description ? <p>{sample.description}</p> : null}
+      <p className="muted">Created {formatDate(sample.createdAt)}</p>
+      <ErrorNotice error={error} />
+
+      <section className="card" aria-labelledby="files-title">
+        <h2 id="files-title">Files</h2>
+        {files.length === 0 ? <p className="muted">No files yet.</p> : null}
+        {files.length > 0 ? (
+          <div className="table-wrap">
+            <table className="table" aria-labelledby="files-title">
+              <thead>
+                <tr>
+                  <th scope="col">File</th>
+                  <th scope="col">Protein</th>
+                  <th scope="col">Size</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {files.map((f) => (
+                  <tr key={f.id}>
+                    <td data-label="File">{f.fileName}</td>
+                    <td data-label="Protein">{f.proteinName || <span className="muted">—</span>}</td>
+                    <td data-label="Size">{formatBytes(f.sizeBytes)}</td>
+                    <td data-label="Status">
+                      <StatusBadge status={f.status} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+        {pendingUploads ? (
+          <p className="muted">
+            A file is still uploading. To resume an interrupted upload, add the same file again below: parts already
+            stored are skipped.
+          </p>
+        ) : null}
+        <h3>Add files</h3>
+        <FileDropzone disabled={uploads.busy} onFiles={(f) => setRejected(uploads.addFiles(f))} />
+        {rejected.length > 0 ? (
+          <p role="alert" className="error-text">
+            Not added (unsupported type): {rejected.join(', ')}
+          </p>
+        ) : null}
+        <UploadList
+          entries={uploads.entries}
+          onChange={uploads.patch}
+          onRemove={uploads.removeEntry}
+          onCancel={uploads.cancel}
+          onRetry={(key) => void uploads.retry(sampleId, key, files).then(() => load())}
+        />
+        <p role="status" aria-live="polite" className="summary">
+          {summary}
+        </p>
+        {uploads.entries.some((e) => e.status === 'ready') ? (
+          <button type="button" className="button" disabled={uploads.busy} onClick={() => void uploadAll()}>
+            Upload
+          </button>
+        ) : null}
+      </section>
+
+      <section className="card" aria-labelledby="analyses-title">
+        <div className="page-head">
+          <h2 id="analyses-title">Analyses</h2>
+          <StartAnalysisButton sampleId={sampleId} disabled={uploaded === 0 || pendingUploads || uploads.busy} />
+        </div>
+        {uploaded === 0 ? <p className="muted">Upload at least one file to start an analysis.</p> : null}
+        {analyses.length === 0 ? <p className="muted">No analyses yet.</p> : null}
+        {analyses.length > 0 ? (
+          <ul className="plain-list">
+            {analyses.map((a) => (
+              <li key={a.id}>
+                <Link href={`/analyses/${encodeURIComponent(a.id)}`}>
+                  Analysis of {formatDate(a.createdAt)}
+                </Link>{' '}
+                <StatusBadge status={a.status} /> <span className="muted">attempt {a.attempt}</span>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </section>
+    </>
+  );
+}
+
+export default function SamplePage() {
+  const params = useParams<{ sampleId: string }>();
+  return <RequireAuth>{params.sampleId ? <SampleDetail sampleId={params.sampleId} /> : null}</RequireAuth>;
+}

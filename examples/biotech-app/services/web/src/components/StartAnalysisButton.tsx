@@ -1,0 +1,40 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { ApiError } from '@/lib/api';
+import { useAuth } from '@/lib/auth';
+
+export function StartAnalysisButton({ sampleId, disabled }: { sampleId: string; disabled?: boolean }) {
+  const { api } = useAuth();
+  const router = useRouter();
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const start = async () => {
+    setPending(true);
+    setError(null);
+    try {
+      const analysis = await api.startAnalysis(sampleId);
+      router.push(`/analyses/${encodeURIComponent(analysis.id)}`);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409) setError(`Cannot start yet: ${e.message}`);
+      else if (e instanceof ApiError && e.status === 429) setError(`Too many analyses running: ${e.message}`);
+      else setError(e instanceof Error ? e.message : String(e));
+      setPending(false);
+    }
+  };
+
+  return (
+    <div className="start-analysis">
+      <button type="button" className="button primary" disabled={disabled || pending} onClick={() => void start()}>
+        {pending ? 'Starting…' : 'Start analysis'}
+      </button>
+      {error ? (
+        <p role="alert" className="error-text">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,93 @@
+/** Shapes of the biotech-app API (camelCase JSON). */
+
+export type FileStatus = 'UPLOADING' | 'UPLOADED' | 'ABORTED';
+export type AnalysisStatus = 'RUNNING' | 'SUCCEEDED' | 'PARTIAL' | 'FAILED';
+
+export interface Me {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export interface SampleFile {
+  id: string;
+  fileName: string;
+  proteinName: string | null;
+  sizeBytes: number;
+  status: FileStatus;
+  createdAt: string;
+}
+
+export interface Sample {
+  id: string;
+  name: string;
+  description: string | null;
+  createdAt: string;
+  fileCount: number;
+  files?: SampleFile[];
+}
+
+export interface CreateFileResponse {
+  file: SampleFile;
+  upload: { partSizeBytes: number; partCount: number };
+}
+
+export interface Analysis {
+  id: string;
+  sampleId: string;
+  status: AnalysisStatus;
+  attempt: number;
+  executionName: string;
+  filesSucceeded: number;
+  filesFailed: number;
+  createdAt: string;
+  completedAt?: string | null;
+  cause?: string | null;
+}
+
+export interface Download {
+  name: string;
+  url: string;
+}
+
+export interface FileResult {
+  fileId: string;
+  fileName: string;
+  proteinName: string | null;
+  status: string;
+  coveragePercent?: number | null;
+  fragmentConfirmedCoveragePercent?: number | null;
+  experimentType?: string | null;
+  counts?: Record<string, number> | null;
+  reason?: string | null;
+  downloads: Download[];
+}
+
+export interface AnalysisResults {
+  analysisId: string;
+  status: AnalysisStatus;
+  files: FileResult[];
+}
+
+export const TERMINAL_STATUSES: readonly AnalysisStatus[] = ['SUCCEEDED', 'PARTIAL', 'FAILED'];
+
+export function isTerminal(status: AnalysisStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+/** Extensions the API accepts for mass-spectrometry files. */
+export const ALLOWED_EXTENSIONS = ['.mzML', '.mzML.gz', '.mzXML', '.mgf'] as const;
+
+export function hasAllowedExtension(fileName: string): boolean {
+  const lower = fileName.toLowerCase();
+  return ALLOWED_EXTENSIONS.some((ext) => lower.endsWith(ext.toLowerCase()));
+}
+
+/** A default protein name from a file name: the name without its MS extension. */
+export function proteinNameFromFileName(fileName: string): string {
+  const lower = fileName.toLowerCase();
+  for (const ext of [...ALLOWED_EXTENSIONS].sort((a, b) => b.length - a.length)) {
+    if (lower.endsWith(ext.toLowerCase())) return fileName.slice(0, fileName.length - ext.length);
+  }
+  return fileName;
+}

@@ -1,0 +1,342 @@
+/**
+ * Browser-to-S3 multipart upload engine.
+ *
+ * The engine is free of DOM and fetch specifics: everything that talks to the
+ * network goes through an {@link UploadTransport}, so the part planning, the
+ * retry policy and the resume logic can be unit tested with fakes.
+ */
+
+/** One byte range of the source file, uploaded as one S3 part. */
+export interface PartPlan {
+  /** 1-based S3 part number. */
+  partNumber: number;
+  /** First byte (inclusive). */
+  start: number;
+  /** Last byte (exclusive). */
+  end: number;
+}
+
+/** A part S3 already holds, as reported by the API (`GET .../parts`). */
+export interface UploadedPart {
+  partNumber: number;
+  etag: string;
+  sizeBytes: number;
+}
+
+/** A presigned PUT URL for one part (`POST .../parts`). */
+export interface PresignedPart {
+  partNumber: number;
+  url: string;
+  expiresAt?: string;
+}
+
+export interface CompletedPart {
+  partNumber: number;
+  etag: string;
+}
+
+/** Network operations the engine needs; the app binds them to the API. */
+export interface UploadTransport<TResult = unknown> {
+  /** Parts already stored for this upload (used to resume). */
+  listUploadedParts(signal?: AbortSignal): Promise<UploadedPart[]>;
+  /** Presigned URLs for the given parts; asked for just before sending. */
+  presignParts(partNumbers: number[], signal?: AbortSignal): Promise<PresignedPart[]>;
+  /**
+   * PUT the bytes to the presigned URL. Resolves with the ETag response
+   * header, or null when the browser cannot read it (CORS not exposing it);
+   * the engine then takes the ETag from {@link listUploadedParts}.
+   */
+  putPart(
+    url: string,
+    body: Blob,
+    onProgress: (loadedBytes: number) => void,
+    signal?: AbortSignal,
+  ): Promise<string | null>;
+  /** Finish the multipart upload. */
+  complete(parts: CompletedPart[], signal?: AbortSignal): Promise<TResult>;
+}
+
+export interface UploadProgress {
+  /** Bytes confirmed or in flight so far (skipped parts count as done). */
+  uploadedBytes: number;
+  totalBytes: number;
+  partsDone: number;
+  partCount: number;
+  /** Parts found already uploaded when the upload started. */
+  partsSkipped: number;
+  /** Part retries performed so far. */
+  retries: number;
+  phase: 'checking' | 'uploading' | 'completing' | 'done';
+}
+
+export interface RetryPolicy {
+  /** Attempts per part, including the first one. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 8_000 };
+
+export interface UploadOptions<TResult> {
+  file: Blob;
+  partSizeBytes: number;
+  /** Part count announced by the API; checked against the plan when given. */
+  partCount?: number;
+  transport: UploadTransport<TResult>;
+  /** Parts sent at the same time. */
+  concurrency?: number;
+  retry?: Partial<RetryPolicy>;
+  onProgress?: (progress: UploadProgress) => void;
+  /** Called before each retry with the error and the wait, for display. */
+  onRetry?: (info: { partNumber: number; attempt: number; delayMs: number; error: unknown }) => void;
+  signal?: AbortSignal;
+  /** Injected for tests. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+}
+
+/** Error thrown by a transport for an HTTP failure. */
+export class HttpError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/** Thrown when a part still fails after all attempts. */
+export class PartUploadError extends Error {
+  constructor(
+    readonly partNumber: number,
+    readonly attempts: number,
+    readonly lastError: unknown,
+  ) {
+    super(`Part ${partNumber} failed after ${attempts} attempt(s): ${describeError(lastError)}`);
+    this.name = 'PartUploadError';
+  }
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+export function isAbortError(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'name' in error &&
+    (error as { name: unknown }).name === 'AbortError'
+  );
+}
+
+/**
+ * Split `sizeBytes` into parts of `partSizeBytes` (the last one shorter).
+ * An empty file still gets one (empty) part, as S3 requires at least one.
+ */
+export function planParts(sizeBytes: number, partSizeBytes: number, partCount?: number): PartPlan[] {
+  if (!Number.isSafeInteger(sizeBytes) || sizeBytes < 0) {
+    throw new RangeError(`Invalid file size: ${sizeBytes}`);
+  }
+  if (!Number.isSafeInteger(partSizeBytes) || partSizeBytes <= 0) {
+    throw new RangeError(`Invalid part size: ${partSizeBytes}`);
+  }
+  const count = Math.max(1, Math.ceil(sizeBytes / partSizeBytes));
+  if (partCount !== undefined && partCount !== count) {
+    throw new RangeError(
+      `The server expects ${partCount} part(s) but ${sizeBytes} bytes in parts of ${partSizeBytes} make ${count}`,
+    );
+  }
+  const parts: PartPlan[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = i * partSizeBytes;
+    parts.push({ partNumber: i + 1, start, end: Math.min(sizeBytes, start + partSizeBytes) });
+  }
+  return parts;
+}
+
+/**
+ * Wait before retry number `attempt` (1 = first retry): exponential growth
+ * capped at `maxDelayMs`, with "equal jitter" (between half and all of it).
+ */
+export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
+  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exp / 2 + (exp / 2) * random());
+}
+
+/** Whether an error is worth another attempt. */
+export function isRetryable(error: unknown): boolean {
+  if (isAbortError(error)) return false;
+  // HttpError from storage, or the API client's error: both carry `status`.
+  const status =
+    typeof error === 'object' && error !== null && typeof (error as { status?: unknown }).status === 'number'
+      ? (error as { status: number }).status
+      : null;
+  if (status === null) return true;
+  // 403: presigned URL expired (a fresh one is fetched on retry);
+  // 408/429/5xx: transient; 0: network error.
+  return status === 0 || status === 403 || status === 408 || status === 429 || status >= 500;
+}
+
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason ?? new DOMException('Aborted', 'AbortError'));
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason ?? new DOMException('Aborted', 'AbortError'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Upload `file` as a multipart upload: ask which parts exist (resume), send
+ * the missing ones with bounded concurrency and per-part retry with backoff,
+ * then complete with every part's ETag.
+ */
+export async function uploadMultipart<TResult>(options: UploadOptions<TResult>): Promise<TResult> {
+  const {
+    file,
+    partSizeBytes,
+    partCount,
+    transport,
+    signal,
+    onProgress,
+    onRetry,
+    sleep = abortableSleep,
+    random = Math.random,
+  } = options;
+  const concurrency = Math.max(1, options.concurrency ?? 3);
+  const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+  const plan = planParts(file.size, partSizeBytes, partCount);
+
+  const progress: UploadProgress = {
+    uploadedBytes: 0,
+    totalBytes: file.size,
+    partsDone: 0,
+    partCount: plan.length,
+    partsSkipped: 0,
+    retries: 0,
+    phase: 'checking',
+  };
+  const emit = () => onProgress?.({ ...progress });
+  emit();
+
+  // Resume: parts already stored with the expected size are not sent again.
+  const existing = new Map<number, UploadedPart>();
+  for (const part of await transport.listUploadedParts(signal)) existing.set(part.partNumber, part);
+  const etags = new Map<number, string | null>();
+  const todo: PartPlan[] = [];
+  for (const part of plan) {
+    const found = existing.get(part.partNumber);
+    if (found && found.etag && found.sizeBytes === part.end - part.start) {
+      etags.set(part.partNumber, found.etag);
+      progress.partsDone++;
+      progress.partsSkipped++;
+    } else {
+      todo.push(part);
+    }
+  }
+  const inFlight = new Map<number, number>();
+  let confirmedBytes = plan
+    .filter((p) => etags.has(p.partNumber))
+    .reduce((sum, p) => sum + (p.end - p.start), 0);
+  const refreshBytes = () => {
+    let sum = confirmedBytes;
+    for (const loaded of inFlight.values()) sum += loaded;
+    progress.uploadedBytes = Math.min(file.size, sum);
+  };
+  refreshBytes();
+  progress.phase = 'uploading';
+  emit();
+
+  const sendPart = async (part: PartPlan) => {
+    const size = part.end - part.start;
+    const body = file.slice(part.start, part.end);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // Presigned URLs expire: get a fresh one right before each attempt.
+        const [presigned] = await transport.presignParts([part.partNumber], signal);
+        if (!presigned || presigned.partNumber !== part.partNumber) {
+          throw new Error(`No upload URL returned for part ${part.partNumber}`);
+        }
+        inFlight.set(part.partNumber, 0);
+        const etag = await transport.putPart(
+          presigned.url,
+          body,
+          (loaded) => {
+            inFlight.set(part.partNumber, Math.min(size, loaded));
+            refreshBytes();
+            emit();
+          },
+          signal,
+        );
+        inFlight.delete(part.partNumber);
+        confirmedBytes += size;
+        etags.set(part.partNumber, etag);
+        progress.partsDone++;
+        refreshBytes();
+        emit();
+        return;
+      } catch (error) {
+        inFlight.delete(part.partNumber);
+        refreshBytes();
+        if (signal?.aborted || !isRetryable(error) || attempt >= retry.maxAttempts) {
+          if (isAbortError(error) || signal?.aborted) throw error;
+          throw new PartUploadError(part.partNumber, attempt, error);
+        }
+        const delayMs = backoffDelay(attempt, retry, random);
+        progress.retries++;
+        emit();
+        onRetry?.({ partNumber: part.partNumber, attempt, delayMs, error });
+        await sleep(delayMs, signal);
+      }
+    }
+  };
+
+  // A small worker pool over the queue of missing parts. The first failure
+  // stops the other workers from taking new parts.
+  const queue = [...todo];
+  let failure: unknown = null;
+  const worker = async () => {
+    while (queue.length > 0 && failure === null) {
+      const part = queue.shift()!;
+      try {
+        await sendPart(part);
+      } catch (error) {
+        if (failure === null) failure = error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, todo.length)) }, worker));
+  if (failure !== null) throw failure;
+
+  progress.phase = 'completing';
+  emit();
+  // Fill in ETags the browser could not read from the PUT responses.
+  if ([...etags.values()].some((e) => !e)) {
+    for (const part of await transport.listUploadedParts(signal)) {
+      if (!etags.get(part.partNumber) && part.etag) etags.set(part.partNumber, part.etag);
+    }
+  }
+  const completed: CompletedPart[] = plan.map((p) => {
+    const etag = etags.get(p.partNumber);
+    if (!etag) throw new Error(`No ETag known for part ${p.partNumber}`);
+    return { partNumber: p.partNumber, etag };
+  });
+  const result = await transport.complete(completed, signal);
+  progress.phase = 'done';
+  progress.uploadedBytes = file.size;
+  emit();
+  return result;
+}

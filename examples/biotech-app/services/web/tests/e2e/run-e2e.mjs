@@ -1,0 +1,408 @@
+// End-to-end test of the built web app (Next.js standalone server) in a real
+// headless Chromium (playwright-core + Debian's chromium), signing in at a
+// real local OpenID Connect provider and talking to the API through an
+// ALB-like same-origin proxy.
+//
+//   node tests/e2e/run-e2e.mjs
+// env: E2E_API=real|fake|auto (auto: real when ../api/scripts/dev-server.sh
+//      exists), PROTEOMICS_TESTDATA (folder with the MS test files),
+//      CHROMIUM_PATH (default /usr/bin/chromium), E2E_KEEP_LOGS=1.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startAlbProxy } from './alb-proxy.mjs';
+import { startFakeBackend } from './backend-fake.mjs';
+import { freePort, startProcess, stopAll, waitForHttp } from './procs.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const appDir = path.resolve(here, '..', '..');
+const repoRoot = path.resolve(appDir, '..', '..', '..', '..');
+const resultsDir = path.join(appDir, 'test-results', 'e2e');
+const logDir = path.join(resultsDir, 'logs');
+const testData = process.env.PROTEOMICS_TESTDATA ?? path.resolve(repoRoot, '..', 'shared', 'testdata', 'ms');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const clientId = 'biotech-web';
+const TEST_FILES = [
+  { name: 'pyteomics_test.mzML', protein: 'Test protein A', sequence: 'MKWVTFISLLLLFSSAYSRGVFRR' },
+  { name: 'ms_deisotope_only_ms2_mzml.mzML', protein: 'Test protein B', sequence: '' },
+];
+
+const steps = [];
+let page;
+let shotIndex = 0;
+
+async function screenshot(name, options = {}) {
+  const file = path.join(resultsDir, `${String(++shotIndex).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true, ...options });
+  return file;
+}
+
+async function step(name, fn) {
+  if (steps.some((s) => s.status === 'failed')) {
+    steps.push({ name, status: 'skipped' });
+    console.log(`- SKIP ${name}`);
+    return;
+  }
+  const t0 = Date.now();
+  try {
+    await fn();
+    steps.push({ name, status: 'passed' });
+    console.log(`✔ PASS ${name} (${Date.now() - t0} ms)`);
+  } catch (error) {
+    steps.push({ name, status: 'failed', error: String(error?.stack ?? error) });
+    console.log(`✘ FAIL ${name}: ${error?.message ?? error}`);
+    try {
+      await screenshot(`failure-${name.replace(/\W+/g, '-').toLowerCase()}`);
+    } catch {
+      // no page to capture
+    }
+  }
+}
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function chooseBackend(ctx) {
+  const mode = (process.env.E2E_API ?? 'auto').toLowerCase();
+  const devServer = path.resolve(appDir, '..', 'api', 'scripts', 'dev-server.sh');
+  if (mode === 'real' || (mode === 'auto' && existsSync(devServer))) {
+    const { startRealBackend } = await import('./backend-real.mjs');
+    return startRealBackend({ ...ctx, devServer });
+  }
+  return startFakeBackend(ctx);
+}
+
+async function main() {
+  rmSync(resultsDir, { recursive: true, force: true });
+  mkdirSync(logDir, { recursive: true });
+  for (const f of TEST_FILES) {
+    const p = path.join(testData, f.name);
+    if (!existsSync(p)) throw new Error(`test file missing: ${p} (set PROTEOMICS_TESTDATA)`);
+    f.path = p;
+    f.size = statSync(p).size;
+  }
+  const standalone = path.join(appDir, '.next', 'standalone');
+  if (!existsSync(path.join(standalone, 'server.js'))) throw new Error('no standalone build: run `npx next build` first');
+  // The standalone server serves static assets from its own folder.
+  cpSync(path.join(appDir, '.next', 'static'), path.join(standalone, '.next', 'static'), { recursive: true });
+  if (existsSync(path.join(appDir, 'public'))) cpSync(path.join(appDir, 'public'), path.join(standalone, 'public'), { recursive: true });
+
+  const appPort = await freePort();
+  const nextPort = await freePort();
+  const oidcPort = await freePort();
+  const appOrigin = `http://127.0.0.1:${appPort}`;
+  const oidcIssuer = `http://127.0.0.1:${oidcPort}`;
+
+  const oidc = startProcess('oidc-provider', process.execPath, [path.join(here, 'oidc-server.mjs')], {
+    env: { OIDC_PORT: String(oidcPort), APP_ORIGIN: appOrigin, OIDC_CLIENT_ID: clientId },
+    logDir,
+  });
+  await waitForHttp(`${oidcIssuer}/.well-known/openid-configuration`, { child: oidc });
+
+  const backend = await chooseBackend({ oidcIssuer, audience: clientId, logDir, here, appOrigin });
+  console.log(`backend: ${backend.description}`);
+
+  const next = startProcess('next', process.execPath, [path.join(standalone, 'server.js')], {
+    cwd: standalone,
+    env: {
+      NODE_ENV: 'production',
+      PORT: String(nextPort),
+      HOSTNAME: '127.0.0.1',
+      NEXT_TELEMETRY_DISABLED: '1',
+      OIDC_ISSUER: oidcIssuer,
+      OIDC_CLIENT_ID: clientId,
+      API_TOKEN_TYPE: 'id',
+      STAGE_NAME: 'e2e',
+      CSP_STORAGE_ORIGINS: backend.storageOrigins.join(' '),
+    },
+    logDir,
+  });
+  await waitForHttp(`http://127.0.0.1:${nextPort}/healthz`, { child: next });
+  const alb = await startAlbProxy({ port: appPort, api: backend.apiUrl, web: `http://127.0.0.1:${nextPort}` });
+
+  const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'biotech-web-e2e-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1280, height: 900 },
+  });
+  const consoleErrors = [];
+  const injectedFailures = new Set();
+  try {
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(20_000);
+    // Only the app's own pages count: the provider's login page tries to
+    // load web fonts from the internet, which the route below blocks.
+    const onApp = () => page.url().startsWith(appOrigin);
+    page.on('console', (msg) => {
+      if (msg.type() !== 'error' || !onApp()) return;
+      if (injectedFailures.has(msg.location()?.url)) return;
+      consoleErrors.push(msg.text());
+    });
+    page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
+    page.on('requestfailed', (req) => {
+      const reason = req.failure()?.errorText ?? '';
+      // Router prefetches cancelled by a navigation are aborted on purpose.
+      if (injectedFailures.has(req.url())) return;
+      if (onApp() && reason !== 'net::ERR_ABORTED') consoleErrors.push(`request failed: ${req.method()} ${req.url()} ${reason}`);
+    });
+    // Traffic only to this machine.
+    await context.route('**/*', (route) => {
+      const host = new URL(route.request().url()).hostname;
+      return host === '127.0.0.1' || host === 'localhost' ? route.continue() : route.abort();
+    });
+
+    let analysisUrl = '';
+
+    await step('signed-out start page offers sign-in, with security headers', async () => {
+      const response = await page.goto(appOrigin);
+      const headers = response.headers();
+      expect(/script-src 'self' 'nonce-/.test(headers['content-security-policy'] ?? ''), 'CSP with nonce missing');
+      expect((headers['content-security-policy'] ?? '').includes(backend.storageOrigins[0]), 'CSP lacks the storage origin');
+      expect(headers['x-frame-options'] === 'DENY', 'X-Frame-Options missing');
+      expect(headers['x-content-type-options'] === 'nosniff', 'X-Content-Type-Options missing');
+      expect(!headers['x-powered-by'], 'X-Powered-By should be hidden');
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      await screenshot('signed-out');
+    });
+
+    await step('sign in at the OIDC provider (authorization code + PKCE)', async () => {
+      const authRequest = page.waitForRequest((r) => r.url().startsWith(`${oidcIssuer}/auth?`));
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const authUrl = new URL((await authRequest).url());
+      expect(authUrl.searchParams.get('code_challenge_method') === 'S256', 'authorization request without PKCE');
+      expect(authUrl.searchParams.get('response_type') === 'code', 'not the authorization code flow');
+      await page.waitForURL((u) => u.origin === oidcIssuer);
+      await page.locator('input[name="login"]').fill('scientist@biotech-x.test');
+      await page.locator('input[name="password"]').fill('any-password');
+      await screenshot('oidc-login');
+      await page.locator('button[type="submit"]').click();
+      // Consent screen of the provider's development interactions.
+      const consent = page.locator('button[type="submit"]');
+      await page.waitForURL((u) => u.origin === appOrigin || u.pathname.includes('/interaction/'));
+      if (new URL(page.url()).origin === oidcIssuer) await consent.click();
+      await page.waitForURL((u) => u.origin === appOrigin && !u.pathname.startsWith('/auth/callback'));
+      await page.getByTestId('user-name').waitFor();
+      const who = await page.getByTestId('user-name').textContent();
+      expect(who.includes('Test Scientist'), `unexpected user name: ${who}`);
+      await page.getByRole('heading', { name: 'Samples' }).waitFor();
+      await screenshot('samples-empty');
+    });
+
+    await step('create a sample with two files (protein names, a sequence)', async () => {
+      await page.getByRole('link', { name: 'New sample' }).first().click();
+      await page.getByRole('heading', { name: 'New sample' }).waitFor();
+      await page.getByLabel('Sample name').fill('E2E BSA digest');
+      await page.getByLabel('Description').fill('Two MS runs uploaded by the end-to-end test');
+      await page.locator('input[type="file"]').setInputFiles(TEST_FILES.map((f) => f.path));
+      const items = page.getByTestId('upload-item');
+      await items.nth(1).waitFor();
+      expect((await items.count()) === 2, 'expected two files in the list');
+      for (let i = 0; i < TEST_FILES.length; i++) {
+        await items.nth(i).getByLabel('Protein name').fill(TEST_FILES[i].protein);
+        if (TEST_FILES[i].sequence) await items.nth(i).getByLabel(/Protein sequence/).fill(TEST_FILES[i].sequence);
+      }
+      await screenshot('new-sample-files');
+    });
+
+    await step('upload both files straight to storage with progress (first PUT fails: retried)', async () => {
+      const progressSeen = new Set();
+      const putUrls = [];
+      page.on('request', (req) => {
+        if (req.method() === 'PUT') putUrls.push(req.url());
+      });
+      // Make the very first part upload fail at the network level, so the
+      // app's retry with backoff (and a freshly presigned URL) is exercised.
+      let failedOnce = false;
+      await page.route(
+        (url) => backend.storageOrigins.some((o) => url.href.startsWith(o)),
+        (route) => {
+          if (!failedOnce && route.request().method() === 'PUT') {
+            failedOnce = true;
+            injectedFailures.add(route.request().url());
+            return route.abort('connectionfailed');
+          }
+          return route.fallback();
+        },
+      );
+      await page.getByRole('button', { name: 'Create sample and upload' }).click();
+      const items = page.getByTestId('upload-item');
+      // Watch the progress bars while the upload runs.
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        const values = await items.locator('progress').evaluateAll((els) => els.map((e) => e.value));
+        values.forEach((v) => progressSeen.add(v));
+        const summary = (await page.getByTestId('upload-summary').textContent()) ?? '';
+        if (summary.includes('All files uploaded') || summary.includes('did not upload')) break;
+        await page.waitForTimeout(50);
+      }
+      const summary = await page.getByTestId('upload-summary').textContent();
+      expect(summary.includes('All files uploaded'), `upload summary: ${summary}`);
+      expect((await items.locator('progress').count()) === 2, 'a progress bar per file');
+      const finals = await items.locator('progress').evaluateAll((els) => els.map((e) => e.value));
+      expect(finals.every((v) => v === 100), `progress not at 100: ${finals}`);
+      expect(progressSeen.has(100), 'progress never reached 100');
+      for (const f of TEST_FILES) await page.getByText(f.name).first().waitFor();
+      expect(
+        putUrls.length >= 3 && putUrls.every((u) => backend.storageOrigins.some((o) => u.startsWith(o))),
+        `expected 2 part PUTs plus 1 retry to storage, saw: ${putUrls.join(', ')}`,
+      );
+      expect(failedOnce, 'the injected failure did not happen');
+      await screenshot('files-uploaded');
+    });
+
+    await step('start the analysis and watch it run', async () => {
+      await page.getByRole('button', { name: 'Start analysis' }).click();
+      await page.waitForURL(/\/analyses\//);
+      analysisUrl = page.url();
+      const status = page.getByTestId('analysis-status');
+      await status.getByText(/RUNNING|SUCCEEDED/).waitFor();
+      await screenshot('analysis-running');
+      const analysisId = decodeURIComponent(new URL(analysisUrl).pathname.split('/').pop());
+      await backend.completeAnalysis(analysisId);
+      await status.getByText('SUCCEEDED').waitFor({ timeout: 90_000 });
+    });
+
+    await step('results per protein: coverage, class counts, plots, downloads', async () => {
+      const cards = page.getByTestId('result-card');
+      await cards.first().waitFor();
+      expect((await cards.count()) === 2, `expected 2 result cards, got ${await cards.count()}`);
+      for (const f of TEST_FILES) await page.getByRole('heading', { name: f.protein }).waitFor();
+      const coverage = await cards.getByTestId('coverage').allTextContents();
+      expect(coverage.every((c) => /\d+(\.\d)? %/.test(c)), `coverage values: ${coverage}`);
+      expect((await page.getByRole('table', { name: /Class counts/ }).count()) === 2, 'class-count tables missing');
+      const images = cards.locator('.plots img');
+      expect((await images.count()) >= 2, 'plots missing');
+      await page.waitForFunction(
+        () => [...document.querySelectorAll('.plots img')].every((img) => img.complete && img.naturalWidth > 0),
+        undefined,
+        { timeout: 20_000 },
+      );
+      const links = cards.getByRole('link');
+      expect((await links.count()) >= 2, 'download links missing');
+      const href = await links.first().getAttribute('href');
+      const download = await fetch(href);
+      expect(download.ok, `download link answered ${download.status}`);
+      await screenshot('results');
+    });
+
+    await step('sample list and sample page show the new sample', async () => {
+      await page.getByRole('link', { name: 'Samples' }).first().click();
+      await page.getByRole('link', { name: 'E2E BSA digest' }).waitFor();
+      const row = page.getByRole('row', { name: /E2E BSA digest/ });
+      expect((await row.getByRole('cell').nth(2).textContent()).trim() === '2', 'file count should be 2');
+      await screenshot('samples-list');
+      await page.getByRole('link', { name: 'E2E BSA digest' }).click();
+      await page.getByRole('heading', { name: 'Files', exact: true }).waitFor();
+      expect((await page.getByText('UPLOADED', { exact: true }).count()) === 2, 'both files UPLOADED');
+      await page.getByText('SUCCEEDED').first().waitFor();
+      await screenshot('sample-detail');
+    });
+
+    await step('results page on a phone-sized screen', async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(analysisUrl);
+      await page.getByTestId('result-card').first().waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow <= 1, `page scrolls sideways by ${overflow}px`);
+      await screenshot('results-mobile');
+    });
+
+    await step('a dropped file whose upload is interrupted resumes, skipping stored parts', async () => {
+      // 11 MiB in 5 MiB parts: 3 parts. Parts 2 and 3 fail until "released".
+      // The file is made in the page and dropped on the drop zone (drag and drop).
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(`${appOrigin}/samples/new`);
+      await page.getByLabel('Sample name').fill('E2E resume');
+      const dataTransfer = await page.evaluateHandle((size) => {
+        const block = 'BEGIN IONS\nTITLE=synthetic\nPEPMASS=500.25\nCHARGE=2+\n100.1 10\n200.2 20\nEND IONS\n';
+        const dt = new DataTransfer();
+        dt.items.add(new File([block.repeat(Math.ceil(size / block.length))], 'resume-test.mgf'));
+        return dt;
+      }, 11 * 1024 * 1024);
+      await page.getByTestId('dropzone').dispatchEvent('dragover', { dataTransfer });
+      await page.getByTestId('dropzone').dispatchEvent('drop', { dataTransfer });
+      await page.getByTestId('upload-item').locator('.file-name', { hasText: 'resume-test.mgf' }).waitFor();
+      let blocking = true;
+      const puts = [];
+      const partOf = (url) => {
+        const u = new URL(url);
+        return Number(u.searchParams.get('partNumber') ?? u.pathname.split('/').pop());
+      };
+      await page.route(
+        (url) => backend.storageOrigins.some((o) => url.href.startsWith(o)),
+        (route) => {
+          if (route.request().method() !== 'PUT') return route.fallback();
+          const part = partOf(route.request().url());
+          puts.push(part);
+          if (blocking && part >= 2) {
+            injectedFailures.add(route.request().url());
+            return route.abort('connectionfailed');
+          }
+          return route.fallback();
+        },
+      );
+      await page.getByRole('button', { name: 'Create sample and upload' }).click();
+      const item = page.getByTestId('upload-item');
+      await item.getByRole('button', { name: /Retry/ }).waitFor({ timeout: 90_000 });
+      expect(puts.includes(1), 'part 1 was never sent');
+      expect(puts.filter((p) => p === 2).length >= 2, `part 2 was not retried: ${puts}`);
+      await screenshot('upload-failed');
+      blocking = false;
+      const before = puts.length;
+      await item.getByRole('button', { name: /Retry/ }).click();
+      await item.locator('.badge', { hasText: 'Uploaded' }).waitFor({ timeout: 60_000 });
+      await page.getByTestId('upload-summary').getByText('All files uploaded').waitFor();
+      const resent = puts.slice(before).sort();
+      expect(JSON.stringify(resent) === '[2,3]', `after resume expected parts [2,3] to be sent, got ${resent}`);
+      await screenshot('upload-resumed');
+    });
+
+    await step('no errors in the browser console', async () => {
+      const relevant = consoleErrors.filter((e) => !/favicon/.test(e));
+      expect(relevant.length === 0, `console errors:\n${relevant.join('\n')}`);
+    });
+  } finally {
+    await context.close().catch(() => {});
+    rmSync(userDataDir, { recursive: true, force: true });
+    alb.close();
+    await backend.stop?.();
+  }
+}
+
+let fatal = null;
+const onSignal = async () => {
+  await stopAll();
+  process.exit(130);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+try {
+  await main();
+} catch (error) {
+  fatal = error;
+  console.error(`e2e setup failed: ${error?.stack ?? error}`);
+} finally {
+  await stopAll();
+}
+const passed = steps.filter((s) => s.status === 'passed').length;
+const failed = steps.filter((s) => s.status === 'failed').length + (fatal ? 1 : 0);
+const skipped = steps.filter((s) => s.status === 'skipped').length;
+writeFileSync(path.join(resultsDir, 'report.json'), JSON.stringify({ steps, fatal: fatal ? String(fatal) : null }, null, 2));
+for (const s of steps.filter((x) => x.status === 'failed')) console.log(`\n--- ${s.name}\n${s.error}`);
+if (failed > 0) console.log(`\nlogs: ${logDir}`);
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);
