@@ -8,10 +8,10 @@ phase install ensure_npm_deps
 phase library npx projen compile
 phase library-docs-example npx projen post-compile
 phase library-tests npx projen test
+# Kubernetes objects the cluster generates, against the 1.35 schemas (and the CRDs' own).
+phase k8s-manifests env SKIP_DUMP=1 bash test/cluster/validate.sh
 phase static-analysis bash scripts/lint.sh
-for part in worker examples/biotech-app/services/api examples/biotech-app/services/web; do
-  if [ -f "$part/scripts/test.sh" ]; then
-    phase "$(basename "$part")" bash "$part/scripts/test.sh"
-  fi
-done
+phase worker bash worker/scripts/test.sh
+phase api bash examples/biotech-app/services/api/scripts/test.sh
+phase web bash examples/biotech-app/services/web/scripts/test.sh
 phase_summary
