@@ -144,13 +144,8 @@ export class RetentionBuckets extends Construct {
       // Server access log delivery only supports SSE-S3 targets without Object Lock retention.
       encryption: s3.BucketEncryption.S3_MANAGED,
       lifecycleRules: [
-        {
-          id: 'ExpireAccessLogs',
-          expiration: accessLogsRetention,
-          noncurrentVersionExpiration: Duration.days(1),
-          abortIncompleteMultipartUploadAfter: abortAfter,
-        },
-        { id: 'RemoveExpiredDeleteMarkers', expiredObjectDeleteMarker: true },
+        ...expirationRule('ExpireAccessLogs', accessLogsRetention),
+        cleanUpRule(Duration.days(1), abortAfter),
       ],
     });
 
@@ -184,14 +179,9 @@ export class RetentionBuckets extends Construct {
         },
       ],
       lifecycleRules: [
-        {
-          id: 'ExpireUploads',
-          expiration: this.uploadsRetention,
-          noncurrentVersionExpiration: uploadsNoncurrentRetention,
-          abortIncompleteMultipartUploadAfter: abortAfter,
-        },
+        ...expirationRule('ExpireUploads', this.uploadsRetention),
+        cleanUpRule(uploadsNoncurrentRetention, abortAfter),
         ...tieringRules('TierLargeUploads', uploadsTiering, uploadsTransitionAfter),
-        { id: 'RemoveExpiredDeleteMarkers', expiredObjectDeleteMarker: true },
       ],
     });
 
@@ -209,16 +199,11 @@ export class RetentionBuckets extends Construct {
       objectLockEnabled: locked ? true : undefined,
       objectLockDefaultRetention: lockRetention(this.resultsLockMode, this.resultsRetention),
       lifecycleRules: [
-        {
-          id: 'RetainResults',
-          expiration: props.resultsExpiration,
-          // A version replaced or deleted is kept for the whole retention too; under Object Lock
-          // S3 would not delete it earlier anyway.
-          noncurrentVersionExpiration: this.resultsRetention,
-          abortIncompleteMultipartUploadAfter: abortAfter,
-        },
+        ...expirationRule('ExpireResults', props.resultsExpiration),
+        // A version replaced or deleted is kept for the whole retention too; under Object Lock
+        // S3 would not delete it earlier anyway.
+        cleanUpRule(this.resultsRetention, abortAfter),
         ...tieringRules('TierLargeResults', resultsTiering, resultsTransitionAfter, true),
-        { id: 'RemoveExpiredDeleteMarkers', expiredObjectDeleteMarker: true },
       ],
     });
 
@@ -440,6 +425,25 @@ export class RetentionBuckets extends Construct {
       'AWS-managed basic execution policy to write its own logs.',
       ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]']);
   }
+}
+
+/** Expires current versions after `after`; none when `after` is undefined (keep). */
+function expirationRule(id: string, after: Duration | undefined): s3.LifecycleRule[] {
+  return after === undefined ? [] : [{ id, expiration: after }];
+}
+
+/**
+ * Deletes previous versions after `noncurrent`, removes delete markers left without versions,
+ * and aborts multipart uploads never completed. (ExpiredObjectDeleteMarker cannot share a rule
+ * with an expiration in days, and CloudFormation wants another action beside it.)
+ */
+function cleanUpRule(noncurrent: Duration, abortAfter: Duration): s3.LifecycleRule {
+  return {
+    id: 'CleanUpVersions',
+    noncurrentVersionExpiration: noncurrent,
+    expiredObjectDeleteMarker: true,
+    abortIncompleteMultipartUploadAfter: abortAfter,
+  };
 }
 
 function tieringRules(id: string, tiering: InstantAccessTiering, after: Duration, noncurrent = false): s3.LifecycleRule[] {
