@@ -5,6 +5,6 @@
 source "$(dirname "$0")/lib.sh"
 ensure_node
 phase install ensure_npm_deps
-phase compile npx projen compile
+phase compile bash -c "npx projen pre-compile && npx projen compile"
 phase synth-summary bash -c 'cd examples/biotech-app && npx projen summary'
 phase_summary

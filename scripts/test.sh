@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 ensure_node
 phase install ensure_npm_deps
 # compile → post-compile (API.md + the example's build: synth and its tests) → test (jest + eslint)
-phase library npx projen compile
+phase library bash -c "npx projen pre-compile && npx projen compile"
 phase library-docs-example npx projen post-compile
 phase library-tests npx projen test
 # Kubernetes objects the cluster generates, against the 1.35 schemas (and the CRDs' own).
