@@ -1,4 +1,3 @@
-import { kubectlV35Layer } from './kubectl-layer';
 import {
   Annotations,
   Arn,
@@ -21,6 +20,7 @@ import {
 import { Construct } from 'constructs';
 import { enableAlbAccessLogs } from './access-logs';
 import { AppClusterProps, WorkloadOptions } from './app-cluster-props';
+import { kubectlV35Layer } from './kubectl-layer';
 import * as k8s from './manifests';
 import { PLACEHOLDER_IMAGE } from './workload-image';
 import { WorkloadServiceAccount } from './workload-service-account';

@@ -485,10 +485,13 @@ describe('AuroraDatabase props', () => {
 
   test('rejects a VPC without isolated subnets, saying so', () => {
     const stack = newStack();
-    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 1, subnetConfiguration: [
-      { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
-      { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-    ] });
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      ],
+    });
     expect(() => new AuroraDatabase(stack, 'Database', { vpc })).toThrow(
       /vpcSubnets = '\{ subnetType: Isolated \}': the VPC cannot provide these subnets \(.*Isolated.*\)/,
     );
@@ -536,7 +539,11 @@ describe('AuroraDatabase removal', () => {
   });
 
   test('DESTROY with the context opt-in destroys the cluster, keys, secret and logs', () => {
-    const { stack } = build({ removalPolicy: RemovalPolicy.DESTROY, longTermBackups: true }, PlatformStage.HML, { [ALLOW_DESTROY_CONTEXT_KEY]: true });
+    const { stack } = build(
+      { removalPolicy: RemovalPolicy.DESTROY, longTermBackups: true },
+      PlatformStage.HML,
+      { [ALLOW_DESTROY_CONTEXT_KEY]: true },
+    );
     const template = Template.fromStack(stack);
     template.hasResource('AWS::RDS::DBCluster', { DeletionPolicy: 'Delete' });
     for (const type of ['AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::SecretsManager::Secret', 'AWS::Backup::BackupVault']) {

@@ -1,14 +1,14 @@
 import { aws_ecs as ecs, aws_iam as iam, Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { batchDecision } from './support/aws-fake';
+import { build, definitionOf, resourcesOfType, TEST_IMAGE } from './support/fixture';
 import { ALLOW_DESTROY_CONTEXT_KEY } from '../../src/core/removal';
+import { PlatformNetwork } from '../../src/network/platform-network';
 import { AnalysisPipeline } from '../../src/pipeline/analysis-pipeline';
 import { PipelineComputeType } from '../../src/pipeline/analysis-pipeline-props';
-import { PlatformNetwork } from '../../src/network/platform-network';
 import { PlatformStage } from '../../src/stage/platform-stage';
 import { RetentionBuckets } from '../../src/storage/retention-buckets';
 import { expectCompliant, expectNoDeployTraps, logicalIds, newStack } from '../helpers';
-import { batchDecision } from './support/aws-fake';
-import { build, definitionOf, resourcesOfType, TEST_IMAGE } from './support/fixture';
 
 const SPOT = /SpotQueue/;
 
@@ -199,11 +199,13 @@ describe('AnalysisPipeline in prod', () => {
 
   test('the state machine role: submit to its queues and job definition only, events scoped by source', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([
-        Match.objectLike({ Sid: 'SubmitAnalysisJobs', Action: 'batch:SubmitJob', Resource: Match.arrayWith([{ Ref: Match.stringLikeRegexp('PipelineJobDefinition') }]) }),
-        Match.objectLike({ Sid: 'PublishCompletionEvents', Condition: { StringEquals: { 'events:source': 'cdk-proteomics-platform' } } }),
-        Match.objectLike({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('DataResults'), 'Arn'] }, '/analyses/*/summary.json']] } }),
-      ]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'SubmitAnalysisJobs', Action: 'batch:SubmitJob', Resource: Match.arrayWith([{ Ref: Match.stringLikeRegexp('PipelineJobDefinition') }]) }),
+          Match.objectLike({ Sid: 'PublishCompletionEvents', Condition: { StringEquals: { 'events:source': 'cdk-proteomics-platform' } } }),
+          Match.objectLike({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('DataResults'), 'Arn'] }, '/analyses/*/summary.json']] } }),
+        ]),
+      },
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'StartChunkExecutions', Action: 'states:StartExecution' })]) },
@@ -276,7 +278,13 @@ describe('AnalysisPipeline options', () => {
   });
 
   test('EC2 compute: EC2 Spot with price-capacity-optimized allocation, an EC2 job definition, still compliant', () => {
-    const { pipeline, template } = build(PlatformStage.PROD, { computeType: PipelineComputeType.EC2, vcpus: 32, memory: Size.gibibytes(240), maxVcpus: 512, onDemandMaxVcpus: 128 });
+    const { pipeline, template } = build(PlatformStage.PROD, {
+      computeType: PipelineComputeType.EC2,
+      vcpus: 32,
+      memory: Size.gibibytes(240),
+      maxVcpus: 512,
+      onDemandMaxVcpus: 128,
+    });
     template.hasResourceProperties('AWS::Batch::ComputeEnvironment', {
       ComputeResources: Match.objectLike({ Type: 'SPOT', AllocationStrategy: 'SPOT_PRICE_CAPACITY_OPTIMIZED', MinvCpus: 0, MaxvCpus: 512 }),
     });
@@ -290,8 +298,13 @@ describe('AnalysisPipeline options', () => {
 
   test('props override the stage: escalation off in prod, custom sizes and filesPerTask', () => {
     const { template, json } = build(PlatformStage.PROD, {
-      onDemandEscalation: false, vcpus: 4, memory: Size.gibibytes(16), filesPerTask: 20, ephemeralStorageSize: Size.gibibytes(100),
-      attemptTimeout: Duration.minutes(30), retryAttempts: 5,
+      onDemandEscalation: false,
+      vcpus: 4,
+      memory: Size.gibibytes(16),
+      filesPerTask: 20,
+      ephemeralStorageSize: Size.gibibytes(100),
+      attemptTimeout: Duration.minutes(30),
+      retryAttempts: 5,
     });
     template.resourceCountIs('AWS::Batch::JobQueue', 1);
     template.hasResourceProperties('AWS::Batch::JobDefinition', {

@@ -8,10 +8,10 @@
  * 256 KiB payload limit (sizes are asserted separately), the worker itself (modelled by its
  * contract) and the execution timeout.
  */
-import { PlatformStage } from '../../src/stage/platform-stage';
 import { runExecution, RunResult, StatesError } from './support/asl-walker';
 import { FakeAws } from './support/aws-fake';
 import { build, definitionOf, fake, schemaValidator } from './support/fixture';
+import { PlatformStage } from '../../src/stage/platform-stage';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require('asl-validator');
@@ -69,8 +69,14 @@ describe('state machine logic (walker + stubbed AWS)', () => {
     expect(aws.jobs[0].tags).toEqual({ analysisId: 'an-1', sampleId: 'sample-1' });
     expect(aws.jobs[0].shareId).toBe('user7f3a2c');
     expect(completionEvent(aws)).toEqual({
-      schemaVersion: 1, analysisId: 'an-1', sampleId: 'sample-1', ownerId: 'user-7f3a2c', status: 'SUCCEEDED',
-      filesSucceeded: 10, filesFailed: 0, summaryKey: 'analyses/an-1/summary.json',
+      schemaVersion: 1,
+      analysisId: 'an-1',
+      sampleId: 'sample-1',
+      ownerId: 'user-7f3a2c',
+      status: 'SUCCEEDED',
+      filesSucceeded: 10,
+      filesFailed: 0,
+      summaryKey: 'analyses/an-1/summary.json',
     });
     expect(r.output).toMatchObject({ status: 'SUCCEEDED', escalatedToOnDemand: false });
   });

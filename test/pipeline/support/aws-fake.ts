@@ -191,8 +191,12 @@ export class FakeAws {
     if (failed.length === 0) return { ...description, Status: 'SUCCEEDED' };
     this.failedChildren.set(jobId, failed);
     const cause = size === undefined
-      ? { ...description, Status: 'FAILED', StatusReason: lastAttempt!.statusReason,
-        Attempts: attempts.map((a) => ({ StatusReason: a.statusReason, Container: { ExitCode: a.exitCode, Reason: a.reason } })) }
+      ? {
+        ...description,
+        Status: 'FAILED',
+        StatusReason: lastAttempt!.statusReason,
+        Attempts: attempts.map((a) => ({ StatusReason: a.statusReason, Container: { ExitCode: a.exitCode, Reason: a.reason } })),
+      }
       : { ...description, Status: 'FAILED', StatusReason: 'Array Child Job failed', ArrayProperties: { Size: size } };
     throw new StatesError('States.TaskFailed', JSON.stringify(cause));
   }
@@ -228,8 +232,16 @@ export class FakeAws {
     const status = succeeded === m.count ? 'SUCCEEDED' : succeeded === 0 ? 'FAILED' : 'PARTIAL';
     // The worker's key order (json.dumps(doc, indent=1)): counters before the file list.
     const doc = {
-      schemaVersion: 1, analysisId: m.analysisId, sampleId: m.sampleId, ownerId: m.ownerId, status,
-      filesSucceeded: succeeded, filesFailed: m.count - succeeded, fileCount: m.count, files, createdAt: '2026-03-01T09:52:13Z',
+      schemaVersion: 1,
+      analysisId: m.analysisId,
+      sampleId: m.sampleId,
+      ownerId: m.ownerId,
+      status,
+      filesSucceeded: succeeded,
+      filesFailed: m.count - succeeded,
+      fileCount: m.count,
+      files,
+      createdAt: '2026-03-01T09:52:13Z',
     };
     this.objects.set(`${results}summary.json`, JSON.stringify(doc, null, 1) + '\n');
     return { JobId: jobId, JobName: args.JobName, Status: 'SUCCEEDED' };
