@@ -1,5 +1,6 @@
-import { App, Aspects, Stack, StackProps } from 'aws-cdk-lib';
-import { PlatformEdgeGlobal, PlatformStage, ProteomicsPlatform } from 'cdk-proteomics-platform';
+import * as path from 'path';
+import { App, Aspects, aws_ecr_assets as ecrAssets, Stack, StackProps } from 'aws-cdk-lib';
+import { PlatformEdgeGlobal, PlatformStage, ProteomicsPlatform, WorkloadImage } from 'cdk-proteomics-platform';
 import { Construct } from 'constructs';
 import { CheckovSkips } from './checkov';
 
@@ -41,8 +42,14 @@ export class BiotechXStack extends Stack {
 
   constructor(scope: Construct, id: string, stage: PlatformStage, edge: PlatformEdgeGlobal | undefined, props: StackProps = {}) {
     super(scope, id, props);
+    // biotech-X's own services, built by `cdk deploy` as content-hashed image assets.
+    const image = (service: string) => WorkloadImage.fromAsset(path.join(__dirname, '..', 'services', service), {
+      platform: ecrAssets.Platform.LINUX_AMD64,
+    });
     this.platform = new ProteomicsPlatform(this, 'Platform', {
       stage,
+      apiImage: image('api'),
+      webImage: image('web'),
       edge: edge ? { webAclArn: edge.webAclArn } : undefined,
     });
   }
