@@ -562,15 +562,7 @@ export class AppCluster extends Construct {
       ]);
     }
     if (!props.accessLogsBucket) {
-      Acknowledge.rules(this.accessLogsBucket, 'This bucket receives the ALB access logs; logging its own accesses would need another log bucket. SSE-S3 because ALB log delivery cannot use KMS; it is not replicated (logs are not primary data).', [
-        'AwsSolutions-S1',
-        'HIPAA.Security-S3BucketLoggingEnabled',
-        'NIST.800.53.R5-S3BucketLoggingEnabled',
-        'HIPAA.Security-S3DefaultEncryptionKMS',
-        'NIST.800.53.R5-S3DefaultEncryptionKMS',
-        'HIPAA.Security-S3BucketReplicationEnabled',
-        'NIST.800.53.R5-S3BucketReplicationEnabled',
-      ]);
+      Acknowledge.logTargetBucket(this.accessLogsBucket, 'the ALB access logs');
     }
   }
 }

@@ -59,6 +59,26 @@ export class Acknowledge {
   }
 
   /**
+   * Acknowledges what a bucket that only receives access logs cannot satisfy: logging its own
+   * accesses (that needs yet another log bucket), SSE-KMS (S3, ALB and CloudFront log delivery
+   * need SSE-S3) and replication (logs are not primary data).
+   * @param bucket the log bucket
+   * @param source what writes its logs (e.g. 'ALB access logs')
+   */
+  public static logTargetBucket(bucket: IConstruct, source: string): void {
+    Acknowledge.rules(bucket, `This bucket receives ${source}; logging its own accesses would need another log bucket. ` +
+      'SSE-S3 because log delivery cannot write with KMS; logs are not primary data, so they are not replicated.', [
+      'AwsSolutions-S1',
+      'HIPAA.Security-S3BucketLoggingEnabled',
+      'NIST.800.53.R5-S3BucketLoggingEnabled',
+      'HIPAA.Security-S3DefaultEncryptionKMS',
+      'NIST.800.53.R5-S3DefaultEncryptionKMS',
+      'HIPAA.Security-S3BucketReplicationEnabled',
+      'NIST.800.53.R5-S3BucketReplicationEnabled',
+    ]);
+  }
+
+  /**
    * Acknowledges rule ids on a construct that CDK creates at stack scope, outside ours (for
    * example `Custom::VpcRestrictDefaultSGCustomResourceProvider`). Does nothing when the stack
    * has no such child.

@@ -211,15 +211,8 @@ export class PlatformEdge extends Construct {
         ]);
     }
     if (!props.logBucket) {
-      Acknowledge.rules(this.logBucket, 'This bucket receives CloudFront access logs; logging its own accesses would need another log bucket. SSE-S3 and ACLs because CloudFront log delivery needs them; logs are not replicated.', [
-        'AwsSolutions-S1',
-        'HIPAA.Security-S3BucketLoggingEnabled',
-        'NIST.800.53.R5-S3BucketLoggingEnabled',
-        'HIPAA.Security-S3DefaultEncryptionKMS',
-        'NIST.800.53.R5-S3DefaultEncryptionKMS',
-        'HIPAA.Security-S3BucketReplicationEnabled',
-        'NIST.800.53.R5-S3BucketReplicationEnabled',
-      ]);
+      // CloudFront standard logging also needs ACLs enabled on the bucket.
+      Acknowledge.logTargetBucket(this.logBucket, 'CloudFront access logs');
     }
   }
 }
