@@ -1,6 +1,6 @@
 // Adds lockfile entries for optional, platform-specific binaries that npm could not record
 // because the registry in use does not serve them (the macOS/Windows/other-architecture builds
-// of @next/swc and unrs-resolver). Without them `npm ci` calls the lockfile out of sync. Each
+// of @next/swc, unrs-resolver and rollup). Without them `npm ci` calls the lockfile out of sync. Each
 // entry carries `os`/`cpu` (and `libc`), so npm skips it on other platforms without fetching.
 // It also restores bundled packages npm dropped (see below).
 // Runs after every `npm install` that projen makes; by hand: node scripts/fix-lockfile.mjs [lockfile]
@@ -12,11 +12,11 @@ const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const lockPath = path.resolve(process.argv[2] ?? path.join(root, 'package-lock.json'));
 const lock = JSON.parse(readFileSync(lockPath, 'utf8'));
 const packages = lock.packages;
-const PLATFORM_BINARY = /^@next\/swc-|^@unrs\/resolver-binding-/;
+const PLATFORM_BINARY = /^@next\/swc-|^@unrs\/resolver-binding-|^@rollup\/rollup-/;
 
 /** `@unrs/resolver-binding-linux-x64-musl` → { os: ['linux'], cpu: ['x64'], libc: ['musl'] } */
 function platformOf(name) {
-  const [os, cpu, abi] = name.split('/').pop().replace(/^(swc|resolver-binding)-/, '').split('-');
+  const [os, cpu, abi] = name.split('/').pop().replace(/^(swc|resolver-binding|rollup)-/, '').split('-');
   const entry = { os: [os], cpu: [cpu] };
   if (os === 'linux' && abi) entry.libc = [abi.startsWith('musl') ? 'musl' : 'glibc'];
   return entry;

@@ -11,6 +11,8 @@ phase library-tests npx projen test
 # Kubernetes objects the cluster generates, against the 1.35 schemas (and the CRDs' own).
 phase k8s-manifests env SKIP_DUMP=1 bash test/cluster/validate.sh
 phase static-analysis bash scripts/lint.sh
+# The documentation site: pictures fresh against the example's synth, build, every page in a browser.
+phase docs bash docs/scripts/test.sh
 phase worker bash worker/scripts/test.sh
 phase api bash examples/biotech-app/services/api/scripts/test.sh
 phase web bash examples/biotech-app/services/web/scripts/test.sh
