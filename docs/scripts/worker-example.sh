@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Regenerates docs/public/worker-example/ by running the default worker on the BSA test file
+# (shared/testdata/ms/BSA1.mzML.gz with P02769_BSA.fasta): the four figures, peptides.csv and an
+# excerpt of summary.json (timestamps, environment and the long QC traces left out) that the page
+# "Reading a result" includes at build time. Needs the worker's virtualenv (cd worker && see its
+# README) and the shared test data. Usage: bash docs/scripts/worker-example.sh
+set -euo pipefail
+DOCS="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REPO="$(cd "$DOCS/.." && pwd)"
+DATA="${PROTEOMICS_TESTDATA:-$REPO/../shared/testdata/ms}"
+[ -d "$DATA" ] || DATA=/work/shared/testdata/ms
+PY="$REPO/worker/.venv/bin/python"
+[ -x "$PY" ] || { echo "worker-example: $PY is missing; set up the worker's virtualenv first" >&2; exit 1; }
+OUT="$DOCS/public/worker-example"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+(cd "$REPO/worker" && "$PY" -m proteomics_worker analyse --input "$DATA/BSA1.mzML.gz" \
+  --fasta "$DATA/P02769_BSA.fasta" --output "$TMP/out" --file-id bsa1 --name BSA1)
+rm -rf "$OUT" && mkdir -p "$OUT"
+cp "$TMP/out/"*.png "$TMP/out/peptides.csv" "$OUT/"
+node -e '
+const fs = require("fs");
+const s = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+const keep = ["schemaVersion", "status", "fileId", "experimentType", "experimentTypeReason", "parameters", "counts", "classes", "coverage", "massError", "warnings"];
+const out = Object.fromEntries(keep.filter((k) => k in s).map((k) => [k, s[k]]));
+fs.writeFileSync(process.argv[2], JSON.stringify(out, null, 2) + "\n");
+' "$TMP/out/summary.json" "$OUT/summary-excerpt.json"
+echo "worker-example: wrote $(ls "$OUT" | wc -l) files to ${OUT#"$REPO"/}"
