@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Duration, Stack, StackProps, Token } from 'aws-cdk-lib';
+import { Aws, aws_ecr as ecr, CfnOutput, Duration, Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Acknowledge } from 'cdk-proteomics-platform';
 import { Construct } from 'constructs';
@@ -133,6 +133,17 @@ export class BiotechXPrerequisitesStack extends Stack {
       });
     }
     new CfnOutput(this, 'GithubOidcProviderArn', { value: this.githubOidcProviderArn, description: 'The account\'s GitHub Actions OIDC provider' });
+
+    // The images (API, web, worker) are CDK assets in the bootstrap repository, whose tags are
+    // content hashes (immutable). The bootstrap template does not scan them: scan every image
+    // on push in the CDK asset repositories of this account and region.
+    new ecr.CfnRegistryScanningConfiguration(this, 'ScanOnPush', {
+      scanType: 'BASIC',
+      rules: [{
+        scanFrequency: 'SCAN_ON_PUSH',
+        repositoryFilters: [{ filter: 'cdk-*-container-assets-*', filterType: 'WILDCARD' }],
+      }],
+    });
   }
 }
 

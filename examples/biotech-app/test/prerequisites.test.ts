@@ -128,3 +128,11 @@ describe('BiotechXPrerequisitesStack', () => {
     }
   });
 });
+
+test('scans every CDK asset image on push in the account', () => {
+  const stack = new BiotechXPrerequisitesStack(new App(), 'ScanCheck');
+  Template.fromStack(stack).hasResourceProperties('AWS::ECR::RegistryScanningConfiguration', {
+    ScanType: 'BASIC',
+    Rules: [{ ScanFrequency: 'SCAN_ON_PUSH', RepositoryFilters: [{ Filter: 'cdk-*-container-assets-*', FilterType: 'WILDCARD' }] }],
+  });
+});
