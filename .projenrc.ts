@@ -1,4 +1,4 @@
-import { awscdk, javascript, ReleasableCommits, TextFile } from 'projen';
+import { awscdk, github, javascript, ReleasableCommits, TextFile } from 'projen';
 import { UpgradeDependenciesSchedule } from 'projen/lib/javascript';
 
 // Versions are fixed here and nowhere else (DESIGN.md §5).
@@ -173,6 +173,34 @@ project.postCompileTask.exec('npx projen build', { cwd: 'examples/biotech-app', 
 // The registry here serves no other-platform binaries, so npm leaves their optional entries out
 // of the lockfile and `npm ci` then fails: add them back after every install.
 project.tasks.tryFind('install')?.exec('node scripts/fix-lockfile.mjs');
+
+// The documentation site, published to GitHub Pages after every release (releases are made with
+// GITHUB_TOKEN, whose events start no workflow: hence workflow_run) or by hand.
+const docsWorkflow = project.github!.addWorkflow('docs');
+docsWorkflow.on({ workflowRun: { workflows: ['release'], types: ['completed'] }, workflowDispatch: {} });
+docsWorkflow.addJobs({
+  build: {
+    name: 'Build and test the documentation site',
+    if: "github.event_name == 'workflow_dispatch' || github.event.workflow_run.conclusion == 'success'",
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: github.workflows.JobPermission.READ },
+    steps: [
+      { name: 'Checkout', uses: 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1', with: { 'persist-credentials': false } },
+      { name: 'Setup Node.js', uses: 'actions/setup-node@820762786026740c76f36085b0efc47a31fe5020', with: { 'node-version': '24.x' } },
+      { name: 'Synthesize the example (the pictures are generated from it)', run: 'bash scripts/main.sh' },
+      { name: 'Build the site and test every page in a browser', run: 'bash docs/scripts/test.sh' },
+      { name: 'Upload the site', uses: 'actions/upload-pages-artifact@v5', with: { path: 'docs/.vitepress/dist' } },
+    ],
+  },
+  deploy: {
+    name: 'Publish to GitHub Pages',
+    needs: ['build'],
+    runsOn: ['ubuntu-latest'],
+    permissions: { pages: github.workflows.JobPermission.WRITE, idToken: github.workflows.JobPermission.WRITE },
+    environment: { name: 'github-pages', url: '${{ steps.deployment.outputs.page_url }}' },
+    steps: [{ id: 'deployment', name: 'Deploy', uses: 'actions/deploy-pages@v4' }],
+  },
+});
 
 // husky, written by projen so `npx projen` never removes the hooks. Off in CI (HUSKY=0).
 project.package.setScript('prepare', 'husky || true');
