@@ -23,6 +23,7 @@ export * from './edge/platform-edge-props';
 export * from './edge/platform-edge-global-props';
 export * from './edge/platform-edge';
 export * from './edge/platform-edge-global';
+export * from './platform/audit-trail';
 export * from './platform/database-bootstrap';
 export * from './platform/proteomics-platform-props';
 export * from './platform/proteomics-platform';

@@ -1,8 +1,10 @@
 import { CfnOutput, Lazy, Stack, Tags } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { PlatformAuditTrail } from './audit-trail';
 import { DatabaseBootstrap } from './database-bootstrap';
 import { ProteomicsPlatformProps } from './proteomics-platform-props';
 import { AppCluster } from '../cluster/app-cluster';
+import { resolveRemovalPolicy } from '../core/removal';
 import { PropsValidator } from '../core/validation';
 import { AuroraDatabase } from '../database/aurora-database';
 import { PlatformEdge } from '../edge/platform-edge';
@@ -50,6 +52,8 @@ export class ProteomicsPlatform extends Construct {
   public readonly monitoring: PlatformMonitoring;
   /** The job that creates the API's database user and runs migrations (only with an API image). */
   public readonly databaseBootstrap?: DatabaseBootstrap;
+  /** The CloudTrail trail, when `cloudTrail` is set. */
+  public readonly auditTrail?: PlatformAuditTrail;
   /** The app's URL (CloudFront, or the custom domain). */
   public readonly url: string;
 
@@ -178,6 +182,14 @@ export class ProteomicsPlatform extends Construct {
       removalPolicy,
     });
 
+    if (props.cloudTrail) {
+      this.auditTrail = new PlatformAuditTrail(this, 'AuditTrail', {
+        stage,
+        dataEventBuckets: [this.buckets.resultsBucket],
+        removalPolicy: resolveRemovalPolicy(this, removalPolicy, stage),
+      });
+    }
+
     this.tag(props);
     this.outputs();
   }
@@ -190,6 +202,7 @@ export class ProteomicsPlatform extends Construct {
       [this.identity, 'identity'], [this.cluster, 'cluster'], [this.edge, 'edge'], [this.monitoring, 'monitoring'],
     ];
     if (this.databaseBootstrap) components.push([this.databaseBootstrap, 'database']);
+    if (this.auditTrail) components.push([this.auditTrail, 'audit']);
     for (const [part, component] of components) Tags.of(part).add('component', component);
     for (const [key, value] of Object.entries(props.tags ?? {})) Tags.of(this).add(key, value);
   }

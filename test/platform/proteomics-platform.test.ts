@@ -179,3 +179,37 @@ describe('ProteomicsPlatform validation', () => {
     })).toThrow(/tags\.stage = 'x': 'stage' is set by the platform.*\n.*tags\.aws:foo = 'y': keys starting with "aws:".*\n.*alarmEmail = 'a@b\.example': give either alarmEmail/s);
   });
 });
+
+describe('ProteomicsPlatform with a CloudTrail trail', () => {
+  const stack = newStack({ env: true });
+  const platform = new ProteomicsPlatform(stack, 'Platform', { cloudTrail: true, edge: { webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/biotech/abc' } });
+  const template = Template.fromStack(stack);
+
+  test('a multi-region, validated, KMS-encrypted trail that also writes to CloudWatch Logs', () => {
+    template.hasResourceProperties('AWS::CloudTrail::Trail', {
+      IsMultiRegionTrail: true,
+      IncludeGlobalServiceEvents: true,
+      EnableLogFileValidation: true,
+      KMSKeyId: Match.anyValue(),
+      CloudWatchLogsLogGroupArn: Match.anyValue(),
+    });
+  });
+
+  test('object-level events of the results bucket are recorded', () => {
+    const trail = Object.values(template.findResources('AWS::CloudTrail::Trail'))[0] as any;
+    const selectors = JSON.stringify(trail.Properties.EventSelectors);
+    const resultsId = stack.getLogicalId(platform.buckets.resultsBucket.node.defaultChild as any);
+    expect(selectors).toContain('AWS::S3::Object');
+    expect(selectors).toContain(resultsId);
+  });
+
+  test('the trail\'s bucket and key are retained', () => {
+    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ BucketEncryption: Match.anyValue() }) });
+    expect(platform.auditTrail).toBeDefined();
+  });
+
+  test('zero unacknowledged compliance findings and no deploy traps', () => {
+    expectCompliant(stack);
+    expectNoDeployTraps(stack);
+  });
+});

@@ -1,0 +1,95 @@
+import {
+  aws_cloudtrail as cloudtrail,
+  aws_iam as iam,
+  aws_kms as kms,
+  aws_logs as logs,
+  aws_s3 as s3,
+  RemovalPolicy,
+  Stack,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { Acknowledge } from '../compliance/acknowledge';
+import { PlatformStage } from '../stage/platform-stage';
+
+/** Props of `PlatformAuditTrail`. */
+export interface PlatformAuditTrailProps {
+  /** The stage whose log retention applies. */
+  readonly stage: PlatformStage;
+  /** Buckets whose object-level (data) events are recorded, e.g. the results bucket. */
+  readonly dataEventBuckets: s3.IBucket[];
+  /** Removal policy of the trail's bucket, key and log group (already resolved by the caller). */
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * A CloudTrail trail for accounts without an organisation trail: management events in every
+ * region, object-level events on the given buckets (who read or wrote which result), log-file
+ * validation, KMS encryption, a retained bucket and a CloudWatch Logs copy for alarms.
+ */
+export class PlatformAuditTrail extends Construct {
+  /** The trail. */
+  public readonly trail: cloudtrail.Trail;
+  /** The bucket the trail writes to. */
+  public readonly bucket: s3.Bucket;
+  /** The key that encrypts the trail, its bucket and its log group. */
+  public readonly key: kms.Key;
+
+  constructor(scope: Construct, id: string, props: PlatformAuditTrailProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.key = new kms.Key(this, 'Key', { description: `CloudTrail of ${this.node.path}`, enableKeyRotation: true, removalPolicy: props.removalPolicy });
+    // CloudTrail encrypts log files with the key; the logs service encrypts the log group.
+    this.key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+      actions: ['kms:GenerateDataKey*', 'kms:DescribeKey'],
+      resources: ['*'],
+      conditions: { StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${stack.partition}:cloudtrail:*:${stack.account}:trail/*` } },
+    }));
+    this.key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
+    }));
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      removalPolicy: props.removalPolicy,
+    });
+    const logGroup = new logs.LogGroup(this, 'Logs', { encryptionKey: this.key, retention: props.stage.logRetention, removalPolicy: props.removalPolicy });
+    this.trail = new cloudtrail.Trail(this, 'Trail', {
+      bucket: this.bucket,
+      encryptionKey: this.key,
+      enableFileValidation: true,
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      sendToCloudWatchLogs: true,
+      cloudWatchLogGroup: logGroup,
+    });
+    this.trail.addS3EventSelector(props.dataEventBuckets.map((bucket) => ({ bucket })), {
+      readWriteType: cloudtrail.ReadWriteType.ALL,
+      includeManagementEvents: true,
+    });
+
+    const logsRole = this.trail.node.tryFindChild('LogsRole');
+    if (logsRole) {
+      Acknowledge.rules(logsRole, 'CloudTrail\'s delivery role (created by aws-cdk-lib) has one inline policy: write to this trail\'s log group.', [
+        'HIPAA.Security-IAMNoInlinePolicy',
+        'NIST.800.53.R5-IAMNoInlinePolicy',
+      ]);
+    }
+    Acknowledge.rules(this.bucket, 'The trail bucket holds audit logs already protected by log-file validation and KMS; ' +
+      'logging its own accesses would need another bucket, and a second region is outside one stack.', [
+      'AwsSolutions-S1',
+      'HIPAA.Security-S3BucketLoggingEnabled',
+      'NIST.800.53.R5-S3BucketLoggingEnabled',
+      'HIPAA.Security-S3BucketReplicationEnabled',
+      'NIST.800.53.R5-S3BucketReplicationEnabled',
+    ]);
+  }
+}
