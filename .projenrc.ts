@@ -203,7 +203,8 @@ docsWorkflow.addJobs({
 });
 
 // husky, written by projen so `npx projen` never removes the hooks. Off in CI (HUSKY=0).
-project.package.setScript('prepare', 'husky || true');
+// Silent: npm pack runs prepare, and jsii-pacmak reads npm pack's stdout for the tarball name.
+project.package.setScript('prepare', 'husky >/dev/null 2>&1 || true');
 new TextFile(project, '.husky/pre-commit', {
   lines: [
     '# Fast checks on staged files, then the fast unit-test subset.',
