@@ -11,7 +11,8 @@ ensure_node() {
   if [ "${major:-0}" -lt 22 ]; then
     if [ ! -x "$ROOT/.tools/node_modules/.bin/node" ]; then
       echo "Node $(node --version 2>/dev/null || echo none) is older than 22: installing Node 24 into .tools" >&2
-      npm install --prefix "$ROOT/.tools" --no-audit --no-fund node@24 >/dev/null
+      npm install --prefix "$ROOT/.tools" --no-audit --no-fund node@24 >/dev/null \
+        || die "node" "could not install node@24 from the npm registry into .tools"
     fi
     export PATH="$ROOT/.tools/node_modules/.bin:$PATH"
   fi
@@ -24,6 +25,26 @@ ensure_npm_deps() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ -n "${CI:-}" ]; then
     HUSKY=0 npm ci --no-audit --no-fund
   fi
+}
+
+# die WHERE REASON: stops the script with the phase (or step) that failed and why.
+die() {
+  printf '\nFAILED [%s]: %s\n' "$1" "$2" >&2
+  exit 1
+}
+
+# The pinned static-analysis tools (scripts/lint-requirements.txt) in .tools/lint-venv, created on
+# first use and refreshed when the pins change; sets LINT_VENV.
+ensure_lint_venv() {
+  LINT_VENV="$ROOT/.tools/lint-venv"
+  if [ ! -x "$LINT_VENV/bin/python" ] || ! cmp -s "$ROOT/scripts/lint-requirements.txt" "$LINT_VENV/requirements.txt"; then
+    echo "installing the pinned lint tools into .tools/lint-venv" >&2
+    python3 -m venv "$LINT_VENV" || die "lint-tools" "python3 -m venv failed"
+    "$LINT_VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/scripts/lint-requirements.txt" \
+      || die "lint-tools" "pip could not install scripts/lint-requirements.txt from PyPI"
+    cp "$ROOT/scripts/lint-requirements.txt" "$LINT_VENV/requirements.txt"
+  fi
+  export LINT_VENV
 }
 
 PHASES=()
@@ -39,6 +60,7 @@ phase() {
     local rc=$?
     PHASES+=("$(printf '%-22s %5ss  FAILED (exit %s)' "$name" $((SECONDS - start)) "$rc")")
     phase_summary
+    printf '\nFAILED phase %s (exit %s): its own output above says why.\n' "$name" "$rc" >&2
     exit "$rc"
   fi
 }

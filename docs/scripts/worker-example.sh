@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Regenerates docs/public/worker-example/ by running the default worker on the BSA test file
-# (shared/testdata/ms/BSA1.mzML.gz with P02769_BSA.fasta): the four figures, peptides.csv and an
+# (testdata/ms/BSA1.mzML.gz with P02769_BSA.fasta): the four figures, peptides.csv and an
 # excerpt of summary.json (timestamps, environment and the long QC traces left out) that the page
 # "Reading a result" includes at build time. Needs the worker's virtualenv (cd worker && see its
-# README) and the shared test data. Usage: bash docs/scripts/worker-example.sh
+# README); the test data is in the repository. Usage: bash docs/scripts/worker-example.sh
 set -euo pipefail
 DOCS="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPO="$(cd "$DOCS/.." && pwd)"
-DATA="${PROTEOMICS_TESTDATA:-$REPO/../shared/testdata/ms}"
-[ -d "$DATA" ] || DATA=/work/shared/testdata/ms
+DATA="${PROTEOMICS_TESTDATA:-$REPO/testdata/ms}"
+[ -f "$DATA/BSA1.mzML.gz" ] || { echo "worker-example: $DATA/BSA1.mzML.gz is missing" >&2; exit 1; }
 PY="$REPO/worker/.venv/bin/python"
 [ -x "$PY" ] || { echo "worker-example: $PY is missing; set up the worker's virtualenv first" >&2; exit 1; }
 OUT="$DOCS/public/worker-example"

@@ -51,7 +51,7 @@ print(n)
 
 def data_dir() -> Path:
     env = os.environ.get("PROTEOMICS_TESTDATA")
-    path = Path(env) if env else REPO.parent / "shared" / "testdata" / "ms"
+    path = Path(env) if env else REPO / "testdata" / "ms"
     if not (path / "BSA1.mzML.gz").is_file():
         sys.exit(f"BSA1.mzML.gz not found in {path} (set PROTEOMICS_TESTDATA)")
     return path

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Lint, type-check, scan and test the worker on a fresh machine (idempotent).
 # Usage: bash worker/scripts/test.sh   (from anywhere)
-# Needs python3 (3.11) and PyPI. Real test data is read from <repo>/../shared/testdata/ms
-# or $PROTEOMICS_TESTDATA.
+# Needs python3 (3.11) and PyPI. Real test data is read from <repo>/testdata/ms
+# (or $PROTEOMICS_TESTDATA).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

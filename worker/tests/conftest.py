@@ -15,15 +15,17 @@ from jsonschema import Draft202012Validator, FormatChecker
 WORKER_DIR = Path(__file__).resolve().parent.parent
 REPO_ROOT = WORKER_DIR.parent
 CONTRACTS = REPO_ROOT / "contracts"
+# Real public MS files kept in the repository (sources, licences and checksums in its README).
+TESTDATA = REPO_ROOT / "testdata" / "ms"
 
 
 def testdata_dir() -> Path:
     override = os.environ.get("PROTEOMICS_TESTDATA")
-    path = Path(override) if override else REPO_ROOT.parent / "shared" / "testdata" / "ms"
+    path = Path(override) if override else TESTDATA
     if not (path / "BSA1.mzML.gz").is_file():
         pytest.fail(
-            f"real test data not found at {path}: clone the repo with shared/ beside it "
-            "(<repo>/../shared/testdata/ms) or set PROTEOMICS_TESTDATA to the folder holding BSA1.mzML.gz",
+            f"real test data not found at {path}: the repository keeps it in testdata/ms "
+            "(is the clone complete?), or set PROTEOMICS_TESTDATA to a folder holding the same files",
             pytrace=False,
         )
     return path

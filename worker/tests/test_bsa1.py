@@ -1,6 +1,6 @@
 """Peptide map of BSA1 (real LTQ Orbitrap XL tryptic digest) against BSA.
 
-Expected figures come from shared/testdata/ms/README.md: about 27 distinct
+Expected figures come from testdata/ms/README.md: about 27 distinct
 peptides, ~42 % precursor-only coverage (trypsin, <=2 missed cleavages,
 >=5 residues, fixed carbamidomethyl C, 10 ppm, isotope error 0/+1), median
 |error| < 1 ppm.
