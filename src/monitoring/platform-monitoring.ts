@@ -35,7 +35,7 @@ import { resolveRemovalPolicy } from '../core/removal';
 import { PropsValidator } from '../core/validation';
 import { PlatformStage } from '../stage/platform-stage';
 
-/** The source and detail-type of the platform's analysis completion events (DESIGN.md §3). */
+/** The source and detail-type of the platform's analysis completion events (see `contracts/`). */
 const COMPLETION_SOURCE = 'cdk-proteomics-platform';
 const COMPLETION_DETAIL_TYPE = 'Analysis Completed';
 /** The request-metrics configuration added to buckets created in this app. */

@@ -59,7 +59,7 @@ export interface PlatformStageOptions {
 }
 
 /**
- * A deployment stage and the defaults it picks (DESIGN.md §4).
+ * A deployment stage and the defaults it picks.
  *
  * A stage only picks defaults: every construct prop overrides it. Use `PlatformStage.HML` for
  * staging, `PlatformStage.PROD` for production, or `PlatformStage.of()` for your own.
