@@ -35,4 +35,4 @@ done
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
   || die "system" "python3 is $(python3 --version 2>&1); the worker, API and smoke test need 3.11 or newer"
 python3 -c 'import ensurepip, venv' 2>/dev/null || die "system" "python3 has no venv/ensurepip (apt-get install python3-venv)"
-echo "system: chromium $(chromium --version 2>/dev/null | awk '{print $2}'), $(dot -V 2>&1 | awk '{print $5}' | sed 's/^/graphviz /'), $(python3 --version), $(java -version 2>&1 | head -1), $(mvn -v 2>/dev/null | head -1 | awk '{print $1, $2, $3}'), $(go version 2>/dev/null | awk '{print $3}'), PostgreSQL $(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -1)"
+echo "system: chromium $(chromium --version 2>/dev/null | awk '{print $2}'), $(dot -V 2>&1 | awk '{print $5}' | sed 's/^/graphviz /'), $(python3 --version), $(java -version 2>&1 | head -1), $(mvn -B -v 2>/dev/null | head -1 | awk '{print $1, $2, $3}'), $(go version 2>/dev/null | awk '{print $3}'), PostgreSQL $(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -1)"

@@ -47,26 +47,66 @@ ensure_lint_venv() {
   export LINT_VENV
 }
 
-PHASES=()
+# Phase timing. Every phase's line goes to $PHASE_LOG, shared with nested scripts (scripts/test.sh
+# runs inside .ci/run's "tests" phase), so the closing table lists every phase once, nested ones
+# indented. A phase may have a budget in seconds (phase_budget NAME SECONDS): the table prints it
+# and marks a phase that went over. Budgets are printed, not enforced: shared machines are noisy.
+if [ -z "${PHASE_LOG:-}" ]; then
+  PHASE_LOG="$(mktemp)"
+  PHASE_DEPTH=0
+  export PHASE_LOG PHASE_DEPTH
+  PHASE_OWNER=$$
+else
+  PHASE_DEPTH=$((PHASE_DEPTH + 1))
+  export PHASE_DEPTH
+  PHASE_OWNER=""
+fi
+declare -A PHASE_BUDGET=()
+
+phase_budget() { PHASE_BUDGET[$1]=$2; }
+
+# A phase holds its place in the table from its start (a placeholder line), so that a nested
+# script's phases are listed under the phase that runs them.
+_phase_open() { printf '@@%s:%s@@\n' "$1" "$$" >>"$PHASE_LOG"; }
+
+_phase_record() {
+  local name=$1 took=$2 state=$3 budget=${PHASE_BUDGET[$1]:-} mark="" line
+  if [ -n "$budget" ] && [ "$took" -gt "$budget" ] && [ "$state" = ok ]; then mark="  OVER BUDGET"; fi
+  line=$(printf '%*s%-*s %5ss %7s  %s%s' $((PHASE_DEPTH * 2)) '' $((24 - PHASE_DEPTH * 2)) "$name" "$took" \
+    "${budget:+${budget}s}" "$state" "$mark")
+  PHASE_LINE="$line" PHASE_MARK="@@$name:$$@@" python3 - "$PHASE_LOG" <<'PY'
+import os, sys
+path = sys.argv[1]
+lines = open(path, encoding="utf-8").read().splitlines()
+mark, line = os.environ["PHASE_MARK"], os.environ["PHASE_LINE"]
+lines = [line if l == mark else l for l in lines] if mark in lines else lines + [line]
+open(path, "w", encoding="utf-8").write("\n".join(lines) + "\n")
+PY
+}
+
 # phase NAME COMMAND...: runs the command, records its duration, stops the script on failure.
 phase() {
   local name=$1; shift
   local start=$SECONDS
   echo
   echo "=== [$name] $*"
+  _phase_open "$name"
   if "$@"; then
-    PHASES+=("$(printf '%-22s %5ss  ok' "$name" $((SECONDS - start)))")
+    _phase_record "$name" $((SECONDS - start)) ok
   else
     local rc=$?
-    PHASES+=("$(printf '%-22s %5ss  FAILED (exit %s)' "$name" $((SECONDS - start)) "$rc")")
+    _phase_record "$name" $((SECONDS - start)) "FAILED (exit $rc)"
     phase_summary
     printf '\nFAILED phase %s (exit %s): its own output above says why.\n' "$name" "$rc" >&2
     exit "$rc"
   fi
 }
 
+# Prints the table once, from the outermost script (nested scripts leave it to their caller).
 phase_summary() {
+  [ -n "$PHASE_OWNER" ] || return 0
   echo
-  echo "=== phase times"
-  printf '%s\n' "${PHASES[@]}"
+  echo "=== phase times (seconds taken, budget)"
+  cat "$PHASE_LOG"
+  echo "phases: $(grep -c '  ok' "$PHASE_LOG") passed, $(grep -c 'FAILED' "$PHASE_LOG") failed"
 }

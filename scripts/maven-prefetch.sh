@@ -27,7 +27,7 @@ for gav in "${deps[@]}"; do
     continue
   fi
   for packaging in jar pom; do
-    mvn -q -B -Dmaven.repo.local="$repo" dependency:get -Dartifact="$gav:$packaging" -Dtransitive=false \
+    mvn -q -B -Dstyle.color=never -Dmaven.repo.local="$repo" dependency:get -Dartifact="$gav:$packaging" -Dtransitive=false \
       || die "maven-prefetch" "Maven Central did not serve $gav:$packaging"
   done
   for file in "$dir/$artifact-$version.jar" "$dir/$artifact-$version.pom"; do
@@ -36,7 +36,7 @@ for gav in "${deps[@]}"; do
   # install-file refuses a file that already sits in the local repository: install a copy.
   tmp=$(mktemp -d)
   cp "$dir/$artifact-$version.jar" "$dir/$artifact-$version.pom" "$tmp/"
-  mvn -q -B -Dmaven.repo.local="$repo" install:install-file -Dfile="$tmp/$artifact-$version.jar" -DpomFile="$tmp/$artifact-$version.pom" \
+  mvn -q -B -Dstyle.color=never -Dmaven.repo.local="$repo" install:install-file -Dfile="$tmp/$artifact-$version.jar" -DpomFile="$tmp/$artifact-$version.pom" \
     || die "maven-prefetch" "could not install $gav into $repo"
   rm -rf "$tmp"
   grep -q "<version>$version</version>" "$metadata" 2>/dev/null \

@@ -2,6 +2,18 @@
 # Every test: the library (jsii build, jest, eslint, API docs), the example app (synth + jest),
 # static analysis, the worker, the API and the web app. Each part installs what it needs.
 source "$(dirname "$0")/lib.sh"
+# Budgets in seconds: about twice what a fresh clone with an empty HOME (cold npm, pip, Maven and Go
+# caches) measured on 2 cores on 2026-12-04; .ci/run's header has the table.
+phase_budget install 120
+phase_budget library 60
+phase_budget library-docs-example 240
+phase_budget library-tests 180
+phase_budget k8s-manifests 60
+phase_budget static-analysis 240
+phase_budget docs 90
+phase_budget worker 300
+phase_budget api 240
+phase_budget web 240
 ensure_node
 phase install ensure_npm_deps
 # compile → post-compile (API.md + the example's build: synth and its tests) → test (jest + eslint)
