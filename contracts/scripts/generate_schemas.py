@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate the v1 JSON Schemas in ../schemas from one Python description.
+"""Generate the v1 and v2 JSON Schemas in ../schemas from one Python description.
 
 The schemas are committed as JSON (the TypeScript pipeline and the Python API
 load them directly); this script only exists so that the definitions shared
@@ -227,16 +227,16 @@ BASE_DEFS = {
 }
 
 
-def schema(name: str, title: str, description: str, body: dict, defs: list[str]) -> dict:
+def schema(name: str, title: str, description: str, body: dict, defs: list[str], version: int = 1, base_defs: dict | None = None) -> dict:
     out = {
         "$schema": DRAFT,
-        "$id": f"{ID_BASE}{name}:v1",
+        "$id": f"{ID_BASE}{name}:v{version}",
         "title": title,
         "description": description,
     }
     out.update(body)
     if defs:
-        out["$defs"] = {k: copy.deepcopy(BASE_DEFS[k]) for k in defs}
+        out["$defs"] = {k: copy.deepcopy((base_defs or BASE_DEFS)[k]) for k in defs}
     return out
 
 
@@ -330,7 +330,9 @@ PROTEIN_COVERAGE = {
     },
 }
 
-SCHEMAS = {
+# Version 1 is frozen: results written with it stay readable for their 5 years, so these
+# definitions never change (the worker tests compare the committed files with this output).
+SCHEMAS_V1 = {
     "analysis-manifest": schema(
         "analysis-manifest",
         "Analysis manifest v1",
@@ -629,6 +631,339 @@ SCHEMAS = {
 }
 
 
+# ---------------------------------------------------------------------------------------------
+# Version 2: one set of changes for the search engine (target-decoy FDR and standard outputs),
+# reruns that never overwrite earlier results, the cost of each analysis and the results views.
+# Writers produce v2; readers accept v1 and v2 (results live 5 years). What changed, by document:
+#   parameters         - home-made fragment confirmation removed (fragmentConfirmation, decoyMethod,
+#                        minFragmentIons, minFragmentScoreMargin); fdrThreshold, contaminants and
+#                        backgroundProteome added; modification lists hold no duplicates; the
+#                        built-in modifications gain Pyro-glu:Q (N-terminal Q) and Acetyl:ProteinN-term.
+#   analysis manifest  - rerunOf (the analysis this one reruns); files[].proteinName.
+#   execution input    - unchanged but for schemaVersion.
+#   file summary       - executionName (the roll-up trusts only files of its own execution);
+#                        identification (engine, database, FDR estimator and threshold, accepted
+#                        PSMs / peptides / protein groups, q-value floors, whether FDR was estimable);
+#                        coverage counts only peptides accepted at the peptide-level threshold;
+#                        massError from accepted PSMs only (precursor and fragment); acquisition
+#                        (DDA / DIA / ...); qc.identification; qcFlags; outputs[].kind.
+#   file error         - executionName; UNSUPPORTED_ACQUISITION (e.g. DIA data).
+#   analysis summary   - executionName, rerunOf, cost; per-file accepted counts and coverage.
+#   completion event   - executionName, rerunOf, estimatedCostUsd.
+V2 = 2
+EXECUTION_NAME = {
+    "type": "string",
+    "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$",
+    "description": "Name of the Step Functions execution that wrote the document ('<analysisId>-<attempt>').",
+}
+
+MODIFICATION_V2 = copy.deepcopy(MODIFICATION)
+MODIFICATION_V2["description"] = (
+    "A residue modification: either a built-in name such as 'Carbamidomethyl:C', 'Oxidation:M', "
+    "'Deamidation:N', 'Phospho:S', 'Pyro-glu:Q' (N-terminal Q) or 'Acetyl:ProteinN-term', or an explicit object."
+)
+MODIFICATION_V2["oneOf"][0]["enum"] = MODIFICATION["oneOf"][0]["enum"] + ["Pyro-glu:Q", "Acetyl:ProteinN-term"]
+
+PARAMETERS_V2 = copy.deepcopy(PARAMETERS)
+for dropped in ("fragmentConfirmation", "decoyMethod", "minFragmentIons", "minFragmentScoreMargin"):
+    del PARAMETERS_V2["properties"][dropped]
+PARAMETERS_V2["properties"]["fixedModifications"]["uniqueItems"] = True
+PARAMETERS_V2["properties"]["variableModifications"]["uniqueItems"] = True
+PARAMETERS_V2["properties"]["fdrThreshold"] = {
+    "type": "number",
+    "exclusiveMinimum": 0,
+    "maximum": 0.1,
+    "default": 0.01,
+    "description": "q-value threshold applied at PSM, peptide and protein-group level (target-decoy competition).",
+}
+PARAMETERS_V2["properties"]["contaminants"] = {
+    "type": "boolean",
+    "default": True,
+    "description": "Also search the worker's bundled common-contaminants FASTA (accessions prefixed 'CON_').",
+}
+PARAMETERS_V2["properties"]["backgroundProteome"] = {
+    "description": (
+        "A FASTA object in the uploads bucket searched as extra targets (e.g. the expression host's proteome): "
+        "it catches co-purified proteins and gives the decoy competition enough candidates to estimate FDR."
+    ),
+    "oneOf": [
+        {"type": "null"},
+        {"type": "object", "additionalProperties": False, "required": ["key"], "properties": {"key": S3_KEY}},
+    ],
+}
+
+FILE_ENTRY_V2 = copy.deepcopy(FILE_ENTRY)
+FILE_ENTRY_V2["properties"]["proteinName"] = {
+    "type": "string", "minLength": 1, "maxLength": 255, "pattern": ONE_LINE,
+    "description": "Display name of the protein the file characterises (used in result and download names).",
+}
+
+BASE_DEFS_V2 = {
+    "id": ID,
+    "modification": MODIFICATION_V2,
+    "parameters": PARAMETERS_V2,
+    "sequence": SEQUENCE,
+    "fileEntry": FILE_ENTRY_V2,
+}
+
+FRACTION = {"type": "number", "minimum": 0, "maximum": 1}
+FRACTION_OR_NULL = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+FRAGMENT_TOLERANCE_USED = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["value", "unit", "source"],
+    "properties": {
+        "value": {"type": "number"},
+        "unit": {"type": "string", "enum": ["Da", "ppm"]},
+        "source": {"type": "string", "enum": ["parameter", "analyser", "default"]},
+    },
+}
+IDENTIFICATION = {
+    "description": "The database search and its false-discovery control; null when no sequence was given.",
+    "oneOf": [
+        {"type": "null"},
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["engine", "database", "fdr", "accepted"],
+            "properties": {
+                "engine": TOOL,
+                "settings": {"type": "object", "description": "Engine settings that differ from its defaults, as the engine names them."},
+                "fragmentTolerance": FRAGMENT_TOLERANCE_USED,
+                "database": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["targetProteins", "decoyProteins", "decoyPrefix"],
+                    "properties": {
+                        "targetProteins": COUNT,
+                        "sampleProteins": COUNT,
+                        "contaminantProteins": COUNT,
+                        "backgroundProteins": COUNT,
+                        "decoyProteins": COUNT,
+                        "decoyPrefix": {"type": "string", "minLength": 1, "maxLength": 16},
+                        "decoyMethod": {"type": "string", "maxLength": 200},
+                        "contaminantsSource": {"type": "string", "maxLength": 300},
+                        "sha256": {"type": "string", "pattern": SHA256_PATTERN},
+                    },
+                },
+                "fdr": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["threshold", "estimator", "estimable"],
+                    "properties": {
+                        "threshold": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                        "estimator": {"type": "string", "minLength": 1, "maxLength": 300, "description": "How q-values were computed, e.g. 'target-decoy competition, q = (D+1)/T'."},
+                        "estimable": {"type": "boolean", "description": "False when too few decoys compete for the threshold to be reachable; nothing is then reported as accepted."},
+                        "note": {"type": "string", "maxLength": 1000, "pattern": ONE_LINE},
+                        "psmQValueFloor": FRACTION_OR_NULL,
+                        "peptideQValueFloor": FRACTION_OR_NULL,
+                        "proteinGroupQValueFloor": FRACTION_OR_NULL,
+                        "rescoring": {"type": "string", "maxLength": 200},
+                    },
+                },
+                "accepted": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["psms", "peptides", "proteinGroups"],
+                    "properties": {"psms": COUNT, "peptides": COUNT, "proteinGroups": COUNT, "decoyPsms": COUNT},
+                },
+            },
+        },
+    ],
+}
+PROTEIN_COVERAGE_V2 = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["accession", "length", "percent", "peptides"],
+    "properties": {
+        "accession": {"type": "string"},
+        "description": {"type": "string"},
+        "length": {"type": "integer", "minimum": 1},
+        "percent": {"type": "number", "minimum": 0, "maximum": 100},
+        "peptides": {**COUNT, "description": "Distinct peptides accepted at the peptide-level threshold."},
+        "psms": COUNT,
+        "residueCoverage": {
+            "type": "string",
+            "description": "One character per residue: '.' not covered, '+' covered by an accepted peptide.",
+            "pattern": "^[.+]*$",
+        },
+    },
+}
+COVERAGE_V2 = {
+    "description": "Sequence coverage by peptides accepted at the peptide-level FDR threshold; null without a sequence.",
+    "oneOf": [
+        {"type": "null"},
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["percent", "basis", "proteins"],
+            "properties": {
+                "percent": {"type": "number", "minimum": 0, "maximum": 100},
+                "basis": {"type": "string", "maxLength": 300},
+                "proteins": {"type": "array", "items": PROTEIN_COVERAGE_V2},
+            },
+        },
+    ],
+}
+MASS_ERROR_V2 = {
+    "description": "Mass errors of accepted PSMs only; null when none were accepted.",
+    "oneOf": [
+        {"type": "null"},
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["precursor"],
+            "properties": {
+                "precursor": STATS,
+                "fragment": {"oneOf": [{"type": "null"}, {**copy.deepcopy(STATS), "properties": {**STATS["properties"], "unit": {"type": "string", "enum": ["Da", "ppm"]}, "median": NUM_OR_NULL, "medianAbs": NUM_OR_NULL}}]},
+            },
+        },
+    ],
+}
+QC_FLAG = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["code", "message"],
+    "properties": {
+        "code": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]{0,63}$"},
+        "message": {"type": "string", "maxLength": 500, "pattern": ONE_LINE},
+    },
+}
+
+
+def v2_of(doc: dict, name: str, title: str) -> dict:
+    """A v2 schema derived from its frozen v1: new $id and title, schemaVersion 2, v2 $defs."""
+    out = copy.deepcopy(doc)
+    out["$id"] = f"{ID_BASE}{name}:v{V2}"
+    out["title"] = title
+    out["properties"]["schemaVersion"] = {"const": V2}
+    for key in out.get("$defs", {}):
+        out["$defs"][key] = copy.deepcopy(BASE_DEFS_V2[key])
+    return out
+
+
+def _file_summary_v2() -> dict:
+    out = v2_of(SCHEMAS_V1["file-summary"], "file-summary", "Per-file summary v2")
+    props = out["properties"]
+    props["executionName"] = EXECUTION_NAME
+    counts = props["counts"]["properties"]
+    for dropped in ("candidatePeptides", "psmsPrecursor", "psmsFragmentConfirmed", "peptidesPrecursorOnly", "peptidesFragmentConfirmed"):
+        del counts[dropped]
+    counts["psmsAccepted"] = COUNT
+    counts["peptidesAccepted"] = COUNT
+    counts["proteinGroupsAccepted"] = COUNT
+    props["classes"]["properties"]["identification"] = {**COUNT_MAP, "description": "MSn spectra per outcome: 'accepted', 'rejected' (best match above the threshold), 'unmatched', 'not_applicable'."}
+    props["acquisition"] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["mode"],
+        "properties": {
+            "mode": {"type": "string", "enum": ["DDA", "DIA", "targeted", "undetermined"]},
+            "medianIsolationWidth": NUM_OR_NULL,
+            "reason": {"type": "string", "maxLength": 500, "pattern": ONE_LINE},
+        },
+    }
+    props["identification"] = IDENTIFICATION
+    props["coverage"] = COVERAGE_V2
+    props["massError"] = MASS_ERROR_V2
+    props["qc"]["properties"]["identification"] = {
+        "description": "Identification-based QC from accepted PSMs; null without a database search.",
+        "oneOf": [
+            {"type": "null"},
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["ms2IdentificationRate"],
+                "properties": {
+                    "ms2IdentificationRate": FRACTION,
+                    "missedCleavageRate": FRACTION_OR_NULL,
+                    "identifiedChargeStates": COUNT_MAP,
+                    "contaminantPsmShare": FRACTION_OR_NULL,
+                },
+            },
+        ],
+    }
+    props["qcFlags"] = {"type": "array", "items": QC_FLAG}
+    outputs = props["outputs"]["items"]["properties"]
+    outputs["kind"] = {"type": "string", "enum": ["psms", "peptides", "proteins", "mztab", "mzqc", "mzidentml", "spectra", "plot", "other"]}
+    out["required"] = [r for r in out["required"] if r != "schemaVersion"]
+    out["required"] = ["schemaVersion", "executionName", *out["required"], "identification", "acquisition"]
+    return out
+
+
+def _file_error_v2() -> dict:
+    out = v2_of(SCHEMAS_V1["file-error"], "file-error", "Per-file error v2")
+    out["properties"]["executionName"] = EXECUTION_NAME
+    out["properties"]["errorCode"]["enum"] = [*out["properties"]["errorCode"]["enum"], "UNSUPPORTED_ACQUISITION"]
+    out["required"] = ["schemaVersion", "executionName", "status", "errorCode", "message"]
+    return out
+
+
+def _analysis_manifest_v2(name: str, title: str) -> dict:
+    out = v2_of(SCHEMAS_V1[name], name, title)
+    out["properties"]["rerunOf"] = {**ID, "description": "The analysis this one reruns; that analysis and its results are kept as they were."}
+    return out
+
+
+def _analysis_summary_v2() -> dict:
+    out = v2_of(SCHEMAS_V1["analysis-summary"], "analysis-summary", "Analysis roll-up summary v2")
+    props = out["properties"]
+    props["executionName"] = EXECUTION_NAME
+    props["rerunOf"] = ID
+    props["cost"] = {
+        "description": "Estimated compute cost of the analysis' Batch jobs; null when it could not be computed.",
+        "oneOf": [
+            {"type": "null"},
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["estimatedCostUsd", "vcpuSeconds", "memoryGiBSeconds", "basis"],
+                "properties": {
+                    "estimatedCostUsd": {"type": "number", "minimum": 0},
+                    "vcpuSeconds": {"type": "number", "minimum": 0},
+                    "memoryGiBSeconds": {"type": "number", "minimum": 0},
+                    "basis": {"type": "string", "maxLength": 500, "description": "Formula and price source; S3, requests and data transfer are not included."},
+                },
+            },
+        ],
+    }
+    entry = props["files"]["items"]["properties"]
+    del entry["precursorOnlyCoveragePercent"]
+    del entry["fragmentConfirmedCoveragePercent"]
+    entry["proteinName"] = {"type": "string"}
+    entry["coveragePercent"] = NUM_OR_NULL
+    entry["psmsAccepted"] = COUNT
+    entry["peptidesAccepted"] = COUNT
+    entry["proteinGroupsAccepted"] = COUNT
+    entry["ms2IdentificationRate"] = FRACTION_OR_NULL
+    entry["medianAbsPpm"] = NUM_OR_NULL
+    entry["fdrEstimable"] = {"type": "boolean"}
+    entry["qcFlags"] = {"type": "array", "items": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]{0,63}$"}}
+    out["required"] = [*out["required"], "executionName"]
+    return out
+
+
+def _completion_event_v2() -> dict:
+    out = v2_of(SCHEMAS_V1["completion-event"], "completion-event", "Analysis Completed event detail v2")
+    props = out["properties"]
+    props["executionName"] = EXECUTION_NAME
+    props["rerunOf"] = ID
+    props["estimatedCostUsd"] = {"type": ["number", "null"], "minimum": 0}
+    out["required"] = [*out["required"], "executionName"]
+    return out
+
+
+SCHEMAS_V2 = {
+    "analysis-manifest": _analysis_manifest_v2("analysis-manifest", "Analysis manifest v2"),
+    "chunk-manifest": _analysis_manifest_v2("chunk-manifest", "Chunk manifest v2"),
+    "execution-input": v2_of(SCHEMAS_V1["execution-input"], "execution-input", "Execution input v2"),
+    "file-summary": _file_summary_v2(),
+    "file-error": _file_error_v2(),
+    "analysis-summary": _analysis_summary_v2(),
+    "completion-event": _completion_event_v2(),
+}
+
+
 def render(doc: dict) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
@@ -637,16 +972,17 @@ def main(argv: list[str]) -> int:
     check = "--check" in argv
     stale = []
     targets = [SCHEMA_DIR] + ([WORKER_COPY] if WORKER_COPY.parent.is_dir() else [])
-    for name, doc in SCHEMAS.items():
-        text = render(doc)
-        for folder in targets:
-            path = folder / f"{name}.v1.schema.json"
-            if check:
-                if not path.exists() or path.read_text(encoding="utf-8") != text:
-                    stale.append(str(path))
-            else:
-                folder.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
+    for version, schemas in ((1, SCHEMAS_V1), (2, SCHEMAS_V2)):
+        for name, doc in schemas.items():
+            text = render(doc)
+            for folder in targets:
+                path = folder / f"{name}.v{version}.schema.json"
+                if check:
+                    if not path.exists() or path.read_text(encoding="utf-8") != text:
+                        stale.append(str(path))
+                else:
+                    folder.mkdir(parents=True, exist_ok=True)
+                    path.write_text(text, encoding="utf-8")
     if stale:
         print("stale schemas (run generate_schemas.py): " + ", ".join(stale), file=sys.stderr)
         return 1
