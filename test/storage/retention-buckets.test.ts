@@ -471,8 +471,13 @@ describe('RetentionBuckets grants', () => {
   }
 
   test('grantUpload: multipart upload actions on uploads/* and GenerateDataKey + Decrypt on the uploads key', () => {
+    // s3:GetObject: the API confirms a completed upload with HeadObject, which S3 authorises as GetObject.
     expect(statementsOf(uploader)).toEqual([
-      { Effect: 'Allow', Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: objects(uploads, 'uploads/*') },
+      {
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:GetObject'],
+        Resource: objects(uploads, 'uploads/*'),
+      },
       key(uploadsKey, ['kms:GenerateDataKey', 'kms:Decrypt']),
     ]);
   });
