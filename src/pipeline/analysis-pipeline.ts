@@ -289,6 +289,21 @@ export class AnalysisPipeline extends Construct {
     this.buckets.grantWriteManifests(grantee);
     this.stateMachine.grantStartExecution(grantee);
     this.stateMachine.grantExecution(grantee, 'states:DescribeExecution');
+    // The state machine is encrypted with this pipeline's key: StartExecution encrypts the input
+    // (GenerateDataKey) and DescribeExecution with the default includedData decrypts input, output,
+    // error and cause (Decrypt). Scoped to this state machine's encryption context, through Step
+    // Functions only.
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resourceArns: [this.key.keyArn],
+      conditions: {
+        StringEquals: {
+          'kms:EncryptionContext:aws:states:stateMachineArn': this.stateMachine.stateMachineArn,
+          'kms:ViaService': `states.${Stack.of(this).region}.amazonaws.com`,
+        },
+      },
+    });
   }
 
   private grantStateMachineActions(): void {

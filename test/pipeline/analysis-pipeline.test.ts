@@ -223,6 +223,21 @@ describe('AnalysisPipeline in prod', () => {
     const actions = policy.Properties.PolicyDocument.Statement.flatMap((s: any) => [].concat(s.Action));
     expect(actions).toEqual(expect.arrayContaining(['states:StartExecution', 'states:DescribeExecution', 's3:PutObject']));
     expect(actions).not.toContain('states:StopExecution');
+    // The state machine is encrypted with the pipeline's key: StartExecution encrypts the input and
+    // DescribeExecution (default includedData) decrypts input, output, error and cause.
+    const keyId = other.getLogicalId(pipelineHere.key.node.defaultChild as any);
+    const smId = other.getLogicalId(pipelineHere.stateMachine.node.defaultChild as any);
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual({
+      Effect: 'Allow',
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
+      Condition: {
+        StringEquals: {
+          'kms:EncryptionContext:aws:states:stateMachineArn': { Ref: smId },
+          'kms:ViaService': { 'Fn::Join': ['', ['states.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+        },
+      },
+    });
   });
 
   test('zero unacknowledged findings in AwsSolutions, HIPAA.Security and NIST.800.53.R5', () => {
