@@ -294,6 +294,9 @@ export class AppCluster extends Construct {
     if (props.pipeline) {
       props.pipeline.grantStartAnalysis(this.apiServiceAccount);
       apiEnv.STATE_MACHINE_ARN = props.pipeline.stateMachine.stateMachineArn;
+      // Completion events arrive on the pipeline's queue; polling Step Functions stays the fallback.
+      props.pipeline.grantConsumeCompletions(this.apiServiceAccount);
+      apiEnv.COMPLETION_QUEUE_URL = props.pipeline.completionQueue.queueUrl;
       // DescribeExecution is granted on this state machine's executions (`execution:<name>:*`),
       // the narrowest ARN an execution permission can have.
       const sm = props.pipeline.stateMachine;

@@ -10,9 +10,11 @@ import {
   aws_iam as iam,
   aws_kms as kms,
   aws_logs as logs,
+  aws_sqs as sqs,
   aws_stepfunctions as sfn,
   Duration,
   Names,
+  RemovalPolicy,
   Size,
   SizeRoundingBehavior,
   Stack,
@@ -76,6 +78,15 @@ export class AnalysisPipeline extends Construct {
    * The detail follows `contracts/schemas/completion-event.v1.schema.json`.
    */
   public readonly completionEventPattern: events.EventPattern;
+  /**
+   * The queue that receives this state machine's completion events (encrypted with `key`), for the
+   * API to consume with `grantConsumeCompletions`. Polling Step Functions stays the fallback.
+   */
+  public readonly completionQueue: sqs.Queue;
+  /** Where completion events go after 5 failed receives. */
+  public readonly completionDeadLetterQueue: sqs.Queue;
+  /** The EventBridge rule that sends completion events to `completionQueue`. */
+  public readonly completionRule: events.Rule;
   /** The stage whose defaults applied. */
   public readonly stage: PlatformStage;
   /** Whether analyses escalate from Spot to the on-demand queue. */
@@ -277,6 +288,10 @@ export class AnalysisPipeline extends Construct {
       detailType: [COMPLETION_EVENT_DETAIL_TYPE],
       resources: [this.stateMachine.stateMachineArn],
     };
+    const completions = this.buildCompletionQueue(removalPolicy);
+    this.completionQueue = completions.queue;
+    this.completionDeadLetterQueue = completions.deadLetterQueue;
+    this.completionRule = completions.rule;
 
     this.acknowledgeFindings(executionRole, fargate);
   }
@@ -304,6 +319,78 @@ export class AnalysisPipeline extends Construct {
         },
       },
     });
+  }
+
+  /**
+   * Lets `grantee` consume completion events: receive, delete and change the visibility of messages
+   * of `completionQueue`, and `kms:Decrypt` on `key` through SQS for this queue only.
+   */
+  public grantConsumeCompletions(grantee: iam.IGrantable): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'],
+      resourceArns: [this.completionQueue.queueArn],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:Decrypt'],
+      resourceArns: [this.key.keyArn],
+      conditions: {
+        StringEquals: {
+          'kms:ViaService': `sqs.${Stack.of(this).region}.amazonaws.com`,
+          'kms:EncryptionContext:aws:sqs:arn': this.completionQueue.queueArn,
+        },
+      },
+    });
+  }
+
+  /**
+   * EventBridge rule → SQS queue (pipeline key, dead-letter queue after 5 receives). The rule has a
+   * known name so that the queue policy and the key policy can name its ARN without a reference:
+   * key → rule → queue → key would otherwise be a dependency cycle.
+   */
+  private buildCompletionQueue(removalPolicy: RemovalPolicy): { queue: sqs.Queue; deadLetterQueue: sqs.Queue; rule: events.Rule } {
+    const stack = Stack.of(this);
+    const scope = new Construct(this, 'Completions');
+    const ruleName = Names.uniqueResourceName(scope, { maxLength: 64, separator: '-' });
+    const ruleArn = stack.formatArn({ service: 'events', resource: 'rule', resourceName: ruleName });
+    const deadLetterQueue = new sqs.Queue(scope, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+    const queue = new sqs.Queue(this, 'CompletionQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      dataKeyReuse: Duration.minutes(5),
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      visibilityTimeout: Duration.seconds(60),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 5 },
+      removalPolicy,
+    });
+    queue.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['sqs:SendMessage'],
+      resources: [queue.queueArn],
+      conditions: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+    }));
+    this.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCompletionRule',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+    }));
+    const rule = new events.Rule(scope, 'Rule', {
+      ruleName,
+      description: 'Analysis completion events of this pipeline, for the API',
+      eventPattern: this.completionEventPattern,
+    });
+    rule.addTarget({ bind: () => ({ arn: queue.queueArn }) });
+    return { queue, deadLetterQueue, rule };
   }
 
   private grantStateMachineActions(): void {

@@ -44,8 +44,8 @@ describe('AppCluster with the real RetentionBuckets, AuroraDatabase and Analysis
   test('the API role holds exactly the grants it needs, and nothing else', () => {
     const summary = statements.map((s) => ({ actions: actionsOf(s).sort(), resource: s.Resource }));
     const expected = [
-      // presigned multipart uploads under uploads/
-      { actions: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:PutObject'], resource: objectsArn(uploads, 'uploads/*') },
+      // presigned multipart uploads under uploads/, confirmed with HeadObject (s3:GetObject)
+      { actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject'], resource: objectsArn(uploads, 'uploads/*') },
       // deleting the uploads of a deleted sample
       { actions: ['s3:DeleteObject'], resource: objectsArn(uploads, 'uploads/*') },
       // analysis manifests
@@ -66,18 +66,29 @@ describe('AppCluster with the real RetentionBuckets, AuroraDatabase and Analysis
       's3:ListBucket',
       's3:ListMultipartUploadParts',
       's3:PutObject',
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:ReceiveMessage',
       'states:DescribeExecution',
       'states:StartExecution',
     ]);
   });
 
-  test('KMS: the buckets\' keys only through S3, and no other key', () => {
+  test('KMS: the buckets\' keys through S3, the pipeline key through Step Functions and SQS, scoped by encryption context', () => {
     const kms = statements.filter((s) => actionsOf(s).some((a: string) => a.startsWith('kms:')));
     const key = (k: any) => ({ 'Fn::GetAtt': [ref(stack, k), 'Arn'] });
     const via = (service: string) => ({ StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', [`${service}.`, { Ref: 'AWS::Region' }, '.amazonaws.com']] } } });
     expect(kms.map((s) => ({ actions: actionsOf(s).sort(), resource: s.Resource, condition: s.Condition }))).toEqual([
       { actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: key(buckets.uploadsKey), condition: via('s3') },
       { actions: ['kms:Decrypt'], resource: key(buckets.resultsKey), condition: via('s3') },
+      {
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: key(pipeline.key),
+        condition: { StringEquals: { ...via('states').StringEquals, 'kms:EncryptionContext:aws:states:stateMachineArn': { Ref: ref(stack, pipeline.stateMachine) } } },
+      },
+      {
+        actions: ['kms:Decrypt'], resource: key(pipeline.key),
+        condition: { StringEquals: { ...via('sqs').StringEquals, 'kms:EncryptionContext:aws:sqs:arn': { 'Fn::GetAtt': [ref(stack, pipeline.completionQueue), 'Arn'] } } },
+      },
     ]);
   });
 
@@ -107,7 +118,17 @@ describe('AppCluster with the real RetentionBuckets, AuroraDatabase and Analysis
 
   test('the API gets the resource names in its environment', () => {
     const env = findObject(objects, 'Deployment', 'api').spec.template.spec.containers[0].env.map((e: any) => e.name);
-    expect(env).toEqual(['AWS_REGION', 'DB_HOST', 'DB_IAM_AUTH', 'DB_NAME', 'DB_PORT', 'DB_SSLMODE', 'DB_USER', 'RESULTS_BUCKET', 'STATE_MACHINE_ARN', 'UPLOADS_BUCKET']);
+    expect(env).toEqual(['AWS_REGION', 'COMPLETION_QUEUE_URL', 'DB_HOST', 'DB_IAM_AUTH', 'DB_NAME', 'DB_PORT', 'DB_SSLMODE', 'DB_USER',
+      'RESULTS_BUCKET', 'STATE_MACHINE_ARN', 'UPLOADS_BUCKET']);
+  });
+
+  test('the API consumes completion events from the pipeline\'s queue (polling stays the fallback)', () => {
+    const env = findObject(objects, 'Deployment', 'api').spec.template.spec.containers[0].env;
+    const url = env.find((e: any) => e.name === 'COMPLETION_QUEUE_URL');
+    expect(url.value).toMatch(/Ref:PipelineCompletionQueue/);
+    const consume = statements.find((s) => actionsOf(s).includes('sqs:ReceiveMessage'));
+    expect(consume).toBeDefined();
+    expect(actionsOf(consume)).toEqual(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']);
   });
 
   test('the web role stays empty', () => {

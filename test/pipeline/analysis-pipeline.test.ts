@@ -253,6 +253,63 @@ describe('AnalysisPipeline in hml (default)', () => {
   const { stack, pipeline, template, json } = build(PlatformStage.HML);
   const states = definitionOf(json).States;
 
+  test('completion events reach an encrypted SQS queue with a dead-letter queue, scoped to this rule', () => {
+    const queues = resourcesOfType(json, 'AWS::SQS::Queue');
+    const queueId = stack.getLogicalId(pipeline.completionQueue.node.defaultChild as any);
+    const dlqId = stack.getLogicalId(pipeline.completionDeadLetterQueue.node.defaultChild as any);
+    const keyId = stack.getLogicalId(pipeline.key.node.defaultChild as any);
+    expect(queues.map(([id]) => id).sort()).toEqual([dlqId, queueId].sort());
+    for (const [, q] of queues) expect(q.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    expect(json.Resources[queueId].Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5,
+    });
+    // The rule: the platform's completion events of this state machine, to the queue.
+    const rules = resourcesOfType(json, 'AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    const [[, rule]] = rules;
+    expect(rule.Properties.EventPattern).toEqual({
+      'source': ['cdk-proteomics-platform'],
+      'detail-type': ['Analysis Completed'],
+      'resources': [{ Ref: stack.getLogicalId(pipeline.stateMachine.node.defaultChild as any) }],
+    });
+    expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } })]);
+    // The rule's ARN from its known name (a reference would close a key → rule → queue → key cycle).
+    const ruleArn = stack.resolve(stack.formatArn({ service: 'events', resource: 'rule', resourceName: rule.Properties.Name }));
+    // Only this rule may send, and only this rule may use the key through EventBridge.
+    const [[, queuePolicy]] = resourcesOfType(json, 'AWS::SQS::QueuePolicy')
+      .filter(([, p]) => JSON.stringify(p.Properties.Queues) === JSON.stringify([{ Ref: queueId }]));
+    expect(queuePolicy.Properties.PolicyDocument.Statement).toContainEqual({
+      Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': [queueId, 'Arn'] }, Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+    });
+    expect(json.Resources[keyId].Properties.KeyPolicy.Statement).toContainEqual({
+      Sid: 'AllowCompletionRule', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' },
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: '*', Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+    });
+  });
+
+  test('grantConsumeCompletions: receive and delete on the queue, Decrypt through SQS for this queue only', () => {
+    const ownStack = newStack({ env: true });
+    const own = {
+      stack: ownStack,
+      pipeline: new AnalysisPipeline(ownStack, 'Pipeline', {
+        vpc: new PlatformNetwork(ownStack, 'Network').vpc, buckets: new RetentionBuckets(ownStack, 'Data'), analysisImage: TEST_IMAGE,
+      }),
+    };
+    const role = new iam.Role(own.stack, 'Consumer', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') });
+    own.pipeline.grantConsumeCompletions(role);
+    const t = Template.fromStack(own.stack).toJSON();
+    const [[, policy]] = resourcesOfType(t, 'AWS::IAM::Policy').filter(([id]) => /ConsumerDefaultPolicy/.test(id));
+    const queueArn = own.stack.resolve(own.pipeline.completionQueue.queueArn);
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'], Resource: queueArn },
+      {
+        Effect: 'Allow', Action: 'kms:Decrypt', Resource: own.stack.resolve(own.pipeline.key.keyArn),
+        Condition: { StringEquals: { 'kms:ViaService': own.stack.resolve(`sqs.${own.stack.region}.amazonaws.com`), 'kms:EncryptionContext:aws:sqs:arn': queueArn } },
+      },
+    ]);
+  });
+
   test('Spot only: one compute environment, one queue, no escalation states', () => {
     template.resourceCountIs('AWS::Batch::ComputeEnvironment', 1);
     template.resourceCountIs('AWS::Batch::JobQueue', 1);
