@@ -22,7 +22,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AnalysisPipelineProps, PipelineComputeType } from './analysis-pipeline-props';
-import { buildDefinition, CHUNK_SIZE, COMPLETION_EVENT_DETAIL_TYPE, COMPLETION_EVENT_SOURCE } from './definition';
+import { buildDefinition, CHUNK_SIZE, CHUNKS_MAP_RUN_LABEL, COMPLETION_EVENT_DETAIL_TYPE, COMPLETION_EVENT_SOURCE } from './definition';
 import { fargatePairProblem } from './fargate-sizes';
 import { Acknowledge } from '../compliance/acknowledge';
 import { resolveRemovalPolicy } from '../core/removal';
@@ -430,12 +430,13 @@ export class AnalysisPipeline extends Construct {
     // The Distributed Map starts child executions of this state machine: a separate policy, so
     // that the state machine does not depend on a policy that names it.
     const name = Arn.split(sm.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
-    const executions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const mapRuns = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}/Chunks:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    // Child executions are named execution:<state machine>/<map run label>:<id>: following,
+    // stopping and redriving them all name that ARN (execution:<state machine>:* matches none).
+    const mapRuns = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}/${CHUNKS_MAP_RUN_LABEL}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const mapPolicy = new iam.Policy(sm, 'DistributedMapPolicy', {
       statements: [
         new iam.PolicyStatement({ sid: 'StartChunkExecutions', actions: ['states:StartExecution'], resources: [sm.stateMachineArn] }),
-        new iam.PolicyStatement({ sid: 'FollowChunkExecutions', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [executions] }),
+        new iam.PolicyStatement({ sid: 'FollowChunkExecutions', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [mapRuns] }),
         new iam.PolicyStatement({ sid: 'RedriveChunks', actions: ['states:RedriveExecution'], resources: [mapRuns] }),
       ],
     });
@@ -453,8 +454,7 @@ export class AnalysisPipeline extends Construct {
       });
     Acknowledge.iamWildcards(sm, 'The Distributed Map follows and redrives the child executions of this state machine only.', {
       resources: [
-        stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-        stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}/Chunks:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}/${CHUNKS_MAP_RUN_LABEL}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
       ],
     });
     const mapPolicy = sm.node.findChild('DistributedMapPolicy');

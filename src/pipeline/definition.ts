@@ -9,6 +9,11 @@
  */
 
 /** EventBridge source of completion events. @internal */
+/**
+ * Label of the Distributed Map's runs: child executions are named
+ * `execution:<state machine>/<label>:<id>`, which the state machine role's grants name.
+ */
+export const CHUNKS_MAP_RUN_LABEL = 'Chunks';
 export const COMPLETION_EVENT_SOURCE = 'cdk-proteomics-platform';
 /** EventBridge detail-type of completion events. @internal */
 export const COMPLETION_EVENT_DETAIL_TYPE = 'Analysis Completed';
@@ -338,7 +343,7 @@ export function buildDefinition(o: DefinitionOptions): Json {
         States: chunkStates(o),
       },
       MaxConcurrency: o.maxConcurrentChunks,
-      Label: 'Chunks',
+      Label: CHUNKS_MAP_RUN_LABEL,
       ToleratedFailurePercentage: 100,
       Assign: {
         escalated: '{% $escalated or $count($states.result[escalated = true]) > 0 %}',

@@ -187,6 +187,18 @@ describe('AnalysisPipeline in prod', () => {
     expect(JSON.stringify([...Array(1000).keys()]).length).toBeLessThan(256 * 1024 / 20);
   });
 
+  test('the Distributed Map may describe and stop its child executions (execution:<state machine>/<map run label>:<id>)', () => {
+    const label = states.AnalyseChunks.Label;
+    expect(label).toBe('Chunks');
+    const follow = resourcesOfType(json, 'AWS::IAM::Policy')
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+      .find((st: any) => st.Sid === 'FollowChunkExecutions');
+    expect(follow.Action).toEqual(['states:DescribeExecution', 'states:StopExecution']);
+    // The ARN of a child execution: the state machine's name, '/', the map run label, ':', the id.
+    const resource = follow.Resource['Fn::Join'][1];
+    expect(resource[resource.length - 1]).toBe(`/${label}:*`);
+  });
+
   test('the completion event goes to the default bus with the contract\'s source and detail-type', () => {
     const entry = states.PublishCompletion.Arguments.Entries[0];
     expect(entry).toMatchObject({ Source: 'cdk-proteomics-platform', DetailType: 'Analysis Completed' });
