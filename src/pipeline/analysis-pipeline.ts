@@ -345,15 +345,22 @@ export class AnalysisPipeline extends Construct {
   }
 
   /**
-   * EventBridge rule → SQS queue (pipeline key, dead-letter queue after 5 receives). The rule has a
-   * known name so that the queue policy and the key policy can name its ARN without a reference:
-   * key → rule → queue → key would otherwise be a dependency cycle.
+   * EventBridge rule → SQS queue (pipeline key, dead-letter queue after 5 receives).
+   *
+   * The queue policy lets only this rule send (`aws:SourceArn`). The key policy lets EventBridge
+   * use the key only through SQS and only for this queue (`kms:ViaService` and the
+   * `aws:sqs:arn` encryption context SQS always sends): it does not rely on `aws:SourceArn`,
+   * which AWS does not document as present on the KMS calls SQS makes for an EventBridge target.
+   * Rule and queue have known names so that both policies name their ARNs without a reference
+   * (key → rule/queue → key would be a dependency cycle).
    */
   private buildCompletionQueue(removalPolicy: RemovalPolicy): { queue: sqs.Queue; deadLetterQueue: sqs.Queue; rule: events.Rule } {
     const stack = Stack.of(this);
     const scope = new Construct(this, 'Completions');
     const ruleName = Names.uniqueResourceName(scope, { maxLength: 64, separator: '-' });
     const ruleArn = stack.formatArn({ service: 'events', resource: 'rule', resourceName: ruleName });
+    const queueName = Names.uniqueResourceName(this, { maxLength: 68, separator: '-' }) + '-completions';
+    const queueArn = stack.formatArn({ service: 'sqs', resource: queueName, arnFormat: ArnFormat.NO_RESOURCE_NAME });
     const deadLetterQueue = new sqs.Queue(scope, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: this.key,
@@ -362,6 +369,7 @@ export class AnalysisPipeline extends Construct {
       removalPolicy,
     });
     const queue = new sqs.Queue(this, 'CompletionQueue', {
+      queueName,
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: this.key,
       dataKeyReuse: Duration.minutes(5),
@@ -382,7 +390,12 @@ export class AnalysisPipeline extends Construct {
       principals: [new iam.ServicePrincipal('events.amazonaws.com')],
       actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
       resources: ['*'],
-      conditions: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+      conditions: {
+        StringEquals: {
+          'kms:ViaService': `sqs.${stack.region}.amazonaws.com`,
+          'kms:EncryptionContext:aws:sqs:arn': queueArn,
+        },
+      },
     }));
     const rule = new events.Rule(scope, 'Rule', {
       ruleName,

@@ -1,4 +1,4 @@
-import { aws_ecs as ecs, aws_iam as iam, Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { ArnFormat, aws_ecs as ecs, aws_iam as iam, Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { batchDecision } from './support/aws-fake';
 import { build, definitionOf, resourcesOfType, TEST_IMAGE } from './support/fixture';
@@ -294,10 +294,20 @@ describe('AnalysisPipeline in hml (default)', () => {
       Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage',
       Resource: { 'Fn::GetAtt': [queueId, 'Arn'] }, Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
     });
+    // The key: EventBridge through SQS, for this queue's encryption context only (named, not referenced).
+    const queueName = json.Resources[queueId].Properties.QueueName;
+    expect(queueName).toMatch(/-completions$/);
     expect(json.Resources[keyId].Properties.KeyPolicy.Statement).toContainEqual({
       Sid: 'AllowCompletionRule', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' },
-      Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: '*', Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: '*',
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': 'sqs.eu-west-1.amazonaws.com',
+          'kms:EncryptionContext:aws:sqs:arn': stack.resolve(stack.formatArn({ service: 'sqs', resource: queueName, arnFormat: ArnFormat.NO_RESOURCE_NAME })),
+        },
+      },
     });
+    expect(stack.resolve(pipeline.completionQueue.queueArn)).toEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
   });
 
   test('grantConsumeCompletions: receive and delete on the queue, Decrypt through SQS for this queue only', () => {
