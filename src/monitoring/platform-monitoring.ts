@@ -171,6 +171,22 @@ export class PlatformMonitoring extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
+    // The enforce-SSL topic policy replaces SNS's default access policy, whose Allow let this
+    // account's alarms publish: CloudWatch then needs its own Allow, or every alarm action fails
+    // ("no resource-based policy allows the SNS:Publish action"). A topic given in props keeps
+    // its own policy (an imported topic's policy cannot be changed here).
+    for (const topic of [this.alarmTopic, this.ticketTopic]) {
+      topic.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+        },
+      }));
+    }
     if (props.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     if (props.ticketEmail) this.ticketTopic.addSubscription(new subscriptions.EmailSubscription(props.ticketEmail));
     if (props.slackChannel) {

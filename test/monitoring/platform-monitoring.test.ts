@@ -93,6 +93,27 @@ describe('PlatformMonitoring in prod, watching every part', () => {
     });
   });
 
+  test('CloudWatch alarms of this account may publish to both topics (a topic policy replaces SNS\'s default one)', () => {
+    // The enforce-SSL topic policy replaces the default access policy, whose Allow let this
+    // account's alarms publish: without its own Allow every alarm action fails with
+    // "no resource-based policy allows the SNS:Publish action".
+    for (const id of Object.keys(find(template, 'AWS::SNS::Topic', 'Monitoring'))) {
+      const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy'))
+        .filter((p: any) => JSON.stringify(p.Properties.Topics) === JSON.stringify([{ Ref: id }]));
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual({
+        Sid: 'AllowCloudWatchAlarmsToPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: id },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '123456789012' },
+          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:123456789012:alarm:*']] } },
+        },
+      });
+    }
+  });
+
   test('e-mail pages and Slack (AWS Chatbot) gets pages and tickets, with a read-only guardrail', () => {
     const page = one(template, 'AWS::SNS::Topic', 'MonitoringAlarmTopic').id;
     const ticket = one(template, 'AWS::SNS::Topic', 'MonitoringTicketTopic').id;
