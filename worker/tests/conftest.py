@@ -19,6 +19,18 @@ CONTRACTS = REPO_ROOT / "contracts"
 TESTDATA = REPO_ROOT / "testdata" / "ms"
 
 
+# The IAM check (examples/biotech-app/iam-check): with AWS_CALL_LOG_DIR set, every AWS call this
+# package makes is recorded (in subprocesses too, through the recorder's sitecustomize).
+if os.environ.get("AWS_CALL_LOG_DIR"):
+    _RECORDER = str(REPO_ROOT / "examples" / "biotech-app" / "iam-check" / "recorder")
+    sys.path.insert(0, _RECORDER)
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_RECORDER, os.environ.get("PYTHONPATH")) if p)
+    import aws_call_recorder
+
+    aws_call_recorder.install()
+    aws_call_recorder.write_sites(WORKER_DIR / "proteomics_worker")
+
+
 def testdata_dir() -> Path:
     override = os.environ.get("PROTEOMICS_TESTDATA")
     path = Path(override) if override else TESTDATA

@@ -202,11 +202,12 @@ def test_7_analyse_reads_and_writes_s3_urls(s3env: dict[str, Any]) -> None:
         "--fasta",
         f"s3://{UPLOADS}/uploads/owner1/sample1/test.fasta",
         "--output",
-        f"s3://{RESULTS}/adhoc/a/",
+        # Under analyses/, where the deployed worker role may write (the IAM check evaluates it).
+        f"s3://{RESULTS}/analyses/adhoc/files/a/",
         env=s3env["env"],
     )
     assert proc.returncode == 0, proc.stderr
-    summary = _get(s3env["s3"], RESULTS, "adhoc/a/summary.json")
+    summary = _get(s3env["s3"], RESULTS, "analyses/adhoc/files/a/summary.json")
     assert_valid("file-summary", summary)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,18 @@ from devtools.oidc_issuer import LocalIssuer
 REPO_ROOT = Path(__file__).resolve().parents[5]
 SCHEMAS = REPO_ROOT / "contracts" / "schemas"
 AUDIENCE = "biotech-web"
+
+
+# The IAM check (examples/biotech-app/iam-check): with AWS_CALL_LOG_DIR set, every AWS call this
+# package makes is recorded (in subprocesses too, through the recorder's sitecustomize).
+if os.environ.get("AWS_CALL_LOG_DIR"):
+    _RECORDER = str(REPO_ROOT / "examples" / "biotech-app" / "iam-check" / "recorder")
+    sys.path.insert(0, _RECORDER)
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_RECORDER, os.environ.get("PYTHONPATH")) if p)
+    import aws_call_recorder
+
+    aws_call_recorder.install()
+    aws_call_recorder.write_sites(Path(__file__).resolve().parents[1] / "biotech_api")
 
 
 def _admin_url() -> str:

@@ -406,6 +406,18 @@ def test_upload_errors(client: TestClient, auth: Any, aws: LocalAws) -> None:
     assert next(f for f in files if f["id"] == fid)["status"] == "ABORTED"
 
 
+def test_delete_sample_aborts_unfinished_uploads(client: TestClient, auth: Any, aws: LocalAws) -> None:
+    h = auth("delete-unfinished")
+    sid = create_sample(client, h)["id"]
+    created = register_file(client, h, sid, "half.mzML", 12 * MIB)
+    s3 = aws.client("s3")
+    uploads = s3.list_multipart_uploads(Bucket=aws.uploads_bucket).get("Uploads", [])
+    assert created["file"]["id"] in "".join(u["Key"] for u in uploads)
+    assert client.delete(f"/api/samples/{sid}", headers=h).status_code == 204
+    uploads = s3.list_multipart_uploads(Bucket=aws.uploads_bucket).get("Uploads", [])
+    assert created["file"]["id"] not in "".join(u["Key"] for u in uploads)
+
+
 @pytest.mark.parametrize(
     "header",
     ["", "has space", "x" * 256],

@@ -88,3 +88,31 @@ def test_parameters_keep_only_what_was_set() -> None:
     )
     assert p.to_manifest() == {"enzyme": "trypsin", "fragmentTolerance": None, "filters": {"mzMax": None}}
     assert AnalysisParameters().to_manifest() == {}
+
+
+def test_iam_token_is_a_presigned_rds_connect(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The token the API connects with: SigV4-presigned ``connect`` for the configured user."""
+    from biotech_api import db
+
+    for k, v in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "t",
+    }.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setattr(db, "_token_cache", {})
+    settings = Settings.from_env(
+        {
+            "OIDC_ISSUER": "https://i",
+            "OIDC_AUDIENCE": "a",
+            "DB_HOST": "db.cluster.example",
+            "DB_PORT": "5433",
+            "DB_USER": "biotech_api",
+            "DB_IAM_AUTH": "true",
+            "AWS_REGION": "sa-east-1",
+        }
+    )
+    token = db._iam_token(settings)
+    assert token.startswith("db.cluster.example:5433/?Action=connect&DBUser=biotech_api&")
+    assert "X-Amz-Credential=testing%2F" in token and "%2Fsa-east-1%2Frds-db%2Faws4_request" in token
+    assert db._iam_token(settings) == token  # reused for 10 minutes
