@@ -83,6 +83,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '.ruff_cache/',
     'test-results/',
     '/.ci-artifacts/',
+    // AWS calls recorded by the worker's and the API's tests for the IAM check (scripts/test.sh).
+    '/.aws-calls/',
   ],
   jestOptions: {
     // Snapshots pin logical ids (public contract): a drift must fail, not rewrite the snapshot.
@@ -165,6 +167,11 @@ const example = new awscdk.AwsCdkTypeScriptApp({
   tsconfig: { compilerOptions: { typeRoots: ['./node_modules/@types', '../../node_modules/@types'] } },
 });
 example.addFields({ private: true });
+// The IAM check (iam-check/) evaluates every recorded AWS call against the synthesized policies with
+// a real policy evaluator. @cloud-copilot/iam-simulate is AGPL-3.0: a devDependency of the example's
+// check only, never a dependency of the library. Pinned exactly: the check calls its core engine
+// (the public runSimulation drops kms:EncryptionContext:* condition keys).
+example.addDevDeps('@cloud-copilot/iam-simulate@0.1.173');
 // The README's main job: synth every stack (validation on, compliance packs registered) and summarise.
 example.addTask('summary', {
   description: 'Synthesize every stack into cdk.out and print a summary',

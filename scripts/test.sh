@@ -14,6 +14,7 @@ phase_budget docs 90
 phase_budget worker 300
 phase_budget api 240
 phase_budget web 240
+phase_budget iam-check 60
 ensure_node
 phase install ensure_npm_deps
 # compile → post-compile (API.md + the example's build: synth and its tests) → test (jest + eslint)
@@ -25,7 +26,13 @@ phase k8s-manifests env SKIP_DUMP=1 bash test/cluster/validate.sh
 phase static-analysis bash scripts/lint.sh
 # The documentation site: pictures fresh against the example's synth, build, every page in a browser.
 phase docs bash docs/scripts/test.sh
+# The worker's and the API's tests record every AWS call their code makes (examples/biotech-app/
+# iam-check/recorder); the iam-check phase evaluates them, the state machine's calls and the writes
+# AWS services make for us against the policies synthesized into the example's cdk.out.
+export AWS_CALL_LOG_DIR="$ROOT/.aws-calls"
+rm -rf "$AWS_CALL_LOG_DIR"
 phase worker bash worker/scripts/test.sh
 phase api bash examples/biotech-app/services/api/scripts/test.sh
+phase iam-check node --test examples/biotech-app/iam-check/iam-check.test.cjs
 phase web bash examples/biotech-app/services/web/scripts/test.sh
 phase_summary
