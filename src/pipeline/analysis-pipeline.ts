@@ -322,13 +322,13 @@ export class AnalysisPipeline extends Construct {
   }
 
   /**
-   * Lets `grantee` consume completion events: receive, delete and change the visibility of messages
-   * of `completionQueue`, and `kms:Decrypt` on `key` through SQS for this queue only.
+   * Lets `grantee` consume completion events: receive and delete messages of `completionQueue`,
+   * and `kms:Decrypt` on `key` through SQS for this queue only.
    */
   public grantConsumeCompletions(grantee: iam.IGrantable): void {
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'],
+      actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
       resourceArns: [this.completionQueue.queueArn],
     });
     iam.Grant.addToPrincipal({

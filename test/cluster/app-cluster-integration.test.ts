@@ -66,7 +66,6 @@ describe('AppCluster with the real RetentionBuckets, AuroraDatabase and Analysis
       's3:ListBucket',
       's3:ListMultipartUploadParts',
       's3:PutObject',
-      'sqs:ChangeMessageVisibility',
       'sqs:DeleteMessage',
       'sqs:ReceiveMessage',
       'states:DescribeExecution',
@@ -128,7 +127,7 @@ describe('AppCluster with the real RetentionBuckets, AuroraDatabase and Analysis
     expect(url.value).toMatch(/Ref:PipelineCompletionQueue/);
     const consume = statements.find((s) => actionsOf(s).includes('sqs:ReceiveMessage'));
     expect(consume).toBeDefined();
-    expect(actionsOf(consume)).toEqual(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']);
+    expect(actionsOf(consume)).toEqual(['sqs:ReceiveMessage', 'sqs:DeleteMessage']);
   });
 
   test('the web role stays empty', () => {

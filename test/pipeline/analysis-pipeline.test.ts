@@ -324,7 +324,7 @@ describe('AnalysisPipeline in hml (default)', () => {
     const [[, policy]] = resourcesOfType(t, 'AWS::IAM::Policy').filter(([id]) => /ConsumerDefaultPolicy/.test(id));
     const queueArn = own.stack.resolve(own.pipeline.completionQueue.queueArn);
     expect(policy.Properties.PolicyDocument.Statement).toEqual([
-      { Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'], Resource: queueArn },
+      { Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'], Resource: queueArn },
       {
         Effect: 'Allow', Action: 'kms:Decrypt', Resource: own.stack.resolve(own.pipeline.key.keyArn),
         Condition: { StringEquals: { 'kms:ViaService': own.stack.resolve(`sqs.${own.stack.region}.amazonaws.com`), 'kms:EncryptionContext:aws:sqs:arn': queueArn } },
