@@ -81,11 +81,13 @@ describe('AppCluster with the real RetentionBuckets, AuroraDatabase and Analysis
       { actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: key(buckets.uploadsKey), condition: via('s3') },
       { actions: ['kms:Decrypt'], resource: key(buckets.resultsKey), condition: via('s3') },
       {
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: key(pipeline.key),
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resource: key(pipeline.key),
         condition: { StringEquals: { ...via('states').StringEquals, 'kms:EncryptionContext:aws:states:stateMachineArn': { Ref: ref(stack, pipeline.stateMachine) } } },
       },
       {
-        actions: ['kms:Decrypt'], resource: key(pipeline.key),
+        actions: ['kms:Decrypt'],
+        resource: key(pipeline.key),
         condition: { StringEquals: { ...via('sqs').StringEquals, 'kms:EncryptionContext:aws:sqs:arn': { 'Fn::GetAtt': [ref(stack, pipeline.completionQueue), 'Arn'] } } },
       },
     ]);

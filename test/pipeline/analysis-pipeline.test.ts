@@ -291,15 +291,21 @@ describe('AnalysisPipeline in hml (default)', () => {
     const [[, queuePolicy]] = resourcesOfType(json, 'AWS::SQS::QueuePolicy')
       .filter(([, p]) => JSON.stringify(p.Properties.Queues) === JSON.stringify([{ Ref: queueId }]));
     expect(queuePolicy.Properties.PolicyDocument.Statement).toContainEqual({
-      Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage',
-      Resource: { 'Fn::GetAtt': [queueId, 'Arn'] }, Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
     });
     // The key: EventBridge through SQS, for this queue's encryption context only (named, not referenced).
     const queueName = json.Resources[queueId].Properties.QueueName;
     expect(queueName).toMatch(/-completions$/);
     expect(json.Resources[keyId].Properties.KeyPolicy.Statement).toContainEqual({
-      Sid: 'AllowCompletionRule', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' },
-      Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: '*',
+      Sid: 'AllowCompletionRule',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Resource: '*',
       Condition: {
         StringEquals: {
           'kms:ViaService': 'sqs.eu-west-1.amazonaws.com',
@@ -326,7 +332,9 @@ describe('AnalysisPipeline in hml (default)', () => {
     expect(policy.Properties.PolicyDocument.Statement).toEqual([
       { Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'], Resource: queueArn },
       {
-        Effect: 'Allow', Action: 'kms:Decrypt', Resource: own.stack.resolve(own.pipeline.key.keyArn),
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: own.stack.resolve(own.pipeline.key.keyArn),
         Condition: { StringEquals: { 'kms:ViaService': own.stack.resolve(`sqs.${own.stack.region}.amazonaws.com`), 'kms:EncryptionContext:aws:sqs:arn': queueArn } },
       },
     ]);
