@@ -170,8 +170,9 @@ example.addFields({ private: true });
 // The IAM check (iam-check/) evaluates every recorded AWS call against the synthesized policies with
 // a real policy evaluator. @cloud-copilot/iam-simulate is AGPL-3.0: a devDependency of the example's
 // check only, never a dependency of the library. Pinned exactly: the check calls its core engine
-// (the public runSimulation drops kms:EncryptionContext:* condition keys).
-example.addDevDeps('@cloud-copilot/iam-simulate@0.1.173');
+// (the public runSimulation drops kms:EncryptionContext:* condition keys). The check also loads
+// policies with @cloud-copilot/iam-policy (AGPL-3.0 too), pinned to the version iam-simulate resolves.
+example.addDevDeps('@cloud-copilot/iam-simulate@0.1.173', '@cloud-copilot/iam-policy@0.1.109');
 // The README's main job: synth every stack (validation on, compliance packs registered) and summarise.
 example.addTask('summary', {
   description: 'Synthesize every stack into cdk.out and print a summary',
