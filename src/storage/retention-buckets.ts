@@ -219,16 +219,18 @@ export class RetentionBuckets extends Construct {
   /**
    * Lets `grantee` upload files with presigned multipart uploads under `uploads/`: create,
    * upload parts, complete (`s3:PutObject`), abort, list the parts of an upload to resume it,
-   * confirm a completed upload with HeadObject (`s3:GetObject`; with malware scanning on, the
-   * bucket policy still denies it until GuardDuty has tagged the object clean), plus `kms:GenerateDataKey` and `kms:Decrypt` on the uploads key, which multipart uploads into
+   * list keys under `uploads/` to confirm a completed upload's size (`s3:ListBucket`, never
+   * `s3:GetObject`: the uploader does not read uploads), plus `kms:GenerateDataKey` and `kms:Decrypt` on the uploads key, which multipart uploads into
    * an SSE-KMS bucket need. The principal that signs the URLs holds these permissions.
    */
   public grantUpload(grantee: iam.IGrantable): void {
     const objects = this.uploadsBucket.arnForObjects(`${RetentionBuckets.UPLOADS_PREFIX}*`);
-    // s3:GetObject: after CompleteMultipartUpload the uploader confirms the object's size with
-    // HeadObject, which S3 authorises as s3:GetObject (without it S3 answers 403).
     this.grantOnObjects(grantee, 'upload files under uploads/ with presigned multipart uploads',
-      ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:GetObject'], objects);
+      ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], objects);
+    // After CompleteMultipartUpload the uploader confirms the object's size by listing its key:
+    // s3:GetObject (HeadObject) would let it read uploads, and with malware scanning on the bucket
+    // policy denies it until GuardDuty has tagged the object clean.
+    this.grantList(grantee, this.uploadsBucket, `${RetentionBuckets.UPLOADS_PREFIX}*`);
     this.grantOnKey(grantee, this.uploadsKey, ['kms:GenerateDataKey', 'kms:Decrypt']);
   }
 

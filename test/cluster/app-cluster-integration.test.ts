@@ -44,8 +44,9 @@ describe('AppCluster with the real RetentionBuckets, AuroraDatabase and Analysis
   test('the API role holds exactly the grants it needs, and nothing else', () => {
     const summary = statements.map((s) => ({ actions: actionsOf(s).sort(), resource: s.Resource }));
     const expected = [
-      // presigned multipart uploads under uploads/, confirmed with HeadObject (s3:GetObject)
-      { actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject'], resource: objectsArn(uploads, 'uploads/*') },
+      // presigned multipart uploads under uploads/, confirmed by listing the key (never reading it)
+      { actions: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:PutObject'], resource: objectsArn(uploads, 'uploads/*') },
+      { actions: ['s3:ListBucket'], resource: { 'Fn::GetAtt': [ref(stack, buckets.uploadsBucket), 'Arn'] } },
       // deleting the uploads of a deleted sample
       { actions: ['s3:DeleteObject'], resource: objectsArn(uploads, 'uploads/*') },
       // analysis manifests

@@ -391,6 +391,26 @@ describe('RetentionBuckets with malware scanning (prod)', () => {
     template.resourceCountIs('AWS::IAM::Policy', 2); // only the two CDK notification handler policies
   });
 
+  test('an upload can complete before the scan: grantUpload needs nothing the unscanned-upload deny refuses', () => {
+    // The API confirms a completed upload at once, long before GuardDuty has tagged it.
+    const own = newStack({ env: true });
+    const data = new RetentionBuckets(own, 'Buckets', { stage: PlatformStage.PROD, malwareScanning: true });
+    const uploader = new iam.Role(own, 'Uploader', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') });
+    data.grantUpload(uploader);
+    const json = Template.fromStack(own).toJSON();
+    const actionsOf = (st: any): string[] => [].concat(st.Action);
+    const denied = Object.values<any>(json.Resources)
+      .filter((r) => r.Type === 'AWS::S3::BucketPolicy')
+      .flatMap((r) => r.Properties.PolicyDocument.Statement)
+      .filter((st: any) => st.Sid === 'DenyReadingUnscannedUploads')
+      .flatMap(actionsOf);
+    expect(denied).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
+    const policyId = own.getLogicalId(uploader.node.findChild('DefaultPolicy').node.defaultChild as any);
+    const granted = json.Resources[policyId].Properties.PolicyDocument.Statement.flatMap(actionsOf);
+    expect(granted).toContain('s3:PutObject');
+    expect(granted.filter((a: string) => denied.includes(a))).toEqual([]);
+  });
+
   test('reading an upload that is not tagged NO_THREATS_FOUND is denied to everyone but the scanner', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: uploads },
@@ -471,13 +491,11 @@ describe('RetentionBuckets grants', () => {
   }
 
   test('grantUpload: multipart upload actions on uploads/* and GenerateDataKey + Decrypt on the uploads key', () => {
-    // s3:GetObject: the API confirms a completed upload with HeadObject, which S3 authorises as GetObject.
+    // The uploader confirms a completed upload by listing its key (never s3:GetObject: it does not
+    // read uploads, and malware scanning denies GetObject until an object is tagged clean).
     expect(statementsOf(uploader)).toEqual([
-      {
-        Effect: 'Allow',
-        Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:GetObject'],
-        Resource: objects(uploads, 'uploads/*'),
-      },
+      { Effect: 'Allow', Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: objects(uploads, 'uploads/*') },
+      list(uploads, 'uploads/*'),
       key(uploadsKey, ['kms:GenerateDataKey', 'kms:Decrypt']),
     ]);
   });

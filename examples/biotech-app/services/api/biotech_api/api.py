@@ -481,22 +481,25 @@ def complete_upload(
         # Possibly completed by an earlier attempt whose answer was lost: the object decides.
     except BotoCoreError as exc:
         raise _aws_unavailable(exc) from exc
+    # The object's size from a listing, not HeadObject: S3 authorises HeadObject as s3:GetObject,
+    # which the uploads bucket denies until GuardDuty has tagged an object clean (malware
+    # scanning), and the API never needs an upload's bytes. Listing is strongly consistent.
     try:
-        head = ctx.aws.s3.head_object(Bucket=bucket, Key=f.s3_key)
-    except ClientError as exc:
-        if error_code(exc) in {"404", "NoSuchKey", "NotFound"}:
-            raise conflict("upload_missing", "the upload no longer exists; register the file again") from exc
+        listed = ctx.aws.s3.list_objects_v2(Bucket=bucket, Prefix=f.s3_key, MaxKeys=1)
+    except (ClientError, BotoCoreError) as exc:
         raise _aws_unavailable(exc) from exc
-    if head.get("ContentLength") != f.size_bytes:
+    found = [o for o in listed.get("Contents", []) if o.get("Key") == f.s3_key]
+    if not found:
+        raise conflict("upload_missing", "the upload no longer exists; register the file again")
+    size = found[0].get("Size")
+    if size != f.size_bytes:
         try:
             ctx.aws.s3.delete_object(Bucket=bucket, Key=f.s3_key)
         except (ClientError, BotoCoreError):
             log.warning("could not delete mis-sized upload", extra={"file_id": f.id})
         f.status = "ABORTED"
         session.commit()
-        raise ApiError(
-            422, "size_mismatch", f"uploaded {head.get('ContentLength')} bytes, declared {f.size_bytes}"
-        )
+        raise ApiError(422, "size_mismatch", f"uploaded {size} bytes, declared {f.size_bytes}")
     f.status = "UPLOADED"
     f.completed_at = utcnow()
     session.commit()
