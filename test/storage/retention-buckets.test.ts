@@ -398,7 +398,6 @@ describe('RetentionBuckets with malware scanning (prod)', () => {
     const uploader = new iam.Role(own, 'Uploader', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') });
     data.grantUpload(uploader);
     const json = Template.fromStack(own).toJSON();
-    const actionsOf = (st: any): string[] => [].concat(st.Action);
     const denied = Object.values<any>(json.Resources)
       .filter((r) => r.Type === 'AWS::S3::BucketPolicy')
       .flatMap((r) => r.Properties.PolicyDocument.Statement)
