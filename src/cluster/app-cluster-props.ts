@@ -108,6 +108,15 @@ export interface AppClusterProps {
    */
   readonly adminRoles?: iam.IRole[];
   /**
+   * The CIDR block Kubernetes Service ClusterIPs come from (`KubernetesNetworkConfig`). The
+   * cluster DNS answers on its 10th address (`172.20.0.10` by default), which the namespace's
+   * network policy allows on port 53: on EKS Auto Mode DNS runs on each node, with no kube-dns
+   * pods a pod selector could match. A private range from /12 to /24 that does not overlap the
+   * VPC; it cannot change once the cluster exists.
+   * @default '172.20.0.0/16'
+   */
+  readonly serviceIpv4Cidr?: string;
+  /**
    * The Kubernetes namespace of the workloads (labelled for Pod Security Admission `restricted`).
    * @default 'proteomics'
    */
