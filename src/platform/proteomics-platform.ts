@@ -158,6 +158,7 @@ export class ProteomicsPlatform extends Construct {
       this.databaseBootstrap = new DatabaseBootstrap(this, 'DatabaseBootstrap', {
         cluster: this.cluster.cluster,
         namespace: this.cluster.namespace,
+        namespaceManifest: this.cluster.namespaceManifest,
         database: this.database,
         image: this.cluster.apiImageUri,
         apiUser,
