@@ -272,8 +272,12 @@ export class AppCluster extends Construct {
     if (props.regionalWaf) {
       const acl = new PlatformWebAcl(this, 'RegionalWaf', {
         scope: WebAclScope.REGIONAL,
-        rateLimit: 2000,
-        sqlInjection: false,
+        rateLimit: props.regionalWafRateLimit ?? 2000,
+        // Behind the CloudFront VPC origin every request comes from CloudFront's network
+        // interfaces: count per viewer (X-Forwarded-For), or one lab's polling blocks everyone.
+        rateLimitKey: 'FORWARDED_IP',
+        // It may be the only web ACL (no CloudFront one outside us-east-1), so it has every group.
+        sqlInjection: true,
         logRetention: this.stage.logRetention,
         removalPolicy,
       });
@@ -808,6 +812,10 @@ function validate(
       }
     }
   }
+  v.checkNumber(props.regionalWafRateLimit, 'regionalWafRateLimit', (n) => Number.isInteger(n) && n >= 10 && n <= 2_000_000_000,
+    'use a whole number of requests per 5 minutes from 10 to 2,000,000,000.');
+  v.check(props.regionalWafRateLimit === undefined || props.regionalWaf === true, 'regionalWafRateLimit', props.regionalWafRateLimit,
+    'a rate limit needs the regional web ACL: set regionalWaf: true too, or drop regionalWafRateLimit.');
   v.check(Token.isUnresolved(ns) || (/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns) && !['default', 'kube-system', 'kube-public', 'kube-node-lease'].includes(ns)),
     'namespace', ns, 'use a lowercase DNS label (a-z, 0-9, -; at most 63 characters) other than default and the kube-* namespaces.');
   if (props.databaseUser !== undefined) {

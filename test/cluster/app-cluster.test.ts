@@ -438,6 +438,13 @@ describe('AppCluster in prod (images, admin role, restricted public endpoint, HT
   test('a regional web ACL guards the ALB and logs to an encrypted aws-waf-logs group', () => {
     template.hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'REGIONAL' });
     template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    // Behind the CloudFront VPC origin every request comes from CloudFront: count per viewer.
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Rules: Match.arrayWith([Match.objectLike({
+        Name: 'RateLimitPerIp',
+        Statement: { RateBasedStatement: Match.objectLike({ AggregateKeyType: 'FORWARDED_IP', ForwardedIPConfig: { HeaderName: 'X-Forwarded-For', FallbackBehavior: 'MATCH' } }) },
+      })]),
+    });
     template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
       RedactedFields: [{ SingleHeader: { Name: 'authorization' } }, { SingleHeader: { Name: 'cookie' } }],
     });
@@ -490,6 +497,9 @@ describe('AppCluster props validation', () => {
     ['a relative health path', { web: { healthPath: 'healthz' } }, PlatformStage.HML, /web\.healthPath = 'healthz': use an absolute URL path/],
     ['a bad quantity', { api: { memoryLimit: '1GB' } }, PlatformStage.HML, /api\.memoryLimit = '1GB': use a Kubernetes quantity/],
     ['a bad variable name', { api: { environment: { 'LOG-LEVEL': 'x' } } }, PlatformStage.HML, /api\.environment = 'LOG-LEVEL'/],
+    ['a regional rate limit without the regional web ACL', { regionalWafRateLimit: 500 }, PlatformStage.HML,
+      /regionalWafRateLimit = 500: a rate limit needs the regional web ACL/],
+    ['a regional rate limit below 10', { regionalWaf: true, regionalWafRateLimit: 5 }, PlatformStage.HML, /regionalWafRateLimit = 5: use a whole number/],
     ['a service CIDR overlapping the VPC', { serviceIpv4Cidr: '10.0.0.0/16' }, PlatformStage.HML,
       /serviceIpv4Cidr = '10\.0\.0\.0\/16': it overlaps the VPC \(10\.0\.0\.0\/16\)/],
     ['a public service CIDR', { serviceIpv4Cidr: '8.8.0.0/16' }, PlatformStage.HML, /serviceIpv4Cidr = '8\.8\.0\.0\/16': use a literal private block/],
