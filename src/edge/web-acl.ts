@@ -35,41 +35,52 @@ export interface LargeBodyApiPath {
   readonly maxBodyBytes: number;
 }
 
-/** An id as the contracts define it (`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`). */
-const ID = '[A-Za-z0-9][A-Za-z0-9_-]{0,63}';
+/**
+ * An id as the contracts define it (`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`), without the length
+ * bound: WAF refuses regular expressions with large repetition counts, and the API checks ids.
+ */
+const ID = '[A-Za-z0-9][A-Za-z0-9_-]*';
 
 /**
  * The API paths that need bodies over 8 KB (the reference API, `examples/biotech-app/services/api`):
  * - completing a multipart upload lists every part's number and ETag: up to 10,000 parts of about
  *   65 bytes, 650 KB at most (over 8 KB from ~127 parts, ~2 GiB with 16 MiB parts);
  * - registering a file may carry its protein sequences as FASTA: up to 5,000,000 characters.
+ * The limits are one below a power of ten or a leading digit, so that their Content-Length
+ * expressions stay short (WAF refuses patterns with many `|` branches).
  */
 export const LARGE_BODY_API_PATHS: LargeBodyApiPath[] = [
-  { name: 'CompleteUpload', method: 'POST', pathRegex: `^/api/samples/${ID}/files/${ID}/complete$`, maxBodyBytes: 1024 * 1024 },
-  { name: 'RegisterFile', method: 'POST', pathRegex: `^/api/samples/${ID}/files$`, maxBodyBytes: 6 * 1024 * 1024 },
+  { name: 'CompleteUpload', method: 'POST', pathRegex: `^/api/samples/${ID}/files/${ID}/complete$`, maxBodyBytes: 999_999 },
+  { name: 'RegisterFile', method: 'POST', pathRegex: `^/api/samples/${ID}/files$`, maxBodyBytes: 5_999_999 },
 ];
 
 /**
- * A regular expression matching the decimal integers from 0 to `max` (no sign, no leading zeros):
- * WAF cannot compare numbers, but it can match the Content-Length header against this.
+ * A regular expression matching the decimal integers from 0 to `max` (digits only): WAF cannot
+ * compare numbers, but it can match the Content-Length header against this. Numbers with fewer
+ * digits than `max` may have leading zeros. It uses only what WAF's regex engine accepts (no
+ * capturing groups, few branches).
  */
 export function nonNegativeIntegerAtMost(max: number): string {
   if (!Number.isSafeInteger(max) || max < 0) throw new Error(`not a non-negative integer: ${max}`);
   const d = String(max);
+  const digits = (n: number) => (n === 0 ? '' : n === 1 ? '[0-9]' : `[0-9]{${n}}`);
+  const range = (low: number, high: number) => (low === high ? String(low) : `[${low}-${high}]`);
   const alts: string[] = [];
-  if (d.length > 1) alts.push('[0-9]');
-  if (d.length > 2) alts.push(d.length === 3 ? '[1-9][0-9]' : `[1-9][0-9]{1,${d.length - 2}}`);
-  const rest = (n: number) => (n === 0 ? '' : n === 1 ? '[0-9]' : `[0-9]{${n}}`);
+  // Every number with fewer digits is smaller.
+  if (d.length > 1) alts.push(d.length === 2 ? '[0-9]' : `[0-9]{1,${d.length - 1}}`);
+  // Numbers with as many digits: a prefix of max, a smaller digit, then anything.
   for (let i = 0; i < d.length; i++) {
     const low = i === 0 && d.length > 1 ? 1 : 0;
     const digit = Number(d[i]);
-    if (digit > low) {
-      const range = digit - 1 === low ? String(low) : `[${low}-${digit - 1}]`;
-      alts.push(d.slice(0, i) + range + rest(d.length - i - 1));
+    const restAllNines = /^9*$/.test(d.slice(i + 1));
+    if (restAllNines) {
+      // max's own digit included: the rest can be anything, and max itself is covered.
+      alts.push(d.slice(0, i) + range(low, digit) + digits(d.length - i - 1));
+      break;
     }
+    if (digit > low) alts.push(d.slice(0, i) + range(low, digit - 1) + digits(d.length - i - 1));
   }
-  alts.push(d);
-  return `^(${alts.join('|')})$`;
+  return alts.length === 1 ? `^${alts[0]}$` : `^(?:${alts.join('|')})$`;
 }
 
 /** @internal */
