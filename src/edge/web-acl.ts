@@ -43,8 +43,8 @@ const ID = '[A-Za-z0-9][A-Za-z0-9_-]*';
 
 /**
  * The API paths that need bodies over 8 KB (the reference API, `examples/biotech-app/services/api`):
- * - completing a multipart upload lists every part's number and ETag: up to 10,000 parts of about
- *   65 bytes, 650 KB at most (over 8 KB from ~127 parts, ~2 GiB with 16 MiB parts);
+ * - completing a multipart upload lists every part's number and ETag: about 720 KB for 10,000 parts
+ *   (over 8 KB from ~127 parts, ~2 GiB with 16 MiB parts; 210 KB for 50 GiB);
  * - registering a file may carry its protein sequences as FASTA: up to 5,000,000 characters.
  * The limits are one below a power of ten or a leading digit, so that their Content-Length
  * expressions stay short (WAF refuses patterns with many `|` branches).
