@@ -177,3 +177,38 @@ describe('nonNegativeIntegerAtMost (the Content-Length check)', () => {
     expect(EVALUATOR_LABEL).toBe(SIZE_RESTRICTIONS_BODY_LABEL);
   });
 });
+
+describe('the WAF evaluator itself', () => {
+  const managedCrs = (priority: number, overrides?: any[], override: any = { None: {} }) => ({
+    Name: 'CRS',
+    Priority: priority,
+    OverrideAction: override,
+    Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet', RuleActionOverrides: overrides } },
+  });
+  const blockOnLabel = (priority: number) => ({
+    Name: 'OnLabel',
+    Priority: priority,
+    Action: { Block: {} },
+    Statement: { LabelMatchStatement: { Scope: 'LABEL', Key: EVALUATOR_LABEL } },
+  });
+  const acl = (rules: any[]) => new WebAclEvaluator({ Scope: 'REGIONAL', DefaultAction: { Allow: {} }, Rules: rules });
+  const big = post('/x', 9 * KB);
+
+  test('without an override the managed rule blocks bodies over 8 KB; Count on it or on the group lets them on', () => {
+    expect(acl([managedCrs(1)]).evaluate(big)).toMatchObject({ action: 'BLOCK', rule: 'CRS:SizeRestrictions_BODY' });
+    expect(acl([managedCrs(1, [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }])]).evaluate(big).action).toBe('ALLOW');
+    expect(acl([managedCrs(1, undefined, { Count: {} })]).evaluate(big).action).toBe('ALLOW');
+    expect(acl([managedCrs(1)]).evaluate(post('/x', 8192)).action).toBe('ALLOW');
+  });
+
+  test('a label is seen only by rules after the one that adds it', () => {
+    const counted = [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }];
+    expect(acl([managedCrs(1, counted), blockOnLabel(2)]).evaluate(big).action).toBe('BLOCK');
+    expect(acl([blockOnLabel(0), managedCrs(1, counted)]).evaluate(big).action).toBe('ALLOW');
+  });
+
+  test('a statement it does not model is an error, not a silent pass', () => {
+    expect(() => acl([{ Name: 'Geo', Priority: 0, Action: { Block: {} }, Statement: { GeoMatchStatement: { CountryCodes: ['XX'] } } }]).evaluate(big))
+      .toThrow(/GeoMatchStatement is not modelled/);
+  });
+});
