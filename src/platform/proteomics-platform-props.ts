@@ -75,7 +75,7 @@ export interface ProteomicsPlatformProps {
    */
   readonly stage?: PlatformStage;
   /**
-   * The API's image (FastAPI; port 8000, health `/api/healthz`, migrations `python -m biotech_api.migrate`).
+   * The API's image (FastAPI; port 8080, health `/api/healthz`, readiness `/api/readyz`; `python -m biotech_api.bootstrap` creates its database user and runs the migrations).
    * @default - a clearly labelled placeholder page, and no database bootstrap job
    */
   readonly apiImage?: WorkloadImage;
