@@ -33,6 +33,23 @@ for stage, nat_gateways, mfa in ((platform.PlatformStage.HML, 1, "OPTIONAL"), (p
     passed += 1
     print(f"{stage.name}: {resources} resources, {len(result.acknowledged)} acknowledged findings, 0 open")
 
+# Zero props outside us-east-1 (the seeds' team is in sa-east-1) and with no env: no throw, no
+# CloudFront web ACL that could only deploy in us-east-1, a regional one on the ALB instead.
+for region in ("sa-east-1", None):
+    context = {f"availability-zones:account=123456789012:region={region}": [f"{region}a", f"{region}b", f"{region}c"]} if region else {}
+    app = cdk.App(context=context)
+    env = cdk.Environment(account="123456789012", region=region) if region else None
+    stack = cdk.Stack(app, f"Zero-{region or 'agnostic'}", env=env)
+    platform.ProteomicsPlatform(stack, "Platform")
+    template = Template.from_stack(stack)
+    scopes = [r["Properties"]["Scope"] for r in template.find_resources("AWS::WAFv2::WebACL").values()]
+    assert scopes == ["REGIONAL"], scopes
+    template.resource_count_is("AWS::WAFv2::WebACLAssociation", 1)
+    result = platform.ComplianceChecks.check(stack)
+    assert len(result.findings) == 0, platform.ComplianceChecks.format(result)
+    passed += 1
+    print(f"zero props in {region or 'a stack with no env'}: synthesized, regional web ACL on the ALB, 0 open findings")
+
 try:
     platform.PlatformNetwork(cdk.Stack(cdk.App(), "Bad"), "Network", max_azs=5)
     raise AssertionError("an invalid prop was accepted")

@@ -108,6 +108,15 @@ export interface AppClusterProps {
    */
   readonly adminRoles?: iam.IRole[];
   /**
+   * The CIDR block Kubernetes Service ClusterIPs come from (`KubernetesNetworkConfig`). The
+   * cluster DNS answers on its 10th address (`172.20.0.10` by default), which the namespace's
+   * network policy allows on port 53: on EKS Auto Mode DNS runs on each node, with no kube-dns
+   * pods a pod selector could match. A private range from /12 to /24 that does not overlap the
+   * VPC; it cannot change once the cluster exists.
+   * @default '172.20.0.0/16'
+   */
+  readonly serviceIpv4Cidr?: string;
+  /**
    * The Kubernetes namespace of the workloads (labelled for Pod Security Admission `restricted`).
    * @default 'proteomics'
    */
@@ -153,11 +162,21 @@ export interface AppClusterProps {
    */
   readonly certificateArn?: string;
   /**
-   * A regional WAF web ACL on the load balancer (AWS managed common and known-bad-inputs rules),
-   * as defence in depth behind CloudFront's web ACL.
+   * A regional WAF web ACL on the load balancer (AWS managed IP reputation, common, known bad
+   * inputs and SQL injection rules; bodies over 8 KB only on the API paths that need them; a
+   * per-viewer rate limit keyed on `X-Forwarded-For`, since behind the CloudFront VPC origin every
+   * request comes from CloudFront's network interfaces). Defence in depth behind CloudFront's web
+   * ACL, or the only web ACL when CloudFront has none (a stack outside us-east-1 without
+   * `PlatformEdgeGlobal`).
    * @default false
    */
   readonly regionalWaf?: boolean;
+  /**
+   * Requests per 5 minutes from one viewer (first `X-Forwarded-For` address) before the regional
+   * web ACL blocks it. Needs `regionalWaf`.
+   * @default 2000
+   */
+  readonly regionalWafRateLimit?: number;
   /**
    * Bucket for the load balancer's access logs. It must be encrypted with SSE-S3 (ALB log
    * delivery cannot use KMS) and have no Object Lock default retention.

@@ -34,6 +34,8 @@ import { PlatformStage } from '../stage/platform-stage';
 export const APP_NODE_POOL_NAME = 'proteomics-apps';
 /** The Pod Identity agent's link-local address on every Auto Mode node. */
 const POD_IDENTITY_AGENT_CIDR = '169.254.170.23/32';
+/** The service CIDR when none is given (the one EKS itself picks for a VPC in 10.0.0.0/8). */
+const DEFAULT_SERVICE_CIDR = '172.20.0.0/16';
 
 interface ResolvedWorkload {
   readonly name: 'api' | 'web';
@@ -100,6 +102,14 @@ export class AppCluster extends Construct {
   public readonly webServiceAccount: WorkloadServiceAccount;
   /** The Kubernetes namespace of the workloads. */
   public readonly namespace: string;
+  /**
+   * The manifest that creates `namespace`. Every other manifest applied into the namespace must
+   * depend on it: the aws-eks-v2 kubectl handler retries only on `i/o timeout`, so an object
+   * applied before its namespace exists fails the deployment.
+   */
+  public readonly namespaceManifest: eks.KubernetesManifest;
+  /** The cluster DNS address pods resolve names with (the 10th address of the service CIDR). */
+  public readonly clusterDnsIp: string;
   /** The image the API workload runs (the placeholder's when no image was given). */
   public readonly apiImageUri: string;
   /** The key that encrypts Kubernetes secrets. */
@@ -120,9 +130,11 @@ export class AppCluster extends Construct {
     this.stage = props.stage ?? PlatformStage.HML;
     this.namespace = props.namespace ?? 'proteomics';
     const publicCidrs = props.endpointPublicAccessCidrs ?? [];
+    const serviceCidr = props.serviceIpv4Cidr ?? DEFAULT_SERVICE_CIDR;
     const api = resolveWorkload('api', props.api, this.stage);
     const web = resolveWorkload('web', props.web, this.stage);
-    validate(this, props, this.stage, this.namespace, publicCidrs, [api, web]);
+    validate(this, props, this.stage, this.namespace, publicCidrs, serviceCidr, [api, web]);
+    this.clusterDnsIp = tenthAddress(serviceCidr);
     const removalPolicy = resolveRemovalPolicy(this, props.removalPolicy, this.stage);
     const stack = Stack.of(this);
     const vpc = props.vpc;
@@ -162,6 +174,8 @@ export class AppCluster extends Construct {
         eks.ClusterLoggingTypes.SCHEDULER,
       ],
       defaultCapacityType: eks.DefaultCapacityType.AUTOMODE,
+      // Fixed, so that the cluster DNS address (its 10th address) is known at synth time.
+      serviceIpv4Cidr: serviceCidr,
       // Only the built-in `system` pool: the workloads run on our own NodePool, whose NodeClass
       // enforces NetworkPolicies (the built-in general-purpose pool's NodeClass does not).
       compute: { nodeRole: this.nodeRole, nodePools: ['system'] },
@@ -258,8 +272,12 @@ export class AppCluster extends Construct {
     if (props.regionalWaf) {
       const acl = new PlatformWebAcl(this, 'RegionalWaf', {
         scope: WebAclScope.REGIONAL,
-        rateLimit: 2000,
-        sqlInjection: false,
+        rateLimit: props.regionalWafRateLimit ?? 2000,
+        // Behind the CloudFront VPC origin every request comes from CloudFront's network
+        // interfaces: count per viewer (X-Forwarded-For), or one lab's polling blocks everyone.
+        rateLimitKey: 'FORWARDED_IP',
+        // It may be the only web ACL (no CloudFront one outside us-east-1), so it has every group.
+        sqlInjection: true,
         logRetention: this.stage.logRetention,
         removalPolicy,
       });
@@ -328,6 +346,7 @@ export class AppCluster extends Construct {
     // ---- Kubernetes objects ---------------------------------------------------------------
     const albCidrs = privateSubnets.map((s) => s.ipv4CidrBlock);
     const namespaceManifest = this.manifest('Namespace', [k8s.namespace(this.namespace)]);
+    this.namespaceManifest = namespaceManifest;
     // Network policies are only enforced when the network-policy controller is on and the
     // nodes' NodeClass sets `networkPolicy`.
     const controllerConfig: k8s.ConfigMap = {
@@ -376,10 +395,20 @@ export class AppCluster extends Construct {
       networkPolicy(this.namespace, 'default-deny-all', {}, ['Ingress', 'Egress'], undefined, undefined),
       networkPolicy(this.namespace, 'allow-dns', {}, ['Egress'], undefined, [
         {
-          to: [{
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-          }],
+          to: [
+            // EKS Auto Mode runs CoreDNS as a system service on each node ("Auto Mode nodes
+            // utilize CoreDNS running as a system service directly on each node", EKS user guide,
+            // Auto Mode networking; aws/containers-roadmap #2546 and #2552): there are no
+            // kube-dns pods, and pods resolve through the cluster DNS ClusterIP. The AWS
+            // network-policy controller resolves pod-selector peers to pod IPs, so only an
+            // ipBlock on that address allows DNS there.
+            { ipBlock: { cidr: `${this.clusterDnsIp}/32` } },
+            // Clusters that run CoreDNS as pods (the add-on) answer from these.
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+              podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+            },
+          ],
           ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
         },
       ]),
@@ -763,9 +792,14 @@ function validate(
   stage: PlatformStage,
   ns: string,
   publicCidrs: string[],
+  serviceCidr: string,
   workloads: ResolvedWorkload[],
 ): void {
   const v = new PropsValidator(scope, 'AppCluster');
+  // A VPC built in this app knows its CIDR at synth time (its L1's CidrBlock); an imported one may not.
+  const cfnVpc = props.vpc.node.defaultChild;
+  const vpcCidr = cfnVpc instanceof ec2.CfnVPC && cfnVpc.cidrBlock ? cfnVpc.cidrBlock : props.vpc.vpcCidrBlock;
+  validateServiceCidr(v, serviceCidr, vpcCidr);
   for (const cidr of publicCidrs) {
     if (Token.isUnresolved(cidr)) continue;
     const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
@@ -781,6 +815,10 @@ function validate(
       }
     }
   }
+  v.checkNumber(props.regionalWafRateLimit, 'regionalWafRateLimit', (n) => Number.isInteger(n) && n >= 10 && n <= 2_000_000_000,
+    'use a whole number of requests per 5 minutes from 10 to 2,000,000,000.');
+  v.check(props.regionalWafRateLimit === undefined || props.regionalWaf === true, 'regionalWafRateLimit', props.regionalWafRateLimit,
+    'a rate limit needs the regional web ACL: set regionalWaf: true too, or drop regionalWafRateLimit.');
   v.check(Token.isUnresolved(ns) || (/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns) && !['default', 'kube-system', 'kube-public', 'kube-node-lease'].includes(ns)),
     'namespace', ns, 'use a lowercase DNS label (a-z, 0-9, -; at most 63 characters) other than default and the kube-* namespaces.');
   if (props.databaseUser !== undefined) {
@@ -812,4 +850,44 @@ function validate(
     }
   }
   v.throwIfInvalid();
+}
+
+function parseCidr(cidr: string): { base: number; bits: number } | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) return undefined;
+  const base = m.slice(1, 5).reduce((acc, o) => acc * 256 + Number(o), 0);
+  return { base, bits: Number(m[5]) };
+}
+
+function cidrRange(c: { base: number; bits: number }): [number, number] {
+  const size = 2 ** (32 - c.bits);
+  const start = Math.floor(c.base / size) * size;
+  return [start, start + size - 1];
+}
+
+/** The 10th address of a CIDR block: where EKS puts the cluster DNS Service. */
+function tenthAddress(cidr: string): string {
+  const [start] = cidrRange(parseCidr(cidr)!);
+  const n = start + 10;
+  return [Math.floor(n / 2 ** 24), Math.floor(n / 2 ** 16) % 256, Math.floor(n / 256) % 256, n % 256].join('.');
+}
+
+function validateServiceCidr(v: PropsValidator, serviceCidr: string, vpcCidr: string): void {
+  const fix = 'use a literal private block from /12 to /24 (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16) that does not overlap the VPC, e.g. 172.20.0.0/16.';
+  const c = Token.isUnresolved(serviceCidr) ? undefined : parseCidr(serviceCidr);
+  if (!c || c.bits < 12 || c.bits > 24) {
+    v.check(false, 'serviceIpv4Cidr', serviceCidr, fix);
+    return;
+  }
+  const [start, end] = cidrRange(c);
+  const within = (block: string) => {
+    const [s, e] = cidrRange(parseCidr(block)!);
+    return start >= s && end <= e;
+  };
+  v.check(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].some(within), 'serviceIpv4Cidr', serviceCidr, fix);
+  const vpc = Token.isUnresolved(vpcCidr) ? undefined : parseCidr(vpcCidr);
+  if (vpc) {
+    const [vs, ve] = cidrRange(vpc);
+    v.check(end < vs || start > ve, 'serviceIpv4Cidr', serviceCidr, `it overlaps the VPC (${vpcCidr}): ${fix}`);
+  }
 }

@@ -25,6 +25,7 @@ export function createEdgeWebAcl(
   return new PlatformWebAcl(scope, 'WebAcl', {
     scope: WebAclScope.CLOUDFRONT,
     rateLimit: rateLimit ?? 2000,
+    rateLimitKey: 'IP',
     sqlInjection: true,
     logRetention: stage.logRetention,
     removalPolicy,

@@ -50,11 +50,19 @@ export interface PlatformEdgeProps {
    */
   readonly certificateArn?: string;
   /**
-   * ARN of a CLOUDFRONT-scope WAFv2 web ACL (`PlatformEdgeGlobal.webAclArn`). Required unless
-   * this stack is in us-east-1: CloudFront web ACLs can only be created there.
-   * @default - created here when the stack is in us-east-1
+   * ARN of a CLOUDFRONT-scope WAFv2 web ACL (`PlatformEdgeGlobal.webAclArn`). CloudFront web
+   * ACLs can only be created in us-east-1: elsewhere this is required, unless the load balancer
+   * has a regional web ACL (`originHasRegionalWebAcl`).
+   * @default - created here when the stack is in us-east-1; none elsewhere with `originHasRegionalWebAcl`
    */
   readonly webAclArn?: string;
+  /**
+   * Whether the load balancer has a regional WAF web ACL (`AppCluster` `regionalWaf`). Outside
+   * us-east-1 (or in a stack with no explicit region) without `webAclArn`, CloudFront then runs
+   * without a web ACL of its own, with a synth-time warning recommending `PlatformEdgeGlobal`.
+   * @default false - outside us-east-1, `webAclArn` is required
+   */
+  readonly originHasRegionalWebAcl?: boolean;
   /**
    * Requests from one IP address per 5 minutes before the web ACL (when created here) blocks it.
    * @default 2000

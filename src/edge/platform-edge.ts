@@ -38,8 +38,11 @@ export const DEFAULT_CONTENT_SECURITY_POLICY = "frame-ancestors 'none'; object-s
  * - with `domain`, a certificate and Route 53 A/AAAA alias records.
  *
  * The web ACL and certificate must be in us-east-1: a stack in us-east-1 creates them itself; a
- * stack elsewhere must be given their ARNs (`PlatformEdgeGlobal` in a us-east-1 stack makes them),
- * and synth fails with an explanation otherwise.
+ * stack elsewhere is given their ARNs (`PlatformEdgeGlobal` in a us-east-1 stack makes them). A
+ * stack outside us-east-1 (or with no explicit region) may instead rely on a regional web ACL on
+ * the load balancer (`originHasRegionalWebAcl`), with a synth-time warning recommending
+ * `PlatformEdgeGlobal`; without either, synth fails with an explanation. A custom domain outside
+ * us-east-1 always needs `certificateArn`.
  *
  * @example
  * new PlatformEdge(this, 'Edge', { loadBalancer: cluster.loadBalancer, webAclArn, stage: PlatformStage.PROD });
@@ -49,8 +52,11 @@ export class PlatformEdge extends Construct {
   public readonly distribution: cloudfront.Distribution;
   /** The web ACL, when it was created here (stack in us-east-1, no `webAclArn`). */
   public readonly webAcl?: wafv2.CfnWebACL;
-  /** The ARN of the web ACL in use. */
-  public readonly webAclArn: string;
+  /**
+   * The ARN of CloudFront's web ACL; undefined when CloudFront has none (a stack outside
+   * us-east-1 without `webAclArn`, whose load balancer has a regional web ACL).
+   */
+  public readonly webAclArn?: string;
   /** The certificate of the custom domain, when there is one. */
   public readonly certificate?: acm.ICertificate;
   /** The bucket CloudFront writes its access logs to. */
@@ -70,11 +76,17 @@ export class PlatformEdge extends Construct {
     const inUsEast1 = region === 'us-east-1';
     const originHttps = props.originHttps ?? false;
 
+    const originWaf = props.originHasRegionalWebAcl ?? false;
+    // CloudFront web ACLs can only be created in us-east-1. Elsewhere (or where the region is
+    // only known at deploy time) without a webAclArn, the load balancer's regional web ACL is the
+    // WAF, and synth recommends PlatformEdgeGlobal.
+    const withoutEdgeAcl = props.webAclArn === undefined && !inUsEast1 && originWaf;
     const v = new PropsValidator(this, 'PlatformEdge');
     if (regionKnown && !inUsEast1) {
-      v.check(props.webAclArn !== undefined, 'webAclArn', props.webAclArn,
+      v.check(props.webAclArn !== undefined || originWaf, 'webAclArn', props.webAclArn,
         `this stack is in ${region}, but CloudFront web ACLs can only be created in us-east-1: create PlatformEdgeGlobal in a ` +
-        'us-east-1 stack and pass its webAclArn (with crossRegionReferences: true on both stacks).');
+        'us-east-1 stack and pass its webAclArn (with crossRegionReferences: true on both stacks), or put a regional web ACL ' +
+        'on the load balancer (AppCluster regionalWaf) and set originHasRegionalWebAcl.');
       if (props.domain) {
         v.check(props.certificateArn !== undefined, 'certificateArn', props.certificateArn,
           `this stack is in ${region}, but CloudFront certificates must be in us-east-1: create PlatformEdgeGlobal with the same ` +
@@ -95,7 +107,7 @@ export class PlatformEdge extends Construct {
       'HTTPS to the load balancer needs originDomainName, a name covered by the ALB certificate (its *.elb.amazonaws.com name cannot be).');
     checkRateLimit(v, props.rateLimit);
     v.throwIfInvalid();
-    if (!regionKnown && (props.webAclArn === undefined || (props.domain && props.certificateArn === undefined))) {
+    if (!regionKnown && ((props.webAclArn === undefined && !originWaf) || (props.domain && props.certificateArn === undefined))) {
       Annotations.of(this).addWarningV2('@cdk-proteomics-platform:edgeRegionUnknown',
         'The stack has no explicit region, so the CloudFront web ACL (and certificate) are created in it: the deployment fails ' +
         'unless the stack is deployed to us-east-1. Give the stack an env, or pass webAclArn/certificateArn from PlatformEdgeGlobal.');
@@ -105,6 +117,12 @@ export class PlatformEdge extends Construct {
     // ---- web ACL and certificate (us-east-1 only) -----------------------------------------
     if (props.webAclArn !== undefined) {
       this.webAclArn = props.webAclArn;
+    } else if (withoutEdgeAcl) {
+      Annotations.of(this).addWarningV2('@cdk-proteomics-platform:edgeWithoutWebAcl',
+        `CloudFront has no web ACL: ${regionKnown ? `this stack is in ${region}` : 'this stack has no explicit region'}, and CloudFront ` +
+        'web ACLs can only be created in us-east-1. The regional web ACL on the load balancer filters requests instead; it sees ' +
+        'them after CloudFront and limits rates per X-Forwarded-For address, which a client can forge. Recommended: create ' +
+        'PlatformEdgeGlobal in a us-east-1 stack and pass its webAclArn (ProteomicsPlatform: edge.webAclArn).');
     } else {
       this.webAcl = createEdgeWebAcl(this, props.rateLimit, stage, removalPolicy).webAcl;
       this.webAclArn = this.webAcl.attrArn;
@@ -208,6 +226,12 @@ export class PlatformEdge extends Construct {
       Acknowledge.rules(this.distribution,
         'The origin is an internal ALB reached through a CloudFront VPC origin inside the VPC, never over the internet; viewers use HTTPS.', [
           'AwsSolutions-CFR5',
+        ]);
+    }
+    if (!this.webAclArn) {
+      Acknowledge.rules(this.distribution,
+        'CloudFront web ACLs can only be created in us-east-1 and none was given: the origin load balancer has a regional WAF web ACL.', [
+          'AwsSolutions-CFR2',
         ]);
     }
     if (!props.logBucket) {

@@ -11,6 +11,13 @@ export interface DatabaseBootstrapProps {
   readonly cluster: eks.ICluster;
   /** The namespace of the app (labelled for Pod Security Admission `restricted`). */
   readonly namespace: string;
+  /**
+   * The manifest that creates `namespace` (`AppCluster.namespaceManifest`). The job is applied
+   * only after it: the aws-eks-v2 kubectl handler retries only on `i/o timeout`, so a job applied
+   * before its namespace exists fails the deployment.
+   * @default - none: the namespace must already exist when this stack deploys
+   */
+  readonly namespaceManifest?: eks.KubernetesManifest;
   /** The database to prepare. */
   readonly database: AuroraDatabase;
   /** The API's image, which holds the migrations and the bootstrap command. */
@@ -135,8 +142,9 @@ export class DatabaseBootstrap extends Construct {
       },
     ];
     this.manifest = new eks.KubernetesManifest(this, 'Job', { cluster: props.cluster, manifest: objects, overwrite: true });
-    // Credentials must be associated before the pod starts.
+    // Credentials must be associated before the pod starts, and the namespace must exist.
     this.manifest.node.addDependency(this.serviceAccount);
+    if (props.namespaceManifest) this.manifest.node.addDependency(props.namespaceManifest);
     this.completion = new eks.KubernetesObjectValue(this, 'Succeeded', {
       cluster: props.cluster,
       objectType: 'job',

@@ -75,7 +75,7 @@ export interface ProteomicsPlatformProps {
    */
   readonly stage?: PlatformStage;
   /**
-   * The API's image (FastAPI; port 8000, health `/api/healthz`, migrations `python -m biotech_api.migrate`).
+   * The API's image (FastAPI; port 8080, health `/api/healthz`, readiness `/api/readyz`; `python -m biotech_api.bootstrap` creates its database user and runs the migrations).
    * @default - a clearly labelled placeholder page, and no database bootstrap job
    */
   readonly apiImage?: WorkloadImage;
@@ -95,9 +95,10 @@ export interface ProteomicsPlatformProps {
    */
   readonly domain?: EdgeDomain;
   /**
-   * The CLOUDFRONT-scope web ACL and certificate from a us-east-1 edge stack (`PlatformEdgeGlobal`).
-   * Needed when this stack is not in us-east-1.
-   * @default - created by the platform when its stack is in us-east-1
+   * The CLOUDFRONT-scope web ACL and certificate from a us-east-1 edge stack (`PlatformEdgeGlobal`),
+   * and the WAF options. Outside us-east-1 the certificate is needed with `domain`; the web ACL is
+   * recommended (without it, a regional web ACL on the load balancer is the WAF).
+   * @default - created by the platform when its stack is in us-east-1; elsewhere a regional web ACL
    */
   readonly edge?: PlatformEdgeOptions;
   /**
@@ -157,12 +158,22 @@ export interface ProteomicsPlatformProps {
   readonly tags?: { [key: string]: string };
 }
 
-/** Edge resources that must live in us-east-1, from a `PlatformEdgeGlobal` stack. */
+/** Edge resources that must live in us-east-1, from a `PlatformEdgeGlobal` stack, and the WAF. */
 export interface PlatformEdgeOptions {
-  /** The CLOUDFRONT-scope web ACL's ARN. @default - created when the stack is in us-east-1 */
+  /**
+   * The CLOUDFRONT-scope web ACL's ARN (recommended outside us-east-1).
+   * @default - created when the stack is in us-east-1; elsewhere CloudFront has none and the
+   * load balancer gets a regional web ACL (with a synth-time warning)
+   */
   readonly webAclArn?: string;
+  /**
+   * A regional WAF web ACL on the load balancer (rate limit per `X-Forwarded-For` address).
+   * @default - on when CloudFront gets no web ACL: no `webAclArn` and a stack outside us-east-1
+   * or with no explicit region; off otherwise
+   */
+  readonly regionalWaf?: boolean;
   /** The us-east-1 ACM certificate's ARN for `domain`. @default - created when the stack is in us-east-1 */
   readonly certificateArn?: string;
-  /** Requests per 5 minutes per IP before the WAF blocks. @default - PlatformEdge's default */
+  /** Requests per 5 minutes per client before the WAF (CloudFront's and the regional one) blocks. @default 2000 */
   readonly rateLimit?: number;
 }

@@ -113,6 +113,11 @@ export class ProteomicsPlatform extends Construct {
       OIDC_AUDIENCE: this.identity.audience,
       OIDC_JWKS_URL: this.identity.jwksUrl,
     };
+    // CloudFront web ACLs can only be created in us-east-1. Without one from PlatformEdgeGlobal,
+    // a stack elsewhere (or with no explicit region) puts a regional web ACL on the load
+    // balancer instead, so that zero props deploy in every region; synth recommends the edge stack.
+    const edgeAclPossible = props.edge?.webAclArn !== undefined || Stack.of(this).region === 'us-east-1';
+    const regionalWaf = props.edge?.regionalWaf ?? !edgeAclPossible;
     this.cluster = new AppCluster(this, 'Cluster', {
       vpc,
       stage,
@@ -122,6 +127,8 @@ export class ProteomicsPlatform extends Construct {
       pipeline: this.pipeline,
       endpointPublicAccessCidrs: props.allowedCidrs,
       adminRoles: props.adminRoles,
+      regionalWaf,
+      regionalWafRateLimit: regionalWaf ? props.edge?.rateLimit : undefined,
       api: {
         image: props.apiImage,
         environment: { ...oidc, STAGE_NAME: stage.name },
@@ -147,6 +154,7 @@ export class ProteomicsPlatform extends Construct {
       domain: props.domain,
       certificateArn: props.edge?.certificateArn,
       webAclArn: props.edge?.webAclArn,
+      originHasRegionalWebAcl: regionalWaf,
       rateLimit: props.edge?.rateLimit,
       removalPolicy,
     });
@@ -158,6 +166,7 @@ export class ProteomicsPlatform extends Construct {
       this.databaseBootstrap = new DatabaseBootstrap(this, 'DatabaseBootstrap', {
         cluster: this.cluster.cluster,
         namespace: this.cluster.namespace,
+        namespaceManifest: this.cluster.namespaceManifest,
         database: this.database,
         image: this.cluster.apiImageUri,
         apiUser,

@@ -1,7 +1,8 @@
 import * as path from 'path';
 import { aws_ecr as ecr, aws_iam as iam } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { dumpObjects, findObject, flatten, kubernetesObjects } from './k8s';
+import { dumpObjects, findObject, flatten, kubernetesObjects, manifestsNotWaitingForNamespace } from './k8s';
+import { autoModeModel, egressAllowed } from './network-policy';
 import { AppCluster, APP_NODE_POOL_NAME } from '../../src/cluster/app-cluster';
 import { PLACEHOLDER_IMAGE, WorkloadImage } from '../../src/cluster/workload-image';
 import { PlatformNetwork } from '../../src/network/platform-network';
@@ -109,7 +110,39 @@ describe('AppCluster in hml (defaults: placeholder workloads, private endpoint)'
     expect(deny.spec).toEqual({ podSelector: { matchLabels: {} }, policyTypes: ['Ingress', 'Egress'] });
     const dns = findObject(objects, 'NetworkPolicy', 'allow-dns');
     expect(dns.spec.egress[0].ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]);
-    expect(dns.spec.egress[0].to[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'kube-system' });
+    // The cluster DNS ClusterIP (Auto Mode), then the kube-dns pods (clusters with the CoreDNS add-on).
+    expect(dns.spec.egress[0].to[0]).toEqual({ ipBlock: { cidr: '172.20.0.10/32' } });
+    expect(dns.spec.egress[0].to[1].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'kube-system' });
+  });
+
+  describe('DNS on EKS Auto Mode (CoreDNS on each node, no kube-dns pods)', () => {
+    const { model, dnsIp, appPods } = autoModeModel(template, objects, app.namespace, false);
+    const policies = objects.map((o) => o.object).filter((o) => o.kind === 'NetworkPolicy');
+
+    test('the service CIDR is set, so the cluster DNS address is known at synth time', () => {
+      template.hasResourceProperties('AWS::EKS::Cluster', { KubernetesNetworkConfig: { ServiceIpv4Cidr: '172.20.0.0/16' } });
+      expect(app.clusterDnsIp).toBe('172.20.0.10');
+    });
+
+    test.each(['api', 'web'])('%s resolves names: UDP and TCP 53 to the cluster DNS ClusterIP are allowed', (name) => {
+      const pod = appPods.find((p) => p.labels['app.kubernetes.io/name'] === name)!;
+      expect(pod).toBeDefined();
+      expect(egressAllowed(model, policies, pod, { ip: dnsIp, port: 53, protocol: 'UDP' })).toBe(true);
+      expect(egressAllowed(model, policies, pod, { ip: dnsIp, port: 53, protocol: 'TCP' })).toBe(true);
+    });
+
+    test('the evaluator still denies what no rule allows (DNS elsewhere, other ports)', () => {
+      const web = appPods.find((p) => p.labels['app.kubernetes.io/name'] === 'web')!;
+      expect(egressAllowed(model, policies, web, { ip: '8.8.8.8', port: 53, protocol: 'UDP' })).toBe(false);
+      expect(egressAllowed(model, policies, web, { ip: dnsIp, port: 80, protocol: 'TCP' })).toBe(false);
+      expect(egressAllowed(model, policies, web, { ip: '10.0.0.5', port: 443, protocol: 'TCP' })).toBe(false);
+    });
+
+    test('on a cluster with kube-dns pods the pod-selector peer still allows DNS to them', () => {
+      const mixed = autoModeModel(template, objects, app.namespace, true);
+      const api = mixed.appPods.find((p) => p.labels['app.kubernetes.io/name'] === 'api')!;
+      expect(egressAllowed(mixed.model, policies, api, { ip: '10.0.200.7', port: 53, protocol: 'UDP' })).toBe(true);
+    });
   });
 
   test('web accepts the ALB subnets only and may reach only the API', () => {
@@ -289,6 +322,11 @@ describe('AppCluster in hml (defaults: placeholder workloads, private endpoint)'
     }
   });
 
+  test('every manifest applied into the namespace depends on the manifest that creates it', () => {
+    expect(manifestsNotWaitingForNamespace(stack, app.namespace)).toEqual([]);
+    expect(app.namespaceManifest.node.id).toBe('Namespace');
+  });
+
   test('zero unacknowledged findings in AwsSolutions, HIPAA.Security and NIST.800.53.R5', () => {
     expectCompliant(stack);
   });
@@ -400,6 +438,13 @@ describe('AppCluster in prod (images, admin role, restricted public endpoint, HT
   test('a regional web ACL guards the ALB and logs to an encrypted aws-waf-logs group', () => {
     template.hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'REGIONAL' });
     template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    // Behind the CloudFront VPC origin every request comes from CloudFront: count per viewer.
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Rules: Match.arrayWith([Match.objectLike({
+        Name: 'RateLimitPerIp',
+        Statement: { RateBasedStatement: Match.objectLike({ AggregateKeyType: 'FORWARDED_IP', ForwardedIPConfig: { HeaderName: 'X-Forwarded-For', FallbackBehavior: 'MATCH' } }) },
+      })]),
+    });
     template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
       RedactedFields: [{ SingleHeader: { Name: 'authorization' } }, { SingleHeader: { Name: 'cookie' } }],
     });
@@ -452,8 +497,24 @@ describe('AppCluster props validation', () => {
     ['a relative health path', { web: { healthPath: 'healthz' } }, PlatformStage.HML, /web\.healthPath = 'healthz': use an absolute URL path/],
     ['a bad quantity', { api: { memoryLimit: '1GB' } }, PlatformStage.HML, /api\.memoryLimit = '1GB': use a Kubernetes quantity/],
     ['a bad variable name', { api: { environment: { 'LOG-LEVEL': 'x' } } }, PlatformStage.HML, /api\.environment = 'LOG-LEVEL'/],
+    ['a regional rate limit without the regional web ACL', { regionalWafRateLimit: 500 }, PlatformStage.HML,
+      /regionalWafRateLimit = 500: a rate limit needs the regional web ACL/],
+    ['a regional rate limit below 10', { regionalWaf: true, regionalWafRateLimit: 5 }, PlatformStage.HML, /regionalWafRateLimit = 5: use a whole number/],
+    ['a service CIDR overlapping the VPC', { serviceIpv4Cidr: '10.0.0.0/16' }, PlatformStage.HML,
+      /serviceIpv4Cidr = '10\.0\.0\.0\/16': it overlaps the VPC \(10\.0\.0\.0\/16\)/],
+    ['a public service CIDR', { serviceIpv4Cidr: '8.8.0.0/16' }, PlatformStage.HML, /serviceIpv4Cidr = '8\.8\.0\.0\/16': use a literal private block/],
+    ['a service CIDR too small', { serviceIpv4Cidr: '192.168.0.0/28' }, PlatformStage.HML, /serviceIpv4Cidr = '192\.168\.0\.0\/28'/],
   ])('rejects %s', (_name, props, stage, message) => {
     expect(build(props, stage)).toThrow(message);
+  });
+
+  test('another service CIDR moves the allowed DNS address with it', () => {
+    const stack = newStack();
+    const network = new PlatformNetwork(stack, 'Network');
+    const app = new AppCluster(stack, 'App', { vpc: network.vpc, serviceIpv4Cidr: '192.168.64.0/18' });
+    expect(app.clusterDnsIp).toBe('192.168.64.10');
+    const dns = findObject(kubernetesObjects(stack), 'NetworkPolicy', 'allow-dns');
+    expect(dns.spec.egress[0].to[0]).toEqual({ ipBlock: { cidr: '192.168.64.10/32' } });
   });
 
   test('a world-open endpoint in hml is allowed with a warning', () => {
@@ -463,3 +524,4 @@ describe('AppCluster props validation', () => {
     expect(Annotations.fromStack(stack).findWarning('/Test/App', Match.stringLikeRegexp('reachable from the whole internet'))).toHaveLength(1);
   });
 });
+

@@ -54,3 +54,35 @@ export function dumpObjects(objects: ParsedObject[], dir: string, prefix: string
     return file;
   });
 }
+
+/**
+ * The manifest custom resources that apply an object into namespace `ns` without depending,
+ * directly or through other resources' DependsOn, on the manifest that creates `ns`. The
+ * aws-eks-v2 kubectl handler retries only on `i/o timeout`, so such a manifest can fail the
+ * deployment when CloudFormation applies it first. Returns `<logicalId>: <kind>/<name>` lines.
+ */
+export function manifestsNotWaitingForNamespace(stack: Stack, ns: string): string[] {
+  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; DependsOn?: string | string[] }>;
+  const objects = kubernetesObjects(stack);
+  const creators = [...new Set(objects.filter((o) => o.object.kind === 'Namespace' && o.object.metadata.name === ns).map((o) => o.logicalId))];
+  if (creators.length !== 1) throw new Error(`expected one manifest creating namespace ${ns}, found ${creators.length}`);
+  const dependsOn = (id: string): string[] => [].concat((resources[id]?.DependsOn ?? []) as any);
+  const reaches = (from: string, target: string): boolean => {
+    const seen = new Set<string>();
+    const todo = [from];
+    while (todo.length > 0) {
+      const id = todo.pop()!;
+      for (const d of dependsOn(id)) {
+        if (d === target) return true;
+        if (!seen.has(d)) {
+          seen.add(d);
+          todo.push(d);
+        }
+      }
+    }
+    return false;
+  };
+  return objects
+    .filter((o) => o.object.metadata.namespace === ns && o.logicalId !== creators[0] && !reaches(o.logicalId, creators[0]))
+    .map((o) => `${o.logicalId}: ${o.object.kind}/${o.object.metadata.name}`);
+}

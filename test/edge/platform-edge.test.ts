@@ -208,7 +208,9 @@ describe('PlatformEdge in eu-west-1 with PlatformEdgeGlobal in a us-east-1 stack
 
   test('the us-east-1 stack holds the web ACL (all rule groups) and the certificate', () => {
     edgeTemplate.hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'CLOUDFRONT' });
-    expect(webAclRules(edgeTemplate).map((r: any) => r.Name)).toEqual([...EDGE_MANAGED_RULE_GROUPS, 'RateLimitPerIp']);
+    expect(webAclRules(edgeTemplate).map((r: any) => r.Name)).toEqual([
+      ...EDGE_MANAGED_RULE_GROUPS, 'LargeBodyOutsideApiPaths', 'LargeBodyLimitCompleteUpload', 'LargeBodyLimitRegisterFile', 'RateLimitPerIp',
+    ]);
     edgeTemplate.hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: 'proteomics.biotech-x.example' });
     expect(global.certificateArn).toBeDefined();
   });
@@ -289,6 +291,28 @@ describe('PlatformEdge props', () => {
     expect(() => new PlatformEdgeGlobal(stack, 'Global')).toThrow(
       /PlatformEdgeGlobal at 'Platform\/Global' has invalid props:\n {2}- stack region = 'eu-west-1': put PlatformEdgeGlobal in a stack with env region us-east-1/,
     );
+  });
+
+  test.each([['eu-west-1', EU_WEST_1], ['sa-east-1', { account: ACCOUNT, region: 'sa-east-1' }], ['no explicit region', undefined]])(
+    'in %s, a load balancer with a regional web ACL lets CloudFront run without one, with a recommendation', (_where, env) => {
+      const stack = stackIn(env);
+      const edge = new PlatformEdge(stack, 'Edge', { loadBalancer: importedAlb(stack), originHasRegionalWebAcl: true });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+      const d = (Object.values(template.findResources('AWS::CloudFront::Distribution'))[0] as any).Properties.DistributionConfig;
+      expect(d.WebACLId).toBeUndefined();
+      expect(edge.webAclArn).toBeUndefined();
+      expect(Annotations.fromStack(stack).findWarning('/Platform/Edge', Match.stringLikeRegexp('CloudFront has no web ACL.*Recommended: create PlatformEdgeGlobal'))).toHaveLength(1);
+      expectCompliant(edge);
+    });
+
+  test('a custom domain outside us-east-1 still needs its us-east-1 certificate, regional web ACL or not', () => {
+    const stack = stackIn(EU_WEST_1);
+    expect(() => new PlatformEdge(stack, 'Edge', {
+      loadBalancer: importedAlb(stack),
+      originHasRegionalWebAcl: true,
+      domain: { domainName: 'x.biotech-x.example', hostedZone: zone(stack) },
+    })).toThrow(/certificateArn = undefined: this stack is in eu-west-1, but CloudFront certificates must be in us-east-1/);
   });
 
   test('a region-agnostic stack creates the web ACL itself, with a warning that it must deploy to us-east-1', () => {

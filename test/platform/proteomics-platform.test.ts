@@ -1,6 +1,8 @@
 import { App, aws_sns as sns, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PlatformStage, ProteomicsPlatform, WorkloadImage } from '../../src';
+import { kubernetesObjects, manifestsNotWaitingForNamespace } from '../cluster/k8s';
+import { autoModeModel, egressAllowed } from '../cluster/network-policy';
 import { expectCompliant, expectNoDeployTraps, logicalIds, newStack } from '../helpers';
 
 type Resources = Record<string, { Type: string; Properties?: any; DependsOn?: string[] }>;
@@ -138,6 +140,25 @@ describe('ProteomicsPlatform in prod with images', () => {
     const [waitId] = Object.entries(resources).find(([id, r]) => r.Type === 'Custom::AWSCDK-EKS-KubernetesObjectValue' && /DatabaseBootstrap/.test(id))!;
     const [, api] = manifests.find(([id]) => /ClusterApiWorkload/.test(id))!;
     expect(api.DependsOn).toEqual(expect.arrayContaining([waitId]));
+  });
+
+  test('every manifest applied into the app namespace (the bootstrap job included) waits for the namespace', () => {
+    const ns = platform.cluster.namespace;
+    expect(manifestsNotWaitingForNamespace(stack, ns)).toEqual([]);
+    // The check sees the job's objects, so it would report them.
+    const job = kubernetesObjects(stack).find((o) => o.object.kind === 'Job')!;
+    expect(job.object.metadata.namespace).toBe(ns);
+  });
+
+  test('on EKS Auto Mode the bootstrap job and the API resolve names and reach the database port', () => {
+    const objects = kubernetesObjects(stack);
+    const policies = objects.map((o) => o.object).filter((o) => o.kind === 'NetworkPolicy');
+    const { model, dnsIp, appPods } = autoModeModel(template, objects, platform.cluster.namespace, false);
+    const pods = ['db-bootstrap', 'api'].map((name) => appPods.find((p) => p.labels['app.kubernetes.io/name'] === name)!);
+    for (const pod of pods) {
+      expect(egressAllowed(model, policies, pod, { ip: dnsIp, port: 53, protocol: 'UDP' })).toBe(true);
+      expect(egressAllowed(model, policies, pod, { ip: '10.0.130.20', port: platform.database.port, protocol: 'TCP' })).toBe(true);
+    }
   });
 
   test('only the bootstrap job may read the master secret; the API connects with IAM auth', () => {

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { App, Aspects, aws_ecr_assets as ecrAssets, Stack, StackProps } from 'aws-cdk-lib';
+import { App, Aspects, aws_ecr_assets as ecrAssets, aws_iam as iam, Stack, StackProps } from 'aws-cdk-lib';
 import { PlatformEdgeGlobal, PlatformStage, ProteomicsPlatform, WorkloadImage } from 'cdk-proteomics-platform';
 import { Construct } from 'constructs';
 import { CheckovSkips } from './checkov';
@@ -26,6 +26,31 @@ export function stageTarget(scope: Construct, stage: PlatformStage): StageTarget
   return { stage, account, region };
 }
 
+/**
+ * The IAM roles given cluster admin in a stage (EKS access entries): context
+ * `biotechx:<stage>:adminRoleArns`, then context `adminRoleArns` (every stage), then environment
+ * `BIOTECHX_<STAGE>_ADMIN_ROLE_ARNS`; comma-separated role ARNs. None by default: the cluster's
+ * endpoint is private and nobody, the deploying role included, can use kubectl until one is given.
+ */
+export function adminRoleArns(scope: Construct, stage: PlatformStage): string[] {
+  const upper = stage.name.toUpperCase();
+  const sources: [string, unknown][] = [
+    [`context biotechx:${stage.name}:adminRoleArns`, scope.node.tryGetContext(`biotechx:${stage.name}:adminRoleArns`)],
+    ['context adminRoleArns', scope.node.tryGetContext('adminRoleArns')],
+    [`environment BIOTECHX_${upper}_ADMIN_ROLE_ARNS`, process.env[`BIOTECHX_${upper}_ADMIN_ROLE_ARNS`]],
+  ];
+  const found = sources.find(([, value]) => value !== undefined && value !== '');
+  if (!found) return [];
+  const [source, value] = found;
+  const arns = (Array.isArray(value) ? value.map(String) : String(value).split(',')).map((a) => a.trim()).filter((a) => a !== '');
+  const bad = arns.filter((a) => !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/.test(a));
+  if (bad.length > 0) {
+    throw new Error(`${source}: ${bad.map((a) => `'${a}'`).join(', ')} ${bad.length === 1 ? 'is not an IAM role ARN' : 'are not IAM role ARNs'}: ` +
+      'give comma-separated role ARNs such as arn:aws:iam::123456789012:role/ops-admin (SSO roles are under role/aws-reserved/sso.amazonaws.com/).');
+  }
+  return arns;
+}
+
 /** CloudFront's web ACL must live in us-east-1: one small edge stack per stage. */
 export class BiotechXEdgeStack extends Stack {
   public readonly edge: PlatformEdgeGlobal;
@@ -46,11 +71,13 @@ export class BiotechXStack extends Stack {
     const image = (service: string) => WorkloadImage.fromAsset(path.join(__dirname, '..', 'services', service), {
       platform: ecrAssets.Platform.LINUX_AMD64,
     });
+    const adminRoles = adminRoleArns(this, stage).map((arn, i) => iam.Role.fromRoleArn(this, `AdminRole${i + 1}`, arn, { mutable: false }));
     this.platform = new ProteomicsPlatform(this, 'Platform', {
       stage,
       apiImage: image('api'),
       webImage: image('web'),
       edge: edge ? { webAclArn: edge.webAclArn } : undefined,
+      adminRoles,
     });
   }
 }

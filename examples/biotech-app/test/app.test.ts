@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ComplianceChecks, DeployChecks } from 'cdk-proteomics-platform';
-import { buildApp } from '../src/app';
+import { ComplianceChecks, DeployChecks, PlatformStage } from 'cdk-proteomics-platform';
+import { adminRoleArns, buildApp } from '../src/app';
 import { CDK_OWNED_FUNCTIONS } from '../src/checkov';
 
 const context = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.context.json'), 'utf8'));
@@ -67,5 +67,41 @@ describe('biotech-app', () => {
     const lib = require.resolve('cdk-proteomics-platform');
     expect(lib).not.toMatch(/examples/);
     expect(require.resolve('aws-cdk-lib', { paths: [path.dirname(lib)] })).toBe(require.resolve('aws-cdk-lib'));
+  });
+});
+
+describe('cluster admins (the endpoint is private and the deploying role is no admin)', () => {
+  const ADMIN = 'arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/sa-east-1/AWSReservedSSO_Admin_0123abcd';
+  const accessEntries = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::EKS::AccessEntry'))
+    .map((r: any) => r.Properties)
+    .filter((p) => (p.AccessPolicies ?? []).some((a: any) => /AmazonEKSClusterAdminPolicy/.test(JSON.stringify(a.PolicyArn))));
+
+  test('roles from context get cluster-admin access entries in their stage only', () => {
+    const app = new App({ context: { ...context, 'biotechx:prod:adminRoleArns': `${ADMIN}, arn:aws:iam::222222222222:role/oncall` } });
+    const [hml, prod] = buildApp(app);
+    const principals = accessEntries(prod).map((p) => p.PrincipalArn);
+    expect(principals).toEqual(expect.arrayContaining([ADMIN, 'arn:aws:iam::222222222222:role/oncall']));
+    expect(accessEntries(hml).map((p) => p.PrincipalArn)).not.toContain(ADMIN);
+  });
+
+  test('the environment works too, and context wins over it', () => {
+    process.env.BIOTECHX_HML_ADMIN_ROLE_ARNS = 'arn:aws:iam::111111111111:role/dev-admin';
+    try {
+      expect(adminRoleArns(new App(), PlatformStage.HML)).toEqual(['arn:aws:iam::111111111111:role/dev-admin']);
+      expect(adminRoleArns(new App({ context: { adminRoleArns: 'arn:aws:iam::111111111111:role/ctx' } }), PlatformStage.HML))
+        .toEqual(['arn:aws:iam::111111111111:role/ctx']);
+    } finally {
+      delete process.env.BIOTECHX_HML_ADMIN_ROLE_ARNS;
+    }
+  });
+
+  test('without any, no person is an admin (only the kubectl provider)', () => {
+    const [hml] = buildApp(new App({ context }));
+    expect(accessEntries(hml).map((p) => JSON.stringify(p.PrincipalArn))).toEqual([expect.stringMatching(/KubectlProvider|Kubectl/)]);
+  });
+
+  test('a value that is not a role ARN is a clear error naming its source', () => {
+    expect(() => adminRoleArns(new App({ context: { 'biotechx:prod:adminRoleArns': 'ops-admin' } }), PlatformStage.PROD))
+      .toThrow(/context biotechx:prod:adminRoleArns: 'ops-admin' is not an IAM role ARN: give comma-separated role ARNs/);
   });
 });
