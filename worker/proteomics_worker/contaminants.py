@@ -28,7 +28,7 @@ def provenance() -> dict[str, Any]:
 
 def source() -> str:
     p = provenance()
-    return f"{p['package']} {p['version']} {p['member'].rsplit('/', 1)[-1]} ({p['licence']}, sha256 {p['sha256'][:12]})"
+    return f"{p['package']} {p['version']} {p['member'].rsplit('/', 1)[-1]} ({p['licence']}, sha256 {p['memberSha256'][:12]})"
 
 
 def load() -> list[Protein]:
