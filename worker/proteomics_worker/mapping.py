@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from .errors import WorkerError
 
-
 _VALID_RESIDUES = set("ACDEFGHIKLMNPQRSTVWYBXZUOJ")
 
 

@@ -323,3 +323,10 @@ def test_parameter_defaults_are_documented_values() -> None:
     assert p["fdrThreshold"] == 0.01 and p["contaminants"] is True and p["backgroundProteome"] is None
     # parameters of a version-1 manifest that the search no longer has are ignored, not refused
     assert "fragmentConfirmation" not in resolve({"fragmentConfirmation": True, "minFragmentIons": 4})
+
+
+def test_error_codes_are_the_contracts() -> None:
+    from proteomics_worker.errors import ERROR_CODES
+
+    enum = json.loads((CONTRACTS / "schemas" / "file-error.v2.schema.json").read_text())["properties"]["errorCode"]["enum"]
+    assert sorted(ERROR_CODES) == sorted(enum)
