@@ -428,11 +428,14 @@ class FileAnalysis:
         fragment, frag_tol = fragment_settings(p, analyser)
         settings = comet_settings(p, db.path, fragment)
         scans = r["scans"]
-        t0 = time.process_time()
+        import resource
+
+        t0 = time.process_time() + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
         psms = parse_psms(run_comet(self.scratch, self.scratch / "spectra.mgf", settings)) if scans else []
         fdr = control(psms, threshold)
         log("INFO", "search_done", fileId=self.file_id, analysisId=self.analysis_id, engine="Comet",
-            psms=len(psms), cpuSeconds=round(time.process_time() - t0, 3))
+            psms=len(psms),
+            cpuSeconds=round(time.process_time() + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - t0, 3))
         lv = fdr.levels
         notes = []
         for key, label in (("psm", "PSM"), ("peptide", "peptide"), ("proteinGroup", "protein-group")):

@@ -15,10 +15,22 @@ from .storage import download, is_s3, read_text, upload_dir
 
 
 def work_dir() -> Path:
-    """Scratch space: PROTEOMICS_WORK_DIR, else TMPDIR (the job's ephemeral storage)."""
-    base = os.environ.get("PROTEOMICS_WORK_DIR") or tempfile.gettempdir()
-    Path(base).mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix="proteomics-", dir=base))
+    """Scratch space: PROTEOMICS_WORK_DIR, else TMPDIR (the job's ephemeral storage).
+
+    On Fargate /tmp is a bind-mounted task volume: it is writable by the image's user (UID 10001) only
+    because the image declares /tmp as a VOLUME owned by that user (see the Dockerfile). A scratch
+    directory the user cannot write fails here with the reason, before any input is downloaded.
+    """
+    base = os.environ.get("PROTEOMICS_WORK_DIR") or os.environ.get("TMPDIR") or tempfile.gettempdir()
+    try:
+        Path(base).mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix="proteomics-", dir=base))
+    except OSError as exc:
+        raise WorkerError(
+            "INTERNAL",
+            f"scratch directory {base} is not writable by uid {os.getuid()} ({exc.strerror or exc}): the image must "
+            "declare it as a VOLUME owned by its user, or set PROTEOMICS_WORK_DIR/TMPDIR to a writable path",
+        ) from exc
 
 
 def _params_arg(value: str | None) -> str | None:
@@ -43,8 +55,15 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     from .params import load_raw
 
     exec_name = execution_name(args.execution_name)
-    scratch = work_dir()
     remote_out = is_s3(args.output)
+    try:
+        scratch = work_dir()
+    except WorkerError as exc:
+        if remote_out:
+            raise
+        write_error(Path(args.output), exc, args.file_id, args.analysis_id, None, None,
+                    args.name or Path(args.input).name, exec_name)
+        return 1
     out_dir = scratch / "out" if remote_out else Path(args.output)
     try:
         try:
