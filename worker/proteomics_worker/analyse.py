@@ -41,7 +41,6 @@ CONTENT_TYPES = {
     ".json": "application/json",
     ".mzTab": "text/tab-separated-values",
     ".mzQC": "application/json",
-    ".mzid": "application/xml",
 }
 OUTPUT_KINDS = {
     "spectra.parquet": "spectra",
@@ -50,7 +49,6 @@ OUTPUT_KINDS = {
     "proteins.csv": "proteins",
     "results.mzTab": "mztab",
     "qc.mzQC": "mzqc",
-    "results.mzid": "mzidentml",
 }
 
 PARQUET_SCHEMA = pa.schema(
@@ -711,12 +709,6 @@ class FileAnalysis:
             path = self.out_dir / "results.mzTab"
             write_mztab(path, self.display_name, self.engine, self.params, accepted_rows,
                         f"q <= {ident_doc['fdr']['threshold']:g}, {ident_doc['fdr']['estimator']}")
-            self.written.append(path)
-            from .outputs import write_mzidentml
-
-            path = self.out_dir / "results.mzid"
-            write_mzidentml(path, self.display_name, self.engine, self.params, accepted_rows,
-                            float(ident_doc["fdr"]["threshold"]))
             self.written.append(path)
         from .outputs import write_mzqc
 

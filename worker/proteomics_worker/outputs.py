@@ -7,7 +7,6 @@ Both are written from accepted identifications only. Tests read them back with i
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -164,87 +163,3 @@ def write_mzqc(
         ],
     )
     path.write_text(qc.JsonSerialisable.to_json(doc, readability=1), encoding="utf-8")
-
-
-def write_mzidentml(
-    path: Path,
-    input_name: str,
-    engine: dict[str, str],
-    params: dict[str, Any],
-    psm_rows: list[dict[str, Any]],
-    threshold: float,
-) -> None:
-    """mzIdentML 1.1 (psims) of the accepted PSMs, with their E-value and PSM-level q-value."""
-
-    from .offline import configure
-
-    configure()
-    with warnings.catch_warnings():
-        # psims warns about ids it resolves itself; stderr is kept for the worker's JSON log lines
-        warnings.simplefilter("ignore")
-        _write_mzidentml(path, input_name, engine, params, psm_rows, threshold)
-
-
-def _write_mzidentml(
-    path: Path,
-    input_name: str,
-    engine: dict[str, str],
-    params: dict[str, Any],
-    psm_rows: list[dict[str, Any]],
-    threshold: float,
-) -> None:
-    from psims.mzid import MzIdentMLWriter
-
-    peptides: dict[str, str] = {}
-    evidence: dict[tuple[str, str], str] = {}
-    for r in psm_rows:
-        peptides.setdefault(r["peptide"], f"pep_{len(peptides)}")
-        for acc in r["proteins"].split(";"):
-            evidence.setdefault((r["peptide"], acc), f"pe_{len(evidence)}")
-    accessions = sorted({acc for _pep, acc in evidence})
-    with open(path, "wb") as fh, MzIdentMLWriter(fh, close=False) as w:
-        w.controlled_vocabularies()
-        w.provenance(software=[{"id": "comet", "name": "Comet", "version": engine["version"]}])
-        w.register("SpectraData", 1)
-        w.register("SearchDatabase", 1)
-        w.register("SpectrumIdentificationList", 1)
-        w.register("SpectrumIdentificationProtocol", 1)
-        with w.sequence_collection():
-            for acc in accessions:
-                w.write_db_sequence(acc, None, id=acc, params=[])
-            for seq, pid in peptides.items():
-                w.write_peptide(seq, pid, modifications=[])
-            for (seq, acc), eid in evidence.items():
-                w.write_peptide_evidence(peptides[seq], acc, eid, 0, 0, is_decoy=False)
-        with w.analysis_collection():
-            w.SpectrumIdentification([1], [1]).write(w)
-        with w.analysis_protocol_collection():
-            w.spectrum_identification_protocol(
-                id=1, search_type="ms-ms search", analysis_software_id="comet",
-                enzymes=[{"name": "Trypsin" if params["enzyme"] == "trypsin" else params["enzyme"],
-                          "missed_cleavages": int(params["missedCleavages"]), "id": 1}],
-                threshold={"PSM-level q-value": threshold},
-            )
-        with w.data_collection():
-            w.inputs(
-                source_files=[],
-                search_databases=[{"location": "file:///database.fasta", "file_format": "FASTA format",
-                                   "name": "database", "id": 1}],
-                spectra_data=[{"location": f"file:///{input_name}", "file_format": "mzML format",
-                               "spectrum_id_format": "multiple peak list nativeID format", "id": 1}],
-            )
-            with w.analysis_data(), w.spectrum_identification_list(id=1):
-                for k, r in enumerate(psm_rows):
-                    w.write_spectrum_identification_result(
-                        spectrum_id=str(r["nativeId"]), id=f"sir_{k}", spectra_data_id=1,
-                        identifications=[{
-                            "calculated_mass_to_charge": float(r["calcMz"]),
-                            "experimental_mass_to_charge": float(r["precursorMz"]),
-                            "charge_state": int(r["charge"]),
-                            "peptide_id": peptides[r["peptide"]],
-                            "peptide_evidence_id": [evidence[(r["peptide"], a)] for a in r["proteins"].split(";")],
-                            "score": {"PSM-level q-value": float(r["qValue"])},
-                            "params": [{"Comet:expectation value": float(r["eValue"])}],
-                            "id": f"sii_{k}",
-                        }],
-                    )
