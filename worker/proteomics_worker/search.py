@@ -23,7 +23,7 @@ import hashlib
 import math
 import re
 import shutil
-import subprocess  # nosec B404 - runs the comet-ms binary with fixed arguments
+import subprocess  # nosec B404
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
