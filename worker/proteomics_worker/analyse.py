@@ -667,7 +667,8 @@ class FileAnalysis:
         mass_error = None
         prec = err.summary()
         if prec is not None:
-            mass_error = {"precursor": prec, "fragment": None}
+            frag = self._fragment_errors(ident) if ident is not None else None
+            mass_error = {"precursor": prec, "fragment": frag}
 
         trace = r["trace_ms1"] if c["ms1"] else r["trace_all"]
         rts, tics, bps = trace.result()
@@ -716,7 +717,7 @@ class FileAnalysis:
         qc_for_mzqc = dict(ident_qc, missedCleavageCounts=self._missed) if ident_qc else None
         write_mzqc(path, self.display_name, self.input_info["format"],
                    self.engine, __version__, counts, qc_for_mzqc,
-                   prec, (rts, tics))
+                   prec, (rts, tics), mass_error["fragment"] if mass_error else None)
         self.written.append(path)
         outputs = []
         for path in self.written:
@@ -763,6 +764,45 @@ class FileAnalysis:
         if problems:
             raise WorkerError("INTERNAL", f"summary does not match its schema: {problems[0]}")
         return summary
+
+    def _fragment_errors(self, ident: dict[str, Any]) -> dict[str, Any] | None:
+        """b/y fragment errors of accepted PSMs only, matched at the search's fragment tolerance.
+
+        The accepted spectra are read back from the MGF file the search used (the filtered peaks).
+        PSMs with terminal modifications are skipped (no positional ladder).
+        """
+        from .search import fragment_errors, fragment_ions
+
+        accepted = {p.scan: p for p in ident["fdr"].psms if p.accepted}
+        tol = ident["doc"]["fragmentTolerance"]
+        if not accepted:
+            return None
+        da: list[np.ndarray] = []
+        ppm: list[np.ndarray] = []
+        for scan, peaks in _mgf_peaks(self.scratch / "spectra.mgf", set(accepted)):
+            theo = fragment_ions(accepted[scan])
+            if theo is None:
+                continue
+            errs, matched = fragment_errors(theo, peaks, float(tol["value"]), str(tol["unit"]))
+            if len(errs):
+                da.append(errs)
+                ppm.append(errs / matched * 1e6)
+        if not da:
+            return None
+        e = np.concatenate(da)
+        p = np.concatenate(ppm)
+        return {
+            "n": int(len(e)),
+            "unit": str(tol["unit"]),
+            "median": round(float(np.median(e if tol["unit"] == "Da" else p)), 4),
+            "medianAbs": round(float(np.median(np.abs(e if tol["unit"] == "Da" else p))), 4),
+            "medianPpm": round(float(np.median(p)), 3),
+            "medianAbsPpm": round(float(np.median(np.abs(p))), 3),
+            "meanPpm": round(float(p.mean()), 3),
+            "sdPpm": round(float(p.std(ddof=1)), 3) if len(p) > 1 else 0.0,
+            "minPpm": round(float(p.min()), 3),
+            "maxPpm": round(float(p.max()), 3),
+        }
 
     def _update_parquet(self, by_index: dict[int, Any], ident_counts: Counter[str]) -> None:
         """Fill the identification columns of spectra.parquet (one small row per spectrum, no peaks)."""
@@ -823,6 +863,23 @@ def _write_mgf(fh: Any, scan: int, title: str, pmz: float, charge: int | None, r
 
 def _mgf_title(title: str) -> str:
     return "".join(ch if 32 < ord(ch) < 127 else "_" for ch in title)[:200] or "spectrum"
+
+
+def _mgf_peaks(path: Path, wanted: set[int]) -> Any:
+    """Yield (scan, m/z array) for the wanted SCANS of the MGF file this worker wrote."""
+    scan = None
+    mzs: list[float] = []
+    with open(path, encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("SCANS="):
+                scan = int(line[6:])
+                mzs = []
+            elif line.startswith("END IONS"):
+                if scan in wanted:
+                    yield scan, np.asarray(mzs, dtype=float)
+                scan = None
+            elif scan in wanted and line[:1].isdigit():
+                mzs.append(float(line.split(" ", 1)[0]))
 
 
 def _rt_of(scans: list[Any], scan: int) -> float | None:

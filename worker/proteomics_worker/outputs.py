@@ -100,6 +100,7 @@ def write_mzqc(
     ident_qc: dict[str, Any] | None,
     precursor_error: dict[str, Any] | None,
     tic: tuple[list[float], list[float]],
+    fragment_error: dict[str, Any] | None = None,
 ) -> None:
     from mzqc import MZQCFile as qc
 
@@ -147,6 +148,13 @@ def write_mzqc(
         if precursor_error.get("sdPpm") is not None:
             m.append(qc.QualityMetric(accession="MS:4000179", name="precursor ppm deviation sigma",
                                       value=precursor_error["sdPpm"]))
+    if fragment_error and fragment_error.get("n"):
+        m.append(qc.QualityMetric(accession="MS:4000026", name="fragment ppm deviation median",
+                                  value=fragment_error["medianPpm"]))
+        m.append(qc.QualityMetric(accession="MS:4000027", name="fragment ppm deviation mean",
+                                  value=fragment_error["meanPpm"]))
+        m.append(qc.QualityMetric(accession="MS:4000028", name="fragment ppm deviation sigma",
+                                  value=fragment_error["sdPpm"]))
     if tic[0]:
         m.append(qc.QualityMetric(
             accession="MS:4000104", name="total ion currents",

@@ -282,6 +282,7 @@ class Psm:
     proteins: list[str]
     decoy: bool
     score: float = 0.0
+    mods: tuple[tuple[int, float], ...] | None = ()  # (1-based position, delta); None when not positional
     q: float = 1.0
     peptide_q: float = 1.0
     accepted: bool = False
@@ -312,6 +313,7 @@ def parse_psms(rows: list[dict[str, str]]) -> list[Psm]:
                 proteins=prots,
                 decoy=bool(prots) and all(p.startswith(DECOY_PREFIX) for p in prots),
                 score=-math.log10(max(ev, 1e-300)),
+                mods=_parse_mods(r.get("modifications") or "-"),
             )
         except (KeyError, ValueError) as exc:
             raise WorkerError("INTERNAL", f"unexpected comet-ms output row: {exc}") from exc
@@ -320,6 +322,55 @@ def parse_psms(rows: list[dict[str, str]]) -> list[Psm]:
             psm.proteins = [p for p in prots if not p.startswith(DECOY_PREFIX)]
         out.append(psm)
     return out
+
+
+def _parse_mods(text: str) -> tuple[tuple[int, float], ...] | None:
+    """Comet's `modifications` column: '6_S_57.021464,3_V_15.994915' (position_kind_delta) or '-'."""
+    if text.strip() in ("", "-"):
+        return ()
+    out = []
+    for item in text.split(","):
+        parts = item.strip().split("_")
+        if len(parts) != 3 or not parts[0].isdigit():
+            return None  # terminal or unknown notation: no fragment ladder computed
+        out.append((int(parts[0]), float(parts[2])))
+    return tuple(out)
+
+
+PROTON = 1.007276466812
+WATER = 18.0105646837
+
+
+def fragment_ions(psm: Psm) -> np.ndarray | None:
+    """Singly charged b and y ions (plus 2+ when the precursor is 3+ or more) of a PSM's peptide."""
+    from pyteomics.mass import std_aa_mass
+
+    if psm.mods is None or any(a not in std_aa_mass for a in psm.peptide):
+        return None
+    res = np.array([std_aa_mass[a] for a in psm.peptide], dtype=float)
+    for pos, delta in psm.mods:
+        if 1 <= pos <= len(res):
+            res[pos - 1] += delta
+    b = np.cumsum(res)[:-1] + PROTON
+    y = np.cumsum(res[::-1])[:-1] + WATER + PROTON
+    ions = [b, y]
+    if psm.charge >= 3:
+        ions += [(b + PROTON) / 2, (y + PROTON) / 2]
+    return np.concatenate(ions)
+
+
+def fragment_errors(theo: np.ndarray, peaks: np.ndarray, value: float, unit: str) -> tuple[np.ndarray, np.ndarray]:
+    """(observed - theoretical m/z in Da, theoretical m/z) of the nearest peak within the tolerance, per matched ion."""
+    if len(peaks) == 0 or len(theo) == 0:
+        return np.zeros(0), np.zeros(0)
+    peaks = np.sort(peaks)
+    idx = np.clip(np.searchsorted(peaks, theo), 1, len(peaks) - 1)
+    left, right = peaks[idx - 1], peaks[idx]
+    nearest = np.where(np.abs(left - theo) <= np.abs(right - theo), left, right)
+    err = nearest - theo
+    tol = value if unit == "Da" else theo * value * 1e-6
+    keep = np.abs(err) <= tol
+    return np.asarray(err[keep]), np.asarray(theo[keep])
 
 
 @dataclass

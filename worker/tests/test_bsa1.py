@@ -92,6 +92,9 @@ def test_mass_errors_come_from_accepted_psms_only(bsa1: dict[str, Any]) -> None:
     assert err["n"] == s["identification"]["accepted"]["psms"]
     assert err["medianAbsPpm"] < 2.0
     assert -10.0 <= err["minPpm"] <= err["maxPpm"] <= 10.0
+    frag = s["massError"]["fragment"]  # b/y ions of accepted PSMs, ion-trap MS2: within 0.5 Da
+    assert frag["unit"] == "Da" and frag["n"] > 10 * err["n"]
+    assert abs(frag["median"]) < 0.2 and frag["medianAbs"] < 0.25
     qci = s["qc"]["identification"]
     assert qci["ms2IdentificationRate"] == round(err["n"] / 1120, 4)
     assert sum(qci["identifiedChargeStates"].values()) == err["n"]
@@ -197,4 +200,5 @@ def test_outputs_are_listed_and_read_by_independent_readers(bsa1: dict[str, Any]
     assert metrics["MS:4000178"] == s["massError"]["precursor"]["meanPpm"]
     assert sum(metrics["MS:4000209"]["UO:0000191"]) == pytest.approx(1.0, abs=1e-4)
     assert metrics["MS:4000177"] == s["qc"]["identification"]["contaminantPsmShare"]
+    assert metrics["MS:4000026"] == s["massError"]["fragment"]["medianPpm"]
     assert len(metrics["MS:4000104"]["MS:1000285"]) == len(s["qc"]["ticTrace"]["intensity"])

@@ -330,3 +330,17 @@ def test_error_codes_are_the_contracts() -> None:
 
     enum = json.loads((CONTRACTS / "schemas" / "file-error.v2.schema.json").read_text())["properties"]["errorCode"]["enum"]
     assert sorted(ERROR_CODES) == sorted(enum)
+
+
+def test_fragment_ladder_and_matching() -> None:
+    from proteomics_worker.search import fragment_errors, fragment_ions
+
+    psm = Psm(1, 2, 0.0, 0.0, 1.0, 1.0, "PEPTIDEK", "PEPTIDEK", ["P1"], False, mods=((2, 10.0),))
+    ions = fragment_ions(psm)
+    assert ions is not None and len(ions) == 14  # b1..b7 and y1..y7, singly charged
+    assert ions[0] == pytest.approx(97.05276 + 1.007276, abs=1e-4)  # b1 = P
+    assert ions[1] == pytest.approx(97.05276 + 129.04259 + 10.0 + 1.007276, abs=1e-4)  # b2 carries the mod
+    assert ions[7] == pytest.approx(128.09496 + 18.010565 + 1.007276, abs=1e-4)  # y1 = K
+    err, theo = fragment_errors(ions, np.array([ions[0] + 0.3, ions[7] - 0.2, 5000.0]), 0.5, "Da")
+    assert sorted(np.round(err, 6).tolist()) == [-0.2, 0.3] and len(theo) == 2
+    assert fragment_ions(Psm(1, 2, 0.0, 0.0, 1.0, 1.0, "PEPK", "PEPK", ["P1"], False, mods=None)) is None
