@@ -511,6 +511,7 @@ class FileAnalysis:
                 w.writerow([row[k] for k in PSM_COLUMNS])
                 by_index[idx] = psm
                 if psm.accepted:
+                    row["mods"] = psm.mods
                     row["calcMz"] = f"{(psm.calc_mass + psm.charge * 1.007276466812) / psm.charge:.5f}"
                     accepted_rows.append(row)
         path = self.out_dir / "peptides.csv"

@@ -35,6 +35,24 @@ def _mod_param(item: Any) -> str:
     return f"[, , {name}, ]"
 
 
+def _mod_accession(delta: float, params: dict[str, Any]) -> str:
+    """UNIMOD accession of a searched modification by its mass delta, else a CHEMMOD mass."""
+    from .params import modification_table
+
+    for item in (params.get("fixedModifications") or []) + (params.get("variableModifications") or []):
+        name, _res, d = modification_table([item])[0]
+        if abs(d - delta) < 1e-3 and isinstance(item, str) and item in _UNIMOD:
+            return _UNIMOD[item].split(", ")[1]
+    return f"CHEMMOD:{delta:+.4f}"
+
+
+def mztab_modifications(mods: Any, params: dict[str, Any]) -> str:
+    """mzTab 1.0 modifications column: '3-UNIMOD:35,6-UNIMOD:4' (1-based positions), or null."""
+    if not mods:
+        return "null"
+    return ",".join(f"{pos}-{_mod_accession(delta, params)}" for pos, delta in mods)
+
+
 def _esc(value: Any) -> str:
     text = "null" if value is None or value == "" else str(value)
     return text.replace("\t", " ").replace("\n", " ")
@@ -82,7 +100,8 @@ def write_mztab(
             accs = r["proteins"].split(";")
             vals = [
                 r["peptide"], i, ",".join(accs), 1 if len(accs) == 1 else 0, "null", "null",
-                f"[MS, MS:1002251, Comet, {engine['version']}]", r["eValue"], r["qValue"], "null",
+                f"[MS, MS:1002251, Comet, {engine['version']}]", r["eValue"], r["qValue"],
+                mztab_modifications(r.get("mods"), params),
                 r["rtSeconds"], r["charge"], r["precursorMz"], r["calcMz"],
                 f"ms_run[1]:{r['nativeId']}" if "=" in str(r["nativeId"]) else f"ms_run[1]:index={r['spectrumIndex']}",
                 "null", "null", "null", "null",

@@ -193,6 +193,9 @@ def test_outputs_are_listed_and_read_by_independent_readers(bsa1: dict[str, Any]
     psm_table = tab.spectrum_match_table
     assert len(psm_table) == s["identification"]["accepted"]["psms"]
     assert (psm_table["search_engine_score[2]"].astype(float) <= 0.01).all()
+    # fixed carbamidomethyl C is reported with its position
+    cys = psm_table[psm_table["sequence"] == "YICDNQDTISSK"]
+    assert len(cys) and set(cys["modifications"]) == {"3-UNIMOD:4"}
     doc = MZQCFile.JsonSerialisable.from_json((out / "qc.mzQC").read_text())
     metrics = {m.accession: m.value for m in doc.runQualities[0].qualityMetrics}
     assert metrics["MS:4000060"] == 1120
