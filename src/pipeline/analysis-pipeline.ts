@@ -30,6 +30,9 @@ import { PropsValidator } from '../core/validation';
 import { PlatformStage } from '../stage/platform-stage';
 import { RetentionBuckets } from '../storage/retention-buckets';
 
+/** UID of the worker image's user (worker/Dockerfile: useradd --uid 10001, USER 10001). */
+const WORKER_UID = '10001';
+
 /**
  * The analysis pipeline: an AWS Step Functions state machine that runs each analysis as AWS Batch
  * array jobs of the worker image, on Spot capacity shared fairly between analysis owners.
@@ -238,7 +241,12 @@ export class AnalysisPipeline extends Construct {
       executionRole,
       logging: ecs.LogDriver.awsLogs({ logGroup: this.jobLogGroup, streamPrefix: 'worker' }),
       readonlyRootFilesystem: true,
-      // The only writable path: downloads, outputs and matplotlib's cache live on task storage.
+      // The worker image's non-root user (worker/Dockerfile USER 10001), stated so the job cannot run as
+      // another user than the one that owns the image's /tmp VOLUME.
+      user: WORKER_UID,
+      // The only writable path: downloads, outputs and matplotlib's cache live on task storage. A bind
+      // mount of task storage is root-owned unless the image declares the same path as a VOLUME owned
+      // by its user: worker/Dockerfile does, and test/pipeline/worker-image.test.ts checks they agree.
       volumes: [batch.EcsVolume.host({ name: 'scratch', containerPath: '/tmp' })],
       environment: { TMPDIR: '/tmp', PROTEOMICS_WORK_DIR: '/tmp/work', MPLCONFIGDIR: '/tmp/matplotlib' },
     };

@@ -7,8 +7,11 @@ process:
 
 * bare read: pyteomics.mzml.MzML over the gzip stream with the options the
   worker uses (use_index=False, decode_binary=True), touching every spectrum;
-* analysis: ``python -m proteomics_worker analyse`` with the BSA FASTA (peptide
-  map, fragment check, Parquet, CSV, plots, summary).
+* analysis: ``python -m proteomics_worker analyse`` with the BSA FASTA (Comet
+  search with FDR, Parquet, CSV, mzTab, mzQC, plots, summary).
+
+For false discoveries and the cost of the search against growing databases, see
+``entrapment_bench.py``.
 
 Each measurement is repeated BENCH_REPEATS times (default 3), interleaved, and
 the fastest wall time is kept (the machine may be shared). It prints wall time

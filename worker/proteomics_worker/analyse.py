@@ -8,7 +8,7 @@ import hashlib
 import json
 import os
 import platform
-import sys
+import shutil
 import time
 from collections import Counter
 from importlib import metadata
@@ -20,12 +20,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import TOOL_NAME, __version__
+from .acquisition import AcquisitionDetector
 from .errors import WorkerError, one_line
-from .mapping import Coverage, PeptideIndex, count_matches, fragment_ions, parse_fasta, scoring_peaks
+from .log import log
+from .mapping import Protein, parse_fasta
 from .params import resolve
 from .qc import ErrorStats, FixedHistogram, Range, TraceDownsampler
-from .readers import HIGH_RES, LOW_RES, Spectrum, classify_read_error, iter_spectra, looks_truncated, sniff_format
+from .readers import HIGH_RES, LOW_RES, classify_read_error, iter_spectra, sniff_format
 from .schemas import errors as schema_errors
+
+SCHEMA_VERSION = 2
+LOCAL_EXECUTION = "local"
 
 ROW_GROUP = 10000
 LOW_QUALITY_PEAKS = 10
@@ -34,6 +39,16 @@ CONTENT_TYPES = {
     ".csv": "text/csv",
     ".png": "image/png",
     ".json": "application/json",
+    ".mzTab": "text/tab-separated-values",
+    ".mzQC": "application/json",
+}
+OUTPUT_KINDS = {
+    "spectra.parquet": "spectra",
+    "psms.csv": "psms",
+    "peptides.csv": "peptides",
+    "proteins.csv": "proteins",
+    "results.mzTab": "mztab",
+    "qc.mzQC": "mzqc",
 }
 
 PARQUET_SCHEMA = pa.schema(
@@ -63,45 +78,27 @@ PARQUET_SCHEMA = pa.schema(
 )
 
 PSM_COLUMNS = [
-    "spectrum_index",
-    "native_id",
-    "rt_seconds",
-    "precursor_mz",
+    "spectrumIndex",
+    "nativeId",
+    "rtSeconds",
+    "precursorMz",
     "charge",
-    "charge_assumed",
-    "isotope_error",
     "peptide",
-    "modifications",
-    "protein",
-    "start",
-    "end",
-    "theoretical_mass",
-    "observed_mass",
-    "ppm_error",
-    "fragment_matched",
-    "fragment_total",
-    "decoy_matched",
-    "fragment_confirmed",
-    "rank",
-]
-PEPTIDE_COLUMNS = [
-    "peptide",
-    "modifications",
+    "modifiedPeptide",
     "proteins",
-    "start",
-    "end",
-    "length",
-    "theoretical_mass",
-    "psms",
-    "fragment_confirmed_psms",
-    "status",
-    "best_native_id",
-    "best_rt_seconds",
-    "best_charge",
-    "best_ppm_error",
-    "best_fragment_matched",
-    "best_fragment_total",
+    "decoy",
+    "eValue",
+    "xcorr",
+    "score",
+    "observedMass",
+    "calculatedMass",
+    "ppmError",
+    "qValue",
+    "peptideQValue",
+    "accepted",
 ]
+PEPTIDE_COLUMNS = ["peptide", "proteins", "decoy", "psms", "bestEValue", "bestCharge", "bestNativeId", "qValue", "accepted"]
+PROTEIN_COLUMNS = ["proteins", "decoy", "contaminant", "peptides", "psms", "bestScore", "qValue", "accepted"]
 
 
 def now_iso() -> str:
@@ -118,7 +115,7 @@ def sha256_file(path: Path) -> str:
 
 def library_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
-    for name in ("pyteomics", "psims", "lxml", "numpy", "pyarrow", "matplotlib", "jsonschema", "ms_deisotope"):
+    for name in ("pyteomics", "psims", "lxml", "numpy", "pyarrow", "matplotlib", "jsonschema", "ms_deisotope", "pymzqc"):
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -184,74 +181,88 @@ class FileAnalysis:
         analysis_id: str | None,
         display_name: str | None,
         expected_sha256: str | None,
+        execution_name: str = LOCAL_EXECUTION,
+        background_text: str | None = None,
     ) -> None:
         self.input_path = input_path
         self.out_dir = out_dir
         self.params = params
         self.fasta_text = fasta_text
+        self.background_text = background_text
         self.file_id = file_id
         self.analysis_id = analysis_id
         self.display_name = display_name or input_path.name
         self.expected_sha256 = expected_sha256
+        self.execution_name = execution_name
         self.written: list[Path] = []
         self.warnings: list[str] = []
+        self.engine: dict[str, str] = {"name": "none", "version": "none"}
+        self._missed: dict[int, int] = {}
+        self.scratch = out_dir.parent / f".{out_dir.name}.search"
 
     # ----------------------------------------------------------------- main
     def run(self) -> dict[str, Any]:
         started = now_iso()
         t0 = time.monotonic()
         proteins = parse_fasta(self.fasta_text) if self.fasta_text is not None else None
+        background: list[Protein] = []
+        if self.background_text is not None:
+            background = parse_fasta(self.background_text)
         fmt = sniff_format(self.input_path)
         size = self.input_path.stat().st_size
         digest = sha256_file(self.input_path)
-        self.input_info = {"name": self.display_name, "sha256": digest, "sizeBytes": size, "format": fmt}
+        self.input_info: dict[str, Any] = {"name": self.display_name, "sha256": digest, "sizeBytes": size, "format": fmt}
         if self.expected_sha256 and self.expected_sha256.lower() != digest:
             raise WorkerError("CHECKSUM_MISMATCH", f"input sha256 {digest} differs from the manifest's")
-        index = PeptideIndex(proteins, self.params) if proteins else None
-        if index is not None and index.skipped_nonstandard:
-            self.warnings.append(f"{index.skipped_nonstandard} digest peptides with non-standard residues skipped")
-        if index is not None and len(index) == 0:
-            self.warnings.append("the digest produced no peptides with the given parameters")
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        result = self._stream(fmt, index)
-        summary = self._finish(result, index, proteins, fmt, started, t0)
-        return summary
+        search = proteins is not None
+        if search:
+            if 2 not in self.params["filters"]["msLevels"]:
+                raise WorkerError("BAD_PARAMETERS", "filters/msLevels must include 2 to search a sequence")
+            from .search import comet_version
+
+            self.engine = {"name": "Comet", "version": comet_version()}
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch.mkdir(parents=True)
+        try:
+            result = self._stream(fmt, search)
+            acq = result["acquisition"].result()
+            if acq["mode"] == "DIA":
+                raise WorkerError(
+                    "UNSUPPORTED_ACQUISITION",
+                    f"data-independent acquisition (DIA) recognised: {acq['reason']}; the default worker searches "
+                    "DDA data only (use a DIA tool such as DIA-NN or a custom worker image)",
+                )
+            ident = self._search(proteins or [], background, result) if search else None
+            return self._finish(result, ident, proteins, acq, started, t0)
+        finally:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
     # --------------------------------------------------------------- stream
-    def _stream(self, fmt: str, index: PeptideIndex | None) -> dict[str, Any]:
+    def _stream(self, fmt: str, search: bool) -> dict[str, Any]:
         p = self.params
         flt = p["filters"]
         levels = set(flt["msLevels"])
-        frag_param = p["fragmentTolerance"]
-        confirm = bool(p["fragmentConfirmation"])
-        min_ions = int(p["minFragmentIons"])
-        margin = float(p["minFragmentScoreMargin"])
 
         parquet_path = self.out_dir / "spectra.parquet"
         self.written.append(parquet_path)
         rows = _RowBuffer(parquet_path)
-        psm_fh = None
-        psm_writer = None
-        if index is not None:
-            psm_path = self.out_dir / "psms.csv"
-            self.written.append(psm_path)
-            psm_fh = open(psm_path, "w", newline="", encoding="utf-8")
-            psm_writer = csv.writer(psm_fh)
-            psm_writer.writerow(PSM_COLUMNS)
+        mgf = None
+        if search:
+            mgf = open(self.scratch / "spectra.mgf", "w", encoding="ascii")  # noqa: SIM115 - closed in finally
+        scans: list[tuple[int, str, float | None, float]] = []  # MGF scan n -> (index, native id, rt, m/z)
 
         c: Counter[str] = Counter()
         classes: dict[str, Counter[str]] = {
             k: Counter() for k in ("charge", "dataMode", "quality", "identification", "filter", "polarity")
         }
+        analysers: Counter[str] = Counter()
         ms1_profile: Counter[str] = Counter()
         trace_ms1 = TraceDownsampler(p["traceMaxPoints"])
         trace_all = TraceDownsampler(p["traceMaxPoints"])
         rt_range, mz_range, prec_range = Range(), Range(), Range()
         prec_hist = FixedHistogram(0.0, 6000.0, 50.0)
-        err = ErrorStats(p["precursorTolerancePpm"])
-        tol_used: Counter[tuple[float, str, str]] = Counter()
-        pep_stats: dict[int, dict[str, Any]] = {}
-        coverage = Coverage(index.proteins) if index is not None else None
+        acquisition = AcquisitionDetector()
         total_ms1_tic = 0.0
         best_ms1: tuple[float, np.ndarray, np.ndarray] | None = None
 
@@ -259,11 +270,13 @@ class FileAnalysis:
             for spec in iter_spectra(self.input_path, fmt):
                 c["spectra"] += 1
                 lvl = spec.ms_level
+                acquisition.add(lvl, spec.isolation_target, spec.isolation_width)
                 if lvl == 1:
                     c["ms1"] += 1
                     ms1_profile[spec.data_mode] += 1
                 elif lvl == 2:
                     c["ms2"] += 1
+                    analysers[spec.analyser or "unknown"] += 1
                 else:
                     c["msn"] += 1
                 n_raw = len(spec.mz)
@@ -294,7 +307,6 @@ class FileAnalysis:
                 else:
                     charge_class = "not_applicable"
 
-                # filtering
                 if lvl not in levels:
                     status = "dropped_ms_level"
                     mz, inten = spec.mz[:0], spec.intensity[:0]
@@ -311,8 +323,6 @@ class FileAnalysis:
                 quality = "empty" if n_kept == 0 else ("low" if n_kept < LOW_QUALITY_PEAKS else "good")
                 classes["quality"][quality] += 1
                 ident = "not_applicable"
-                peptide_label = None
-                ppm_best = None
                 if status == "kept":
                     c["spectraKept"] += 1
                     c["peaksKept"] += n_kept
@@ -326,27 +336,16 @@ class FileAnalysis:
                         total_ms1_tic += kept_tic
                         if best_ms1 is None or kept_tic > best_ms1[0]:
                             best_ms1 = (kept_tic, mz.copy(), inten.copy())
-                    if lvl >= 2 and index is not None:
-                        ident, peptide_label, ppm_best = self._map_spectrum(
-                            spec,
-                            mz,
-                            inten,
-                            index,
-                            coverage,
-                            pep_stats,
-                            err,
-                            tol_used,
-                            psm_writer,
-                            frag_param,
-                            confirm,
-                            min_ions,
-                            margin,
-                            c,
-                        )
+                    if lvl == 2 and mgf is not None:
+                        ident = "unmatched"
+                        if spec.precursor_mz is not None and n_kept:
+                            scans.append((spec.index, spec.native_id, spec.rt_seconds, spec.precursor_mz))
+                            _write_mgf(mgf, len(scans), spec.native_id, spec.precursor_mz, charge, spec.rt_seconds,
+                                       mz, inten)
                 else:
                     c["spectraFiltered"] += 1
-                    if lvl >= 2 and index is not None:
-                        ident = "unidentified"
+                    if lvl == 2 and mgf is not None:
+                        ident = "unmatched"
                 classes["identification"][ident] += 1
                 rows.add(
                     {
@@ -369,8 +368,8 @@ class FileAnalysis:
                         "filter_status": status,
                         "quality_class": quality,
                         "identification": ident,
-                        "peptide": peptide_label,
-                        "ppm_error": ppm_best,
+                        "peptide": None,
+                        "ppm_error": None,
                     }
                 )
         except WorkerError:
@@ -383,15 +382,14 @@ class FileAnalysis:
             try:
                 rows.close()
             finally:
-                if psm_fh is not None:
-                    psm_fh.close()
+                if mgf is not None:
+                    mgf.close()
         if c["spectra"] == 0:
-            raise WorkerError("EMPTY", "input holds no spectra")
-        if fmt.startswith("mgf") and looks_truncated(self.input_path, fmt):
-            raise WorkerError("TRUNCATED", "MGF input ends inside a spectrum (no final END IONS)")
+            raise WorkerError("EMPTY", "the file holds no spectra")
         return {
             "counts": c,
             "classes": classes,
+            "analysers": analysers,
             "ms1_profile": ms1_profile,
             "trace_ms1": trace_ms1,
             "trace_all": trace_all,
@@ -399,118 +397,209 @@ class FileAnalysis:
             "mz_range": mz_range,
             "prec_range": prec_range,
             "prec_hist": prec_hist,
-            "err": err,
-            "tol_used": tol_used,
-            "pep_stats": pep_stats,
-            "coverage": coverage,
             "total_ms1_tic": total_ms1_tic,
             "best_ms1": best_ms1,
+            "acquisition": acquisition,
+            "scans": scans,
         }
 
-    def _map_spectrum(
-        self,
-        spec: Spectrum,
-        mz: np.ndarray,
-        inten: np.ndarray,
-        index: PeptideIndex,
-        coverage: Coverage | None,
-        pep_stats: dict[int, dict[str, Any]],
-        err: ErrorStats,
-        tol_used: Counter[tuple[float, str, str]],
-        psm_writer: Any,
-        frag_param: dict[str, Any] | None,
-        confirm: bool,
-        min_ions: int,
-        margin: float,
-        c: Counter[str],
-    ) -> tuple[str, str | None, float | None]:
-        if spec.precursor_mz is None:
-            return "unidentified", None, None
-        cands = index.match(spec.precursor_mz, spec.precursor_charges, spec.polarity)
-        if not cands:
-            return "unidentified", None, None
-        if frag_param is not None:
-            tol = (float(frag_param["value"]), str(frag_param["unit"]), "parameter")
-        elif spec.analyser == HIGH_RES:
-            tol = (20.0, "ppm", "analyser")
-        elif spec.analyser == LOW_RES:
-            tol = (0.5, "Da", "analyser")
+    # --------------------------------------------------------------- search
+    def _search(self, sample: list[Protein], background: list[Protein], r: dict[str, Any]) -> dict[str, Any]:
+        from . import contaminants as con
+        from .search import (
+            DECOY_PREFIX,
+            ESTIMATOR,
+            build_database,
+            comet_settings,
+            control,
+            fragment_settings,
+            parse_psms,
+            run_comet,
+        )
+
+        p = self.params
+        threshold = float(p["fdrThreshold"])
+        cons = con.load() if p["contaminants"] else []
+        db = build_database(sample, cons, background, self.scratch / "database.fasta")
+        analysers: Counter[str] = r["analysers"]
+        analyser = analysers.most_common(1)[0][0] if analysers else None
+        if analyser not in (HIGH_RES, LOW_RES):
+            analyser = None
+        fragment, frag_tol = fragment_settings(p, analyser)
+        settings = comet_settings(p, db.path, fragment)
+        scans = r["scans"]
+        import resource
+
+        t0 = time.process_time() + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+        psms = parse_psms(run_comet(self.scratch, self.scratch / "spectra.mgf", settings)) if scans else []
+        fdr = control(psms, threshold)
+        log("INFO", "search_done", fileId=self.file_id, analysisId=self.analysis_id, engine="Comet",
+            psms=len(psms),
+            cpuSeconds=round(time.process_time() + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - t0, 3))
+        lv = fdr.levels
+        notes = []
+        for key, label in (("psm", "PSM"), ("peptide", "peptide"), ("proteinGroup", "protein-group")):
+            level = lv[key]
+            if not level.estimable:
+                floor = "no target" if level.floor is None else f"the smallest q-value is {level.floor:.4f}"
+                notes.append(f"{label}-level FDR cannot be estimated at {threshold:g} ({floor}; too few decoys "
+                             f"compete, e.g. fewer than {int(round(1 / threshold))} targets): nothing accepted")
+        if not p["contaminants"] and not background:
+            notes.append("searched without contaminants or a background proteome: add them to let decoys compete")
+        fdr_doc: dict[str, Any] = {
+            "threshold": threshold,
+            "estimator": ESTIMATOR,
+            "estimable": lv["psm"].estimable,
+            "psmQValueFloor": lv["psm"].floor,
+            "peptideQValueFloor": lv["peptide"].floor,
+            "proteinGroupQValueFloor": lv["proteinGroup"].floor,
+        }
+        if notes:
+            fdr_doc["note"] = one_line("; ".join(notes))[:1000]
+        engine_settings = {k: settings[k] for k in ("peptide_mass_tolerance", "isotope_error", "search_enzyme_number",
+                                                    "allowed_missed_cleavage", "precursor_charge", "fragment_bin_tol",
+                                                    "fragment_bin_offset", "theoretical_fragment_ions",
+                                                    "decoy_search", "num_output_lines")}
+        doc = {
+            "engine": self.engine,
+            "settings": engine_settings,
+            "fragmentTolerance": frag_tol,
+            "database": {
+                "targetProteins": db.targets,
+                "sampleProteins": db.sample,
+                "contaminantProteins": db.contaminants,
+                "backgroundProteins": db.background,
+                "decoyProteins": db.targets,
+                "decoyPrefix": DECOY_PREFIX,
+                "decoyMethod": "reversed protein sequences (Comet decoy_search 1, concatenated)",
+                "sha256": db.sha256,
+            },
+            "fdr": fdr_doc,
+            "accepted": {
+                "psms": lv["psm"].accepted,
+                "peptides": lv["peptide"].accepted,
+                "proteinGroups": lv["proteinGroup"].accepted,
+                "decoyPsms": 0,
+            },
+        }
+        if p["contaminants"]:
+            doc["database"]["contaminantsSource"] = con.source()[:300]
+        return {"doc": doc, "fdr": fdr, "db": db, "scans": scans}
+
+    # --------------------------------------------------------------- tables
+    def _write_tables(self, ident: dict[str, Any], scans: list[Any]) -> tuple[list[dict[str, Any]], dict[int, Any]]:
+        from .search import CONTAMINANT_PREFIX
+
+        fdr = ident["fdr"]
+        accepted_rows: list[dict[str, Any]] = []
+        by_index: dict[int, Any] = {}
+        path = self.out_dir / "psms.csv"
+        self.written.append(path)
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(PSM_COLUMNS)
+            for psm in sorted(fdr.psms, key=lambda x: (x.q, -x.score)):
+                idx, native, rt, pmz = scans[psm.scan - 1]
+                row = {
+                    "spectrumIndex": idx, "nativeId": native, "rtSeconds": _fmt(rt), "precursorMz": f"{pmz:.5f}",
+                    "charge": psm.charge, "peptide": psm.peptide, "modifiedPeptide": psm.modified,
+                    "proteins": ";".join(psm.proteins), "decoy": int(psm.decoy), "eValue": f"{psm.evalue:.3g}",
+                    "xcorr": f"{psm.xcorr:.4f}", "score": f"{psm.score:.4f}", "observedMass": f"{psm.exp_mass:.5f}",
+                    "calculatedMass": f"{psm.calc_mass:.5f}", "ppmError": f"{psm.ppm:.3f}",
+                    "qValue": f"{psm.q:.6g}", "peptideQValue": f"{psm.peptide_q:.6g}", "accepted": int(psm.accepted),
+                }
+                w.writerow([row[k] for k in PSM_COLUMNS])
+                by_index[idx] = psm
+                if psm.accepted:
+                    row["mods"] = psm.mods
+                    row["calcMz"] = f"{(psm.calc_mass + psm.charge * 1.007276466812) / psm.charge:.5f}"
+                    accepted_rows.append(row)
+        path = self.out_dir / "peptides.csv"
+        self.written.append(path)
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(PEPTIDE_COLUMNS)
+            for pep in sorted(fdr.peptides, key=lambda x: (x["qValue"], -x["bestScore"])):
+                w.writerow([pep["peptide"], ";".join(pep["proteins"]), int(pep["decoy"]), pep["psms"],
+                            f"{pep['bestEvalue']:.3g}", pep["bestCharge"], scans[pep["bestScan"] - 1][1],
+                            f"{pep['qValue']:.6g}", int(pep["accepted"])])
+        path = self.out_dir / "proteins.csv"
+        self.written.append(path)
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(PROTEIN_COLUMNS)
+            for g in sorted(fdr.groups, key=lambda x: (x["qValue"], -x["bestScore"])):
+                w.writerow([";".join(g["proteins"]), int(g["decoy"]),
+                            int(all(a.startswith(CONTAMINANT_PREFIX) for a in g["proteins"])),
+                            ";".join(g["peptides"]), g["psms"], f"{g['bestScore']:.4f}", f"{g['qValue']:.6g}",
+                            int(g["accepted"])])
+        return accepted_rows, by_index
+
+    def _coverage(self, ident: dict[str, Any], sample: list[Protein]) -> dict[str, Any]:
+        """Coverage from peptides accepted at the peptide-level threshold only."""
+        fdr = ident["fdr"]
+        db = ident["db"]
+        threshold = fdr.threshold
+        accepted = [pp for pp in fdr.peptides if pp["accepted"]]
+        psm_count: Counter[str] = Counter()
+        for psm in fdr.psms:
+            if psm.accepted:
+                for acc in psm.proteins:
+                    psm_count[acc] += 1
+        per_protein: dict[str, list[str]] = {}
+        for pep in accepted:
+            for acc in pep["proteins"]:
+                per_protein.setdefault(acc, []).append(pep["peptide"])
+        sample_accs = list(db.proteins)[: db.sample]
+        listed = sample_accs + sorted(a for a in per_protein if a not in sample_accs)
+        prots = []
+        covered_total = length_total = 0
+        for acc in listed:
+            prot = db.proteins.get(acc)
+            if prot is None:
+                continue
+            mask = np.zeros(len(prot.sequence), dtype=bool)
+            for seq in per_protein.get(acc, []):
+                start = prot.sequence.find(seq)
+                while start >= 0:
+                    mask[start : start + len(seq)] = True
+                    start = prot.sequence.find(seq, start + 1)
+            pct = round(100.0 * float(mask.mean()), 2) if len(mask) else 0.0
+            if acc in sample_accs:
+                covered_total += int(mask.sum())
+                length_total += len(mask)
+            prots.append({
+                "accession": acc,
+                "description": prot.description[:200],
+                "length": len(prot.sequence),
+                "percent": pct,
+                "peptides": len(set(per_protein.get(acc, []))),
+                "psms": psm_count.get(acc, 0),
+                "residueCoverage": "".join("+" if m else "." for m in mask),
+            })
+        if len(prots) > 200:
+            self.warnings.append(f"coverage listed for the sample proteins and 200 of {len(prots)} proteins")
+            prots = prots[:200]
+        lv = fdr.levels["peptide"]
+        if lv.estimable:
+            basis = f"peptides accepted at peptide-level q <= {threshold:g} (target-decoy, (D+1)/T)"
         else:
-            tol = (0.5, "Da", "default")
-        tol_used[tol] += 1
-        peaks = scoring_peaks(mz, inten) if confirm else mz[:0]
-        best_confirmed = None
-        results = []
-        for rank, cand in enumerate(cands, start=1):
-            matched = total = decoy = 0
-            confirmed = False
-            if confirm:
-                res = index.residue_masses[cand.peptide]
-                theo = fragment_ions(res, cand.charge)
-                total = len(theo)
-                matched = count_matches(theo, peaks, tol[0], tol[1])
-                decoy = count_matches(
-                    fragment_ions(index.decoy_residues(cand.peptide), cand.charge), peaks, tol[0], tol[1]
-                )
-                confirmed = matched >= min_ions and total > 0 and (matched - decoy) / total >= margin
-            results.append((rank, cand, matched, total, decoy, confirmed))
-            if confirmed and best_confirmed is None:
-                best_confirmed = (cand, matched, total)
-        c["psmsPrecursor"] += 1
-        best = cands[0]
-        err.add(best.ppm, spec.rt_seconds)
-        for rank, cand, matched, total, decoy, confirmed in results:
-            label = index.label(cand.peptide)
-            seq = index.seqs[cand.peptide]
-            occ = index.occurrences[cand.peptide]
-            if coverage is not None:
-                coverage.mark(occ, len(seq), 2 if confirmed else 1, label)
-            st = pep_stats.setdefault(cand.peptide, {"psms": 0, "confirmed": 0, "best": None, "best_key": None})
-            st["psms"] += 1
-            if confirmed:
-                st["confirmed"] += 1
-            key = (0 if confirmed else 1, abs(cand.ppm))
-            if st["best_key"] is None or key < st["best_key"]:
-                st["best_key"] = key
-                st["best"] = (spec.native_id, spec.rt_seconds, cand.charge, cand.ppm, matched, total)
-            p_idx, start = occ[0]
-            psm_writer.writerow(
-                [
-                    spec.index,
-                    spec.native_id,
-                    _fmt(spec.rt_seconds),
-                    f"{spec.precursor_mz:.5f}",
-                    cand.charge,
-                    int(cand.charge_assumed),
-                    cand.isotope_error,
-                    seq,
-                    index.mods[cand.peptide],
-                    index.proteins[p_idx].accession,
-                    start + 1,
-                    start + len(seq),
-                    f"{index.masses[cand.peptide]:.5f}",
-                    f"{cand.observed_mass:.5f}",
-                    f"{cand.ppm:.3f}",
-                    matched,
-                    total,
-                    decoy,
-                    int(confirmed),
-                    rank,
-                ]
-            )
-        if best_confirmed is not None:
-            c["psmsFragmentConfirmed"] += 1
-            cand = best_confirmed[0]
-            return "fragment_confirmed", index.label(cand.peptide), round(cand.ppm, 4)
-        return "precursor_only", index.label(best.peptide), round(best.ppm, 4)
+            floor = "none" if lv.floor is None else f"{lv.floor:.4f}"
+            basis = (f"no peptide reaches peptide-level q <= {threshold:g} (smallest q {floor}): coverage is not "
+                     "reported from unaccepted peptides")
+        return {
+            "percent": round(100.0 * covered_total / length_total, 2) if length_total else 0.0,
+            "basis": basis[:300],
+            "proteins": prots,
+        }
 
     # --------------------------------------------------------------- finish
     def _finish(
         self,
         r: dict[str, Any],
-        index: PeptideIndex | None,
-        proteins: list[Any] | None,
-        fmt: str,
+        ident: dict[str, Any] | None,
+        proteins: list[Protein] | None,
+        acq: dict[str, Any],
         started: str,
         t0: float,
     ) -> dict[str, Any]:
@@ -522,7 +611,7 @@ class FileAnalysis:
             reason = (
                 "MSn spectra present and a protein sequence was given"
                 if proteins is not None
-                else "MSn spectra with precursors present; no sequence given, so nothing was mapped"
+                else "MSn spectra with precursors present; no sequence given, so nothing was searched"
             )
         elif msn == 0 and c["ms1"] > 0 and ms1_profile["profile"] > c["ms1"] / 2:
             exp = "intact_ms1"
@@ -532,43 +621,55 @@ class FileAnalysis:
             reason = "MS1 only in centroid mode" if msn == 0 else "MSn spectra without precursor information"
 
         coverage_doc = None
-        mapped = index is not None and exp == "peptide_map"
-        peptides_pre = peptides_conf = 0
-        if index is not None:
-            pep_stats = r["pep_stats"]
-            peptides_pre = len(pep_stats)
-            peptides_conf = sum(1 for s in pep_stats.values() if s["confirmed"])
-            self._write_peptides(index, pep_stats)
-            cov: Coverage = r["coverage"]
-            tol_used = r["tol_used"]
-            prots: list[dict[str, Any]] = []
-            for i, prot in enumerate(index.proteins):
-                prots.append(
-                    {
-                        "accession": prot.accession,
-                        "description": prot.description[:200],
-                        "length": len(prot.sequence),
-                        "precursorOnlyPercent": cov.percent(i, 1),
-                        "fragmentConfirmedPercent": cov.percent(i, 2),
-                        "peptidesPrecursorOnly": len(cov.peptides[i][1]),
-                        "peptidesFragmentConfirmed": len(cov.peptides[i][2]),
-                        "residueCoverage": cov.residue_string(i),
-                    }
-                )
-            prots.sort(key=lambda d: (-float(d["precursorOnlyPercent"]), str(d["accession"])))
-            if len(prots) > 200:
-                self.warnings.append(f"coverage listed for the 200 best-covered of {len(prots)} proteins")
-                prots = prots[:200]
-            coverage_doc = {
-                "precursorOnlyPercent": cov.overall(1),
-                "fragmentConfirmedPercent": cov.overall(2) if self.params["fragmentConfirmation"] else 0.0,
-                "proteins": prots,
+        ident_doc = None
+        ident_qc = None
+        err = ErrorStats(max(float(self.params["precursorTolerancePpm"]), 1.0) * 2)
+        accepted_rows: list[dict[str, Any]] = []
+        counts_extra: dict[str, int] = {}
+        qc_flags: list[dict[str, str]] = []
+        if ident is not None and proteins is not None:
+            ident_doc = ident["doc"]
+            fdr = ident["fdr"]
+            accepted_rows, by_index = self._write_tables(ident, ident["scans"])
+            self._update_parquet(by_index, r["classes"]["identification"])
+            coverage_doc = self._coverage(ident, proteins)
+            if not ident["scans"]:
+                self.warnings.append("a sequence was given but the file has no MS2 spectra to search")
+            accepted = [p for p in fdr.psms if p.accepted]
+            for psm in accepted:
+                err.add(psm.ppm, _rt_of(ident["scans"], psm.scan))
+            n_ms2 = c["ms2"]
+            charges: Counter[str] = Counter(str(p.charge) for p in accepted)
+            missed = Counter(_missed_cleavages(pp["peptide"], self.params["enzyme"])
+                             for pp in fdr.peptides if pp["accepted"])
+            con_share = None
+            if accepted:
+                con_share = round(sum(1 for p in accepted if all(a.startswith("CON_") for a in p.proteins))
+                                  / len(accepted), 4)
+            ident_qc = {
+                "ms2IdentificationRate": round(len(accepted) / n_ms2, 4) if n_ms2 else 0.0,
+                "missedCleavageRate": round(sum(v for k, v in missed.items() if k > 0) / sum(missed.values()), 4)
+                if missed else None,
+                "identifiedChargeStates": dict(sorted(charges.items(), key=lambda kv: int(kv[0]))),
+                "contaminantPsmShare": con_share,
             }
-            if tol_used:
-                (value, unit, source), _n = tol_used.most_common(1)[0]
-                coverage_doc["fragmentTolerance"] = {"value": value, "unit": unit, "source": source}
-            if not mapped:
-                self.warnings.append("a sequence was given but the file has no MSn spectra to map")
+            self._missed = dict(missed)
+            counts_extra = {
+                "psmsAccepted": ident_doc["accepted"]["psms"],
+                "peptidesAccepted": ident_doc["accepted"]["peptides"],
+                "proteinGroupsAccepted": ident_doc["accepted"]["proteinGroups"],
+            }
+            if not ident_doc["fdr"]["estimable"]:
+                qc_flags.append({"code": "FDR_NOT_ESTIMABLE",
+                                 "message": one_line(ident_doc["fdr"].get("note", "FDR not estimable"))[:500]})
+            elif not fdr.levels["peptide"].estimable:
+                qc_flags.append({"code": "PEPTIDE_FDR_NOT_ESTIMABLE",
+                                 "message": "peptide-level q-values do not reach the threshold: coverage is empty"})
+        mass_error = None
+        prec = err.summary()
+        if prec is not None:
+            frag = self._fragment_errors(ident) if ident is not None else None
+            mass_error = {"precursor": prec, "fragment": frag}
 
         trace = r["trace_ms1"] if c["ms1"] else r["trace_all"]
         rts, tics, bps = trace.result()
@@ -586,16 +687,7 @@ class FileAnalysis:
             "precursorsWithCharge": c["precursorsWithCharge"],
             "precursorsChargeUnknown": c["precursorsChargeUnknown"],
         }
-        if index is not None:
-            counts.update(
-                {
-                    "candidatePeptides": len(index),
-                    "psmsPrecursor": c["psmsPrecursor"],
-                    "psmsFragmentConfirmed": c["psmsFragmentConfirmed"],
-                    "peptidesPrecursorOnly": peptides_pre,
-                    "peptidesFragmentConfirmed": peptides_conf,
-                }
-            )
+        counts.update(counts_extra)
         qc = {
             "retentionTimeSeconds": r["rt_range"].result(),
             "mz": r["mz_range"].result(),
@@ -607,11 +699,27 @@ class FileAnalysis:
             "precursorMzHistogram": r["prec_hist"].result(),
             "ms2PerMs1": round(msn / c["ms1"], 3) if c["ms1"] else None,
             "deconvolution": decon,
+            "identification": ident_qc,
         }
         from .plots import write_plots
 
-        for path in write_plots(self.out_dir, qc, coverage_doc, r["err"], index is not None):
+        for path in write_plots(self.out_dir, qc, coverage_doc, err, ident is not None):
             self.written.append(path)
+        if ident_doc is not None:
+            from .outputs import write_mztab
+
+            path = self.out_dir / "results.mzTab"
+            write_mztab(path, self.display_name, self.engine, self.params, accepted_rows,
+                        f"q <= {ident_doc['fdr']['threshold']:g}, {ident_doc['fdr']['estimator']}")
+            self.written.append(path)
+        from .outputs import write_mzqc
+
+        path = self.out_dir / "qc.mzQC"
+        qc_for_mzqc = dict(ident_qc, missedCleavageCounts=self._missed) if ident_qc else None
+        write_mzqc(path, self.display_name, self.input_info["format"],
+                   self.engine, __version__, counts, qc_for_mzqc,
+                   prec, (rts, tics), mass_error["fragment"] if mass_error else None)
+        self.written.append(path)
         outputs = []
         for path in self.written:
             if path.exists():
@@ -621,9 +729,11 @@ class FileAnalysis:
                         "sizeBytes": path.stat().st_size,
                         "sha256": sha256_file(path),
                         "contentType": CONTENT_TYPES.get(path.suffix, "application/octet-stream"),
+                        "kind": OUTPUT_KINDS.get(path.name, "plot" if path.suffix == ".png" else "other"),
                     }
                 )
-        summary: dict[str, Any] = {"schemaVersion": 1, "status": "SUCCEEDED"}
+        summary: dict[str, Any] = {"schemaVersion": SCHEMA_VERSION, "executionName": self.execution_name,
+                                   "status": "SUCCEEDED"}
         if self.analysis_id:
             summary["analysisId"] = self.analysis_id
         if self.file_id:
@@ -636,11 +746,14 @@ class FileAnalysis:
                 "input": self.input_info,
                 "experimentType": exp,
                 "experimentTypeReason": reason,
+                "acquisition": acq,
                 "counts": counts,
                 "classes": {k: dict(v) for k, v in r["classes"].items()},
+                "identification": ident_doc,
                 "coverage": coverage_doc,
-                "massError": r["err"].summary(),
+                "massError": mass_error,
                 "qc": qc,
+                "qcFlags": qc_flags,
                 "warnings": [one_line(w) for w in self.warnings],
                 "outputs": outputs,
                 "startedAt": started,
@@ -653,38 +766,73 @@ class FileAnalysis:
             raise WorkerError("INTERNAL", f"summary does not match its schema: {problems[0]}")
         return summary
 
-    def _write_peptides(self, index: PeptideIndex, pep_stats: dict[int, dict[str, Any]]) -> None:
-        path = self.out_dir / "peptides.csv"
-        self.written.append(path)
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(PEPTIDE_COLUMNS)
-            for idx in sorted(pep_stats, key=lambda i: index.occurrences[i][0]):
-                st = pep_stats[idx]
-                seq = index.seqs[idx]
-                p_idx, start = index.occurrences[idx][0]
-                prots = ";".join(sorted({index.proteins[p].accession for p, _s in index.occurrences[idx]}))
-                native, rt, z, ppm, matched, total = st["best"]
-                w.writerow(
-                    [
-                        seq,
-                        index.mods[idx],
-                        prots,
-                        start + 1,
-                        start + len(seq),
-                        len(seq),
-                        f"{index.masses[idx]:.5f}",
-                        st["psms"],
-                        st["confirmed"],
-                        "fragment_confirmed" if st["confirmed"] else "precursor_only",
-                        native,
-                        _fmt(rt),
-                        z,
-                        f"{ppm:.3f}",
-                        matched,
-                        total,
-                    ]
-                )
+    def _fragment_errors(self, ident: dict[str, Any]) -> dict[str, Any] | None:
+        """b/y fragment errors of accepted PSMs only, matched at the search's fragment tolerance.
+
+        The accepted spectra are read back from the MGF file the search used (the filtered peaks).
+        PSMs with terminal modifications are skipped (no positional ladder).
+        """
+        from .search import fragment_errors, fragment_ions
+
+        accepted = {p.scan: p for p in ident["fdr"].psms if p.accepted}
+        tol = ident["doc"]["fragmentTolerance"]
+        if not accepted:
+            return None
+        da: list[np.ndarray] = []
+        ppm: list[np.ndarray] = []
+        for scan, peaks in _mgf_peaks(self.scratch / "spectra.mgf", set(accepted)):
+            theo = fragment_ions(accepted[scan])
+            if theo is None:
+                continue
+            errs, matched = fragment_errors(theo, peaks, float(tol["value"]), str(tol["unit"]))
+            if len(errs):
+                da.append(errs)
+                ppm.append(errs / matched * 1e6)
+        if not da:
+            return None
+        e = np.concatenate(da)
+        p = np.concatenate(ppm)
+        return {
+            "n": int(len(e)),
+            "unit": str(tol["unit"]),
+            "median": round(float(np.median(e if tol["unit"] == "Da" else p)), 4),
+            "medianAbs": round(float(np.median(np.abs(e if tol["unit"] == "Da" else p))), 4),
+            "medianPpm": round(float(np.median(p)), 3),
+            "medianAbsPpm": round(float(np.median(np.abs(p))), 3),
+            "meanPpm": round(float(p.mean()), 3),
+            "sdPpm": round(float(p.std(ddof=1)), 3) if len(p) > 1 else 0.0,
+            "minPpm": round(float(p.min()), 3),
+            "maxPpm": round(float(p.max()), 3),
+        }
+
+    def _update_parquet(self, by_index: dict[int, Any], ident_counts: Counter[str]) -> None:
+        """Fill the identification columns of spectra.parquet (one small row per spectrum, no peaks)."""
+        path = self.out_dir / "spectra.parquet"
+        table = pq.read_table(path)
+        idx = table.column("index").to_pylist()
+        old = table.column("identification").to_pylist()
+        ident: list[Any] = []
+        peps: list[str | None] = []
+        ppms: list[float | None] = []
+        for i, o in zip(idx, old, strict=True):
+            psm = by_index.get(i)
+            if psm is None or o == "not_applicable":
+                ident.append(o)
+                peps.append(None)
+                ppms.append(None)
+                continue
+            outcome = "accepted" if psm.accepted else "rejected"
+            ident_counts["unmatched"] -= 1
+            ident_counts[outcome] += 1
+            ident.append(outcome)
+            peps.append(psm.peptide)
+            ppms.append(round(psm.ppm, 4) if psm.accepted else None)
+        if ident_counts["unmatched"] <= 0:
+            del ident_counts["unmatched"]
+        for name, values in (("identification", ident), ("peptide", peps), ("ppm_error", ppms)):
+            pos = table.schema.get_field_index(name)
+            table = table.set_column(pos, PARQUET_SCHEMA.field(name), pa.array(values, type=PARQUET_SCHEMA.field(name).type))
+        pq.write_table(table, path, compression="zstd")
 
     def _deconvolution(self, exp: str, best_ms1: Any) -> dict[str, Any]:
         if exp != "intact_ms1":
@@ -703,6 +851,50 @@ class FileAnalysis:
         return {"performed": True, "reason": how, "masses": masses}
 
 
+def _write_mgf(fh: Any, scan: int, title: str, pmz: float, charge: int | None, rt: float | None,
+               mz: np.ndarray, inten: np.ndarray) -> None:
+    head = f"BEGIN IONS\nTITLE={_mgf_title(title)}\nSCANS={scan}\nPEPMASS={pmz:.6f}\n"
+    if charge is not None and charge > 0:
+        head += f"CHARGE={charge}+\n"
+    if rt is not None:
+        head += f"RTINSECONDS={rt:.3f}\n"
+    fh.write(head + "".join(f"{m:.5f} {i:.2f}\n" for m, i in zip(mz.tolist(), inten.tolist(), strict=True))
+             + "END IONS\n")
+
+
+def _mgf_title(title: str) -> str:
+    return "".join(ch if 32 < ord(ch) < 127 else "_" for ch in title)[:200] or "spectrum"
+
+
+def _mgf_peaks(path: Path, wanted: set[int]) -> Any:
+    """Yield (scan, m/z array) for the wanted SCANS of the MGF file this worker wrote."""
+    scan = None
+    mzs: list[float] = []
+    with open(path, encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("SCANS="):
+                scan = int(line[6:])
+                mzs = []
+            elif line.startswith("END IONS"):
+                if scan in wanted:
+                    yield scan, np.asarray(mzs, dtype=float)
+                scan = None
+            elif scan in wanted and line[:1].isdigit():
+                mzs.append(float(line.split(" ", 1)[0]))
+
+
+def _rt_of(scans: list[Any], scan: int) -> float | None:
+    rt: float | None = scans[scan - 1][2]
+    return rt
+
+
+def _missed_cleavages(peptide: str, enzyme: str) -> int:
+    from pyteomics import parser
+
+    rule = parser.expasy_rules.get(enzyme, parser.expasy_rules["trypsin"])
+    return int(parser.num_sites(peptide, rule)) if peptide else 0
+
+
 def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}"
 
@@ -716,6 +908,8 @@ def analyse_file(
     analysis_id: str | None = None,
     display_name: str | None = None,
     expected_sha256: str | None = None,
+    execution_name: str = LOCAL_EXECUTION,
+    background_text: str | None = None,
 ) -> dict[str, Any]:
     """Analyse one file into out_dir; write summary.json last or error.json.
 
@@ -727,7 +921,8 @@ def analyse_file(
     job = None
     try:
         params = resolve(raw_params)
-        job = FileAnalysis(input_path, out_dir, params, fasta_text, file_id, analysis_id, display_name, expected_sha256)
+        job = FileAnalysis(input_path, out_dir, params, fasta_text, file_id, analysis_id, display_name, expected_sha256,
+                           execution_name, background_text)
         summary = job.run()
     except WorkerError as exc:
         _cleanup(job)
@@ -739,6 +934,7 @@ def analyse_file(
             getattr(job, "input_info", None) if job else None,
             input_path,
             display_name,
+            execution_name,
         )
         raise
     except Exception as exc:  # noqa: BLE001 - anything else is an internal error
@@ -752,11 +948,15 @@ def analyse_file(
             getattr(job, "input_info", None) if job else None,
             input_path,
             display_name,
+            execution_name,
         )
         raise err from exc
     tmp = out_dir / "summary.json.tmp"
     tmp.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, out_dir / "summary.json")
+    ident = summary.get("identification") or {}
+    log("INFO", "file_succeeded", fileId=file_id, analysisId=analysis_id, executionName=execution_name,
+        psmsAccepted=(ident.get("accepted") or {}).get("psms"), fdrEstimable=(ident.get("fdr") or {}).get("estimable"))
     return summary
 
 
@@ -778,8 +978,9 @@ def write_error(
     input_info: dict[str, Any] | None,
     input_path: Path | None = None,
     display_name: str | None = None,
+    execution_name: str = LOCAL_EXECUTION,
 ) -> dict[str, Any]:
-    doc: dict[str, Any] = {"schemaVersion": 1, "status": "FAILED"}
+    doc: dict[str, Any] = {"schemaVersion": SCHEMA_VERSION, "executionName": execution_name, "status": "FAILED"}
     if analysis_id:
         doc["analysisId"] = analysis_id
     if file_id:
@@ -801,5 +1002,6 @@ def write_error(
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "summary.json").unlink(missing_ok=True)
     (out_dir / "error.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-    print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+    log("ERROR", "file_failed", code=exc.code, fileId=file_id, analysisId=analysis_id, executionName=execution_name,
+        message=exc.message)
     return doc

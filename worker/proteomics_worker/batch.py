@@ -16,6 +16,7 @@ from typing import Any
 
 from .analyse import now_iso, write_error
 from .errors import WorkerError, one_line
+from .log import log
 from .schemas import errors as schema_errors
 from .storage import download, is_s3, join, list_keys, read_text, split_s3, upload_dir, write_text
 
@@ -60,7 +61,9 @@ def array_index(override: int | None) -> int:
         raise WorkerError("BAD_MANIFEST", f"AWS_BATCH_JOB_ARRAY_INDEX is not an integer: {raw!r}") from exc
 
 
-def run_batch(manifest_url: str, output: str, files_per_task: int, index_override: int | None) -> int:
+def run_batch(
+    manifest_url: str, output: str, files_per_task: int, index_override: int | None, execution_name: str = "local"
+) -> int:
     if files_per_task < 1:
         raise WorkerError("BAD_PARAMETERS", "--files-per-task must be at least 1")
     manifest = load_manifest(manifest_url)
@@ -69,20 +72,21 @@ def run_batch(manifest_url: str, output: str, files_per_task: int, index_overrid
     entries = manifest["files"][start : start + files_per_task]
     offset = int(manifest.get("firstFileIndex", 0))
     if not entries:
-        print(f"array index {idx}: no files at entries {start}..{start + files_per_task - 1}", file=sys.stderr)
+        log("INFO", "no_files", arrayIndex=idx, message=f"no files at entries {start}..{start + files_per_task - 1}")
         return 0
     root = uploads_root(manifest_url)
     failures = 0
     for pos, entry in enumerate(entries):
         global_index = offset + start + pos
-        print(f"file {global_index} ({entry['fileId']}): start", file=sys.stderr)
-        ok = _run_one(entry, manifest, root, output)
+        log("INFO", "file_started", fileId=entry["fileId"], analysisId=manifest["analysisId"], fileIndex=global_index)
+        ok = _run_one(entry, manifest, root, output, execution_name)
         failures += 0 if ok else 1
-        print(f"file {global_index} ({entry['fileId']}): {'SUCCEEDED' if ok else 'FAILED'}", file=sys.stderr)
+        log("INFO", "file_finished", fileId=entry["fileId"], analysisId=manifest["analysisId"],
+            fileIndex=global_index, status="SUCCEEDED" if ok else "FAILED")
     return 1 if failures else 0
 
 
-def _run_one(entry: dict[str, Any], manifest: dict[str, Any], root: str, output: str) -> bool:
+def _run_one(entry: dict[str, Any], manifest: dict[str, Any], root: str, output: str, execution_name: str) -> bool:
     from .cli import work_dir
 
     file_id = entry["fileId"]
@@ -103,8 +107,13 @@ def _run_one(entry: dict[str, Any], manifest: dict[str, Any], root: str, output:
                     fasta_path.write_text(seq["fasta"], encoding="utf-8")
                 else:
                     download(join(root, seq["key"]), fasta_path)
+            background_path = None
+            bg = (manifest.get("parameters") or {}).get("backgroundProteome")
+            if isinstance(bg, dict) and bg.get("key"):
+                background_path = scratch / "background.fasta"
+                download(join(root, bg["key"]), background_path)
         except WorkerError as exc:
-            write_error(out_dir, exc, file_id, analysis_id, None, None, name)
+            write_error(out_dir, exc, file_id, analysis_id, None, None, name, execution_name)
             upload_dir(out_dir, dest)
             return False
         params_path = scratch / "params.json"
@@ -126,7 +135,11 @@ def _run_one(entry: dict[str, Any], manifest: dict[str, Any], root: str, output:
             analysis_id,
             "--name",
             name,
+            "--execution-name",
+            execution_name,
         ]
+        if background_path is not None:
+            cmd += ["--background", str(background_path)]
         if fasta_path is not None:
             cmd += ["--fasta", str(fasta_path)]
         if entry.get("sha256"):
@@ -138,14 +151,15 @@ def _run_one(entry: dict[str, Any], manifest: dict[str, Any], root: str, output:
                 for stale in out_dir.iterdir():
                     stale.unlink()
                 reason = f"analysis process ended with exit code {proc.returncode} without a result"
-                write_error(out_dir, WorkerError("INTERNAL", reason), file_id, analysis_id, None, local_in, name)
+                write_error(out_dir, WorkerError("INTERNAL", reason), file_id, analysis_id, None, local_in, name,
+                            execution_name)
             (out_dir / "summary.json").unlink(missing_ok=True)
             upload_dir(out_dir, dest)
             return False
         upload_dir(out_dir, dest)
         return True
     except WorkerError as exc:
-        print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+        log("ERROR", "file_failed", code=exc.code, fileId=file_id, analysisId=analysis_id, message=exc.message)
         return False
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -165,7 +179,7 @@ def run_chunk(manifest_url: str, chunk_size: int) -> dict[str, Any]:
     for n in range(count):
         first = n * chunk_size
         doc = {
-            "schemaVersion": 1,
+            "schemaVersion": manifest.get("schemaVersion", 2),
             "analysisId": aid,
             "sampleId": manifest["sampleId"],
             "ownerId": manifest["ownerId"],
@@ -176,6 +190,8 @@ def run_chunk(manifest_url: str, chunk_size: int) -> dict[str, Any]:
             "parameters": manifest["parameters"],
             "files": files[first : first + chunk_size],
         }
+        if manifest.get("rerunOf"):
+            doc["rerunOf"] = manifest["rerunOf"]
         problems = schema_errors("chunk-manifest", doc)
         if problems:
             raise WorkerError("INTERNAL", f"chunk manifest invalid: {problems[0]}")
@@ -192,7 +208,14 @@ def _results_key_prefix(results: str, analysis_id: str) -> str:
     return f"analyses/{analysis_id}/"
 
 
-def run_rollup(manifest_url: str, results: str) -> dict[str, Any]:
+def run_rollup(manifest_url: str, results: str, execution_name: str = "local") -> dict[str, Any]:
+    """Write the analysis summary (contract v2) from the files written by THIS execution.
+
+    A file counts only when its summary.json / error.json declares ``executionName`` equal to this
+    execution's: results of an earlier execution under the same prefix are never reported as this
+    one's. Version-1 file documents (no executionName) are still read without error, but never count
+    for a version-2 execution.
+    """
     manifest = load_manifest(manifest_url)
     aid = manifest["analysisId"]
     files_prefix = join(results, "files") + ("/" if is_s3(results) else "")
@@ -203,7 +226,6 @@ def run_rollup(manifest_url: str, results: str) -> dict[str, Any]:
         if len(parts) == 2 and parts[1] in ("summary.json", "error.json"):
             present.setdefault(parts[0], set()).add(parts[1])
     key_prefix = _results_key_prefix(results, aid)
-    enrich = len(manifest["files"]) <= 1000
     rows = []
     succeeded = 0
     for entry in manifest["files"]:
@@ -212,27 +234,40 @@ def run_rollup(manifest_url: str, results: str) -> dict[str, Any]:
         row: dict[str, Any] = {"fileId": fid}
         if entry.get("name"):
             row["name"] = entry["name"]
-        if "summary.json" in got:
+        if entry.get("proteinName"):
+            row["proteinName"] = entry["proteinName"]
+        summary = _read_doc(join(results, "files", fid, "summary.json")) if "summary.json" in got else None
+        error = _read_doc(join(results, "files", fid, "error.json")) if "error.json" in got else None
+        if summary is not None and _ours(summary, execution_name):
             row["status"] = "SUCCEEDED"
             row["summaryKey"] = f"{key_prefix}files/{fid}/summary.json"
             succeeded += 1
-            if enrich:
-                _enrich_success(row, join(results, "files", fid, "summary.json"))
-        elif "error.json" in got:
+            _enrich_success(row, summary)
+        elif error is not None and _ours(error, execution_name):
             row["status"] = "FAILED"
             row["errorKey"] = f"{key_prefix}files/{fid}/error.json"
-            _enrich_failure(row, join(results, "files", fid, "error.json"))
+            _enrich_failure(row, error)
         else:
             row["status"] = "FAILED"
-            row["reason"] = "no result written"
+            stale = summary if summary is not None else error
+            if stale is not None:
+                row["reason"] = one_line(
+                    f"no result written by execution {execution_name} (found one from "
+                    f"{stale.get('executionName') or 'a version-1 run'})"
+                )
+            elif got:
+                row["reason"] = "result document unreadable"
+            else:
+                row["reason"] = "no result written"
         rows.append(row)
     total = len(rows)
     status = "SUCCEEDED" if succeeded == total else ("FAILED" if succeeded == 0 else "PARTIAL")
-    doc = {
-        "schemaVersion": 1,
+    doc: dict[str, Any] = {
+        "schemaVersion": 2,
         "analysisId": aid,
         "sampleId": manifest["sampleId"],
         "ownerId": manifest["ownerId"],
+        "executionName": execution_name,
         "status": status,
         "filesSucceeded": succeeded,
         "filesFailed": total - succeeded,
@@ -240,32 +275,54 @@ def run_rollup(manifest_url: str, results: str) -> dict[str, Any]:
         "files": rows,
         "createdAt": now_iso(),
     }
+    if manifest.get("rerunOf"):
+        doc["rerunOf"] = manifest["rerunOf"]
     problems = schema_errors("analysis-summary", doc)
     if problems:
         raise WorkerError("INTERNAL", f"roll-up invalid: {problems[0]}")
     write_text(join(results, "summary.json"), json.dumps(doc, indent=1) + "\n")
+    log("INFO", "rollup_written", analysisId=aid, executionName=execution_name, status=status,
+        filesSucceeded=succeeded, filesFailed=total - succeeded)
     return doc
 
 
-def _enrich_success(row: dict[str, Any], url: str) -> None:
+def _read_doc(url: str) -> dict[str, Any] | None:
     try:
         doc = json.loads(read_text(url))
     except (WorkerError, json.JSONDecodeError):
-        return
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _ours(doc: dict[str, Any], execution_name: str) -> bool:
+    return doc.get("schemaVersion") == 2 and doc.get("executionName") == execution_name
+
+
+def _enrich_success(row: dict[str, Any], doc: dict[str, Any]) -> None:
     if doc.get("experimentType"):
         row["experimentType"] = doc["experimentType"]
     cov = doc.get("coverage")
     if isinstance(cov, dict):
-        row["precursorOnlyCoveragePercent"] = cov.get("precursorOnlyPercent")
-        row["fragmentConfirmedCoveragePercent"] = cov.get("fragmentConfirmedPercent")
+        row["coveragePercent"] = cov.get("percent")
+    ident = doc.get("identification")
+    if isinstance(ident, dict):
+        acc = ident.get("accepted") or {}
+        row["psmsAccepted"] = int(acc.get("psms", 0))
+        row["peptidesAccepted"] = int(acc.get("peptides", 0))
+        row["proteinGroupsAccepted"] = int(acc.get("proteinGroups", 0))
+        row["fdrEstimable"] = bool((ident.get("fdr") or {}).get("estimable"))
+    qc_ident = (doc.get("qc") or {}).get("identification")
+    if isinstance(qc_ident, dict):
+        row["ms2IdentificationRate"] = qc_ident.get("ms2IdentificationRate")
+    mass = doc.get("massError")
+    if isinstance(mass, dict):
+        row["medianAbsPpm"] = (mass.get("precursor") or {}).get("medianAbsPpm")
+    flags = doc.get("qcFlags")
+    if isinstance(flags, list):
+        row["qcFlags"] = [f["code"] for f in flags if isinstance(f, dict) and "code" in f]
 
 
-def _enrich_failure(row: dict[str, Any], url: str) -> None:
-    try:
-        doc = json.loads(read_text(url))
-    except (WorkerError, json.JSONDecodeError):
-        row["reason"] = "error.json unreadable"
-        return
+def _enrich_failure(row: dict[str, Any], doc: dict[str, Any]) -> None:
     if isinstance(doc.get("errorCode"), str):
         row["errorCode"] = doc["errorCode"]
     if doc.get("message"):

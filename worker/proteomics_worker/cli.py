@@ -6,19 +6,31 @@ import argparse
 import json
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 from .errors import WorkerError
+from .log import log
 from .storage import download, is_s3, read_text, upload_dir
 
 
 def work_dir() -> Path:
-    """Scratch space: PROTEOMICS_WORK_DIR, else TMPDIR (the job's ephemeral storage)."""
-    base = os.environ.get("PROTEOMICS_WORK_DIR") or tempfile.gettempdir()
-    Path(base).mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix="proteomics-", dir=base))
+    """Scratch space: PROTEOMICS_WORK_DIR, else TMPDIR (the job's ephemeral storage).
+
+    On Fargate /tmp is a bind-mounted task volume: it is writable by the image's user (UID 10001) only
+    because the image declares /tmp as a VOLUME owned by that user (see the Dockerfile). A scratch
+    directory the user cannot write fails here with the reason, before any input is downloaded.
+    """
+    base = os.environ.get("PROTEOMICS_WORK_DIR") or os.environ.get("TMPDIR") or tempfile.gettempdir()
+    try:
+        Path(base).mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix="proteomics-", dir=base))
+    except OSError as exc:
+        raise WorkerError(
+            "INTERNAL",
+            f"scratch directory {base} is not writable by uid {os.getuid()} ({exc.strerror or exc}): the image must "
+            "declare it as a VOLUME owned by its user, or set PROTEOMICS_WORK_DIR/TMPDIR to a writable path",
+        ) from exc
 
 
 def _params_arg(value: str | None) -> str | None:
@@ -28,12 +40,30 @@ def _params_arg(value: str | None) -> str | None:
     return value
 
 
+def execution_name(value: str | None) -> str:
+    """--execution-name, else EXECUTION_NAME (set by the pipeline), else 'local' for runs outside it."""
+    import re
+
+    name = value or os.environ.get("EXECUTION_NAME") or "local"
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}", name):
+        raise WorkerError("BAD_PARAMETERS", f"execution name {name!r} must match [A-Za-z0-9][A-Za-z0-9_-]{{0,79}}")
+    return name
+
+
 def cmd_analyse(args: argparse.Namespace) -> int:
     from .analyse import analyse_file, write_error
     from .params import load_raw
 
-    scratch = work_dir()
+    exec_name = execution_name(args.execution_name)
     remote_out = is_s3(args.output)
+    try:
+        scratch = work_dir()
+    except WorkerError as exc:
+        if remote_out:
+            raise
+        write_error(Path(args.output), exc, args.file_id, args.analysis_id, None, None,
+                    args.name or Path(args.input).name, exec_name)
+        return 1
     out_dir = scratch / "out" if remote_out else Path(args.output)
     try:
         try:
@@ -45,9 +75,13 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             fasta_text = None
             if args.fasta:
                 fasta_text = read_text(args.fasta) if is_s3(args.fasta) else _read_local(args.fasta)
+            background_text = None
+            if args.background:
+                background_text = read_text(args.background) if is_s3(args.background) else _read_local(args.background)
             raw_params = load_raw(_params_arg(args.params))
         except WorkerError as exc:
-            write_error(out_dir, exc, args.file_id, args.analysis_id, None, None, args.name or Path(args.input).name)
+            write_error(out_dir, exc, args.file_id, args.analysis_id, None, None, args.name or Path(args.input).name,
+                        exec_name)
             if remote_out:
                 upload_dir(out_dir, args.output)
             return 1
@@ -61,6 +95,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
                 analysis_id=args.analysis_id,
                 display_name=args.name,
                 expected_sha256=args.sha256,
+                execution_name=exec_name,
+                background_text=background_text,
             )
             code = 0
         except WorkerError:
@@ -69,7 +105,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             upload_dir(out_dir, args.output)
         return code
     except WorkerError as exc:
-        print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+        log("ERROR", "file_failed", code=exc.code, fileId=args.file_id, analysisId=args.analysis_id, message=exc.message)
         return 1
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -85,7 +121,8 @@ def _read_local(path: str) -> str:
 def cmd_batch(args: argparse.Namespace) -> int:
     from .batch import run_batch
 
-    return run_batch(args.manifest, args.output, args.files_per_task, args.array_index)
+    return run_batch(args.manifest, args.output, args.files_per_task, args.array_index,
+                     execution_name(args.execution_name))
 
 
 def cmd_chunk(args: argparse.Namespace) -> int:
@@ -99,7 +136,7 @@ def cmd_chunk(args: argparse.Namespace) -> int:
 def cmd_rollup(args: argparse.Namespace) -> int:
     from .batch import run_rollup
 
-    doc = run_rollup(args.manifest, args.results)
+    doc = run_rollup(args.manifest, args.results, execution_name(args.execution_name))
     print(json.dumps(doc, indent=2))
     return 0
 
@@ -111,7 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     a = sub.add_parser("analyse", help="analyse one spectrum file")
     a.add_argument("--input", required=True, help="path or s3:// URL of an mzML, mzML.gz, mzXML or MGF file")
     a.add_argument("--output", required=True, help="output directory or s3:// prefix")
-    a.add_argument("--fasta", help="path or s3:// URL of a FASTA file (enables peptide mapping)")
+    a.add_argument("--fasta", help="path or s3:// URL of the sample's FASTA (enables the database search)")
+    a.add_argument("--background", help="path or s3:// URL of a background-proteome FASTA searched as extra targets")
+    a.add_argument("--execution-name", help="Step Functions execution name recorded in summary.json (env EXECUTION_NAME)")
     a.add_argument("--params", help="inline JSON, a JSON file path or an s3:// URL")
     a.add_argument("--file-id", help="fileId recorded in summary.json / error.json")
     a.add_argument("--analysis-id", help="analysisId recorded in summary.json / error.json")
@@ -129,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="overrides AWS_BATCH_JOB_ARRAY_INDEX (default 0 when unset)",
     )
+    b.add_argument("--execution-name", help="Step Functions execution name (env EXECUTION_NAME)")
     b.set_defaults(func=cmd_batch)
 
     c = sub.add_parser("chunk", help="split an analysis manifest into chunk manifests")
@@ -139,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("rollup", help="write the analysis roll-up summary")
     r.add_argument("--manifest", required=True)
     r.add_argument("--results", required=True, help="s3://<results-bucket>/analyses/<analysisId>/ (or dir)")
+    r.add_argument("--execution-name", help="this execution's name (env EXECUTION_NAME); only its files count")
     r.set_defaults(func=cmd_rollup)
     return p
 
@@ -149,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         code: int = args.func(args)
         return code
     except WorkerError as exc:
-        print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+        log("ERROR", "command_failed", code=exc.code, message=exc.message)
         return 2 if exc.code in ("BAD_MANIFEST", "BAD_PARAMETERS") else 1
     except KeyboardInterrupt:  # pragma: no cover
         return 130

@@ -22,10 +22,6 @@ DEFAULTS: dict[str, Any] = {
     "isotopeErrors": [0, 1],
     "assumedCharges": [2, 3],
     "fragmentTolerance": None,
-    "fragmentConfirmation": True,
-    "decoyMethod": "reverse",
-    "minFragmentIons": 4,
-    "minFragmentScoreMargin": 0.1,
     "filters": {
         "msLevels": [1, 2],
         "mzMin": 0,
@@ -38,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     },
     "traceMaxPoints": 1000,
     "deconvolution": True,
+    "fdrThreshold": 0.01,
+    "contaminants": True,
+    "backgroundProteome": None,
 }
 
 # Built-in modifications: name -> (residues, monoisotopic mass delta in Da).
@@ -50,6 +49,9 @@ BUILTIN_MODS: dict[str, tuple[str, float]] = {
     "Phospho:S": ("S", 79.966331),
     "Phospho:T": ("T", 79.966331),
     "Phospho:Y": ("Y", 79.966331),
+    # N-terminal modifications (searched as variable modifications at the peptide / protein N-terminus)
+    "Pyro-glu:Q": ("Q", -17.026549),
+    "Acetyl:ProteinN-term": ("", 42.010565),
 }
 
 
@@ -72,8 +74,13 @@ def load_raw(source: str | None) -> dict[str, Any]:
     return raw
 
 
+# Version-1 parameters of the retired home-made fragment check: ignored when an old manifest is re-read.
+RETIRED_V1 = ("fragmentConfirmation", "decoyMethod", "minFragmentIons", "minFragmentScoreMargin")
+
+
 def resolve(raw: dict[str, Any]) -> dict[str, Any]:
-    """Validate user parameters and merge them over the defaults."""
+    """Validate user parameters (contract version 2) and merge them over the defaults."""
+    raw = {k: v for k, v in raw.items() if k not in RETIRED_V1}
     problems = sorted(parameters_validator().iter_errors(raw), key=lambda e: list(e.absolute_path))
     if problems:
         first = problems[0]

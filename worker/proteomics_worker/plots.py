@@ -34,7 +34,7 @@ def write_plots(
     _save(fig, path)
     written.append(path)
 
-    # precursor charge states
+    # precursor charge states (all MSn spectra: an acquisition property, not an identification result)
     fig, ax = _figure(5, 3.2)
     hist = qc["chargeHistogram"]
     if hist:
@@ -75,23 +75,19 @@ def _coverage_map(out_dir: Path, coverage: dict[str, Any]) -> Path:
     proteins = coverage["proteins"][:10]
     fig, ax = _figure(8, 1.4 + 0.5 * max(len(proteins), 1))
     fig.subplots_adjust(bottom=0.4, top=0.82)
-    colours = {".": (0.9, 0.9, 0.9), "p": (0.55, 0.7, 0.95), "F": (0.1, 0.3, 0.75)}
+    colours = {".": (0.9, 0.9, 0.9), "+": (0.1, 0.3, 0.75)}
     labels = []
     for row, prot in enumerate(proteins):
         cov = prot.get("residueCoverage", "")
         img = np.array([[colours[ch] for ch in cov]]) if cov else np.zeros((1, 1, 3))
         ax.imshow(img, aspect="auto", extent=(0, max(len(cov), 1), row + 0.1, row + 0.9), interpolation="nearest")
-        labels.append(
-            f"{prot['accession']}\n{prot['precursorOnlyPercent']:.1f}% / {prot['fragmentConfirmedPercent']:.1f}%"
-        )
+        labels.append(f"{prot['accession']}\n{prot['percent']:.1f}% ({prot['peptides']} pept.)")
     ax.set_ylim(0, max(len(proteins), 1))
     ax.set_xlim(0, max((p["length"] for p in proteins), default=1))
     ax.set_yticks([row + 0.5 for row in range(len(proteins))])
     ax.set_yticklabels(labels, fontsize=7)
-    ax.set_xlabel(
-        "residue (light: precursor match only, dark: fragment-confirmed); label: precursor-only % / fragment-confirmed %"
-    )
-    ax.set_title("Sequence coverage")
+    ax.set_xlabel("residue (dark: covered by a peptide accepted at the peptide-level FDR threshold)")
+    ax.set_title("Sequence coverage (accepted peptides only)")
     path = out_dir / "coverage_map.png"
     _save(fig, path)
     return path
@@ -108,8 +104,8 @@ def _mass_errors(out_dir: Path, err: ErrorStats) -> Path:
         if err.sample:
             pts = np.asarray(err.sample)
             a2.scatter(pts[:, 0] / 60.0, pts[:, 1], s=4, color="tab:green")
-    a1.set_xlabel("precursor error (ppm)")
-    a1.set_ylabel("matched spectra")
+    a1.set_xlabel("precursor error (ppm), accepted PSMs only")
+    a1.set_ylabel("accepted PSMs")
     a2.set_xlabel("retention time (min)")
     a2.set_ylabel("ppm")
     a1.set_title("Precursor mass error")

@@ -52,6 +52,9 @@ class Spectrum:
     precursor_charges: tuple[int, ...]  # empty when unknown
     filter_string: str | None
     analyser: str | None  # HIGH_RES | LOW_RES | None
+    # Isolation window (mzML MS:1000827 target, MS:1000828 lower / MS:1000829 upper offset), for DIA detection.
+    isolation_target: float | None = None
+    isolation_width: float | None = None
 
 
 def sniff_format(path: Path) -> str:
@@ -223,8 +226,14 @@ def iter_mzml(path: Path, fmt: str) -> Iterator[Spectrum]:
                     mode = "unknown"
                 pmz: float | None = None
                 charges: tuple[int, ...] = ()
+                iso_target: float | None = None
+                iso_width: float | None = None
                 precs = (spec.get("precursorList") or {}).get("precursor") or []
                 if precs:
+                    iwin = precs[0].get("isolationWindow") or {}
+                    lo, hi = iwin.get("isolation window lower offset"), iwin.get("isolation window upper offset")
+                    if iwin.get("isolation window target m/z") is not None and lo is not None and hi is not None:
+                        iso_target, iso_width = float(iwin["isolation window target m/z"]), float(lo) + float(hi)
                     ions = (precs[0].get("selectedIonList") or {}).get("selectedIon") or []
                     if ions:
                         ion = ions[0]
@@ -251,6 +260,8 @@ def iter_mzml(path: Path, fmt: str) -> Iterator[Spectrum]:
                     precursor_charges=charges,
                     filter_string=str(filt) if filt else None,
                     analyser=analyser,
+                    isolation_target=iso_target,
+                    isolation_width=iso_width,
                 )
 
 

@@ -1,4 +1,4 @@
-"""Access to the v1 JSON Schemas.
+"""Access to the JSON Schemas (version 2 is written; version 1 is still read).
 
 The package carries a copy of ``contracts/schemas`` (the Docker build context
 is ``worker/``); the test-suite checks that the copy equals the contracts.
@@ -16,21 +16,32 @@ from jsonschema import Draft202012Validator, FormatChecker
 SCHEMA_DIR = Path(__file__).resolve().parent / "schema_files"
 
 
+CURRENT = 2
+
+
 @cache
-def load(name: str) -> dict[str, Any]:
-    with open(SCHEMA_DIR / f"{name}.v1.schema.json", encoding="utf-8") as fh:
+def load(name: str, version: int = CURRENT) -> dict[str, Any]:
+    with open(SCHEMA_DIR / f"{name}.v{version}.schema.json", encoding="utf-8") as fh:
         doc: dict[str, Any] = json.load(fh)
     return doc
 
 
 @cache
-def validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(load(name), format_checker=FormatChecker())
+def validator(name: str, version: int = CURRENT) -> Draft202012Validator:
+    return Draft202012Validator(load(name, version), format_checker=FormatChecker())
 
 
-def errors(name: str, document: Any) -> list[str]:
+def version_of(document: Any) -> int:
+    """The document's schemaVersion (1 or 2); anything else is validated as the current version."""
+    v = document.get("schemaVersion") if isinstance(document, dict) else None
+    return v if v in (1, 2) else CURRENT
+
+
+def errors(name: str, document: Any, version: int | None = None) -> list[str]:
+    """Schema problems of a document; version None validates against the version it declares."""
     out = []
-    for err in sorted(validator(name).iter_errors(document), key=lambda e: list(e.absolute_path)):
+    ver = version_of(document) if version is None else version
+    for err in sorted(validator(name, ver).iter_errors(document), key=lambda e: list(e.absolute_path)):
         where = "/".join(str(p) for p in err.absolute_path) or "(root)"
         out.append(f"{where}: {err.message}")
     return out

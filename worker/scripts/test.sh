@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Lint, type-check, scan and test the worker on a fresh machine (idempotent).
 # Usage: bash worker/scripts/test.sh   (from anywhere)
-# Needs python3 (3.11) and PyPI. Real test data is read from <repo>/testdata/ms
+# Needs python3 (3.11), PyPI, and the Debian packages of scripts/install-system-deps.sh (comet-ms;
+# installed here when missing, which needs root). Real test data is read from <repo>/testdata/ms
 # (or $PROTEOMICS_TESTDATA).
 set -euo pipefail
 
@@ -11,6 +12,9 @@ PY="$VENV/bin/python"
 
 step() { printf '\n==> %s\n' "$*"; }
 
+step "system packages (comet-ms)"
+bash scripts/install-system-deps.sh
+
 if [ ! -x "$PY" ]; then
   step "creating $VENV"
   python3 -m venv "$VENV"
@@ -19,7 +23,7 @@ step "installing pinned requirements"
 "$PY" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
 step "ruff check"
-"$VENV/bin/ruff" check proteomics_worker tests bench
+"$VENV/bin/ruff" check proteomics_worker tests bench scripts
 
 step "mypy (package)"
 "$VENV/bin/mypy" proteomics_worker

@@ -65,12 +65,15 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300)
     )
 
 
-def schema(name: str) -> dict[str, Any]:
-    return json.loads((CONTRACTS / "schemas" / f"{name}.v1.schema.json").read_text(encoding="utf-8"))
+def schema(name: str, version: int = 2) -> dict[str, Any]:
+    return json.loads((CONTRACTS / "schemas" / f"{name}.v{version}.schema.json").read_text(encoding="utf-8"))
 
 
-def assert_valid(name: str, doc: Any) -> None:
-    validator = Draft202012Validator(schema(name), format_checker=FormatChecker())
+def assert_valid(name: str, doc: Any, version: int | None = None) -> None:
+    """Validate against the repository's contracts/ (not the worker's copy); default: the declared version."""
+    if version is None:
+        version = doc.get("schemaVersion", 2) if isinstance(doc, dict) else 2
+    validator = Draft202012Validator(schema(name, version), format_checker=FormatChecker())
     problems = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)]
     assert not problems, f"{name} document invalid: {problems[:5]}"
 
@@ -87,7 +90,8 @@ def analyse(out: Path, inp: Path, *extra: str) -> subprocess.CompletedProcess[st
 def bsa1(tmp_path_factory: pytest.TempPathFactory, data: Path) -> dict[str, Any]:
     """BSA1 analysed once with its FASTA and default parameters (shared by several tests)."""
     out = tmp_path_factory.mktemp("bsa1")
-    proc = analyse(out, data / "BSA1.mzML.gz", "--fasta", str(data / "P02769_BSA.fasta"), "--file-id", "bsa1")
+    proc = analyse(out, data / "BSA1.mzML.gz", "--fasta", str(data / "P02769_BSA.fasta"), "--file-id", "bsa1",
+                   "--execution-name", "bsa1-exec-1")
     assert proc.returncode == 0, proc.stderr
     return {"dir": out, "summary": load_json(out / "summary.json"), "proc": proc}
 

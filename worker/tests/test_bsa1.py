@@ -1,9 +1,10 @@
-"""Peptide map of BSA1 (real LTQ Orbitrap XL tryptic digest) against BSA.
+"""Database search of BSA1 (real LTQ Orbitrap XL tryptic digest, ion-trap CID MS2) with Comet.
 
-Expected figures come from testdata/ms/README.md: about 27 distinct
-peptides, ~42 % precursor-only coverage (trypsin, <=2 missed cleavages,
->=5 residues, fixed carbamidomethyl C, 10 ppm, isotope error 0/+1), median
-|error| < 1 ppm.
+Database: BSA + the bundled contaminants (244 after dropping the copy of BSA), reversed decoys.
+q-values by target-decoy competition, q = (D+1)/T. Figures measured on this file: 135 PSMs accepted
+at 1 % (smallest PSM q 0.74 %); peptide level cannot reach 1 % (about 50 target peptides, smallest
+q 2.0 %), so no peptide and no coverage is reported at 1 %; at 5 % about 23 BSA peptides and
+~37 % coverage are accepted.
 """
 
 from __future__ import annotations
@@ -13,127 +14,194 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
+import pytest
 from conftest import analyse, assert_valid, load_json
 
 # Tryptic BSA peptides that a QC digest of this slice reliably shows.
-KNOWN_BSA_PEPTIDES = {"DLGEEHFK", "YLYEIAR", "HLVDEPQNLIK", "LVTDLTK", "YICDNQDTISSK", "LGEYGFQNALIVR"}
+KNOWN_BSA_PEPTIDES = {"DLGEEHFK", "YLYEIAR", "HLVDEPQNLIK", "LVTDLTK", "YICDNQDTISSK"}
 
 
-def test_summary_is_valid_and_typed_as_peptide_map(bsa1: dict[str, Any]) -> None:
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="session")
+def bsa1_5pct(tmp_path_factory: pytest.TempPathFactory, data: Path) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("bsa1-5pct")
+    proc = analyse(out, data / "BSA1.mzML.gz", "--fasta", str(data / "P02769_BSA.fasta"),
+                   "--params", '{"fdrThreshold": 0.05}')
+    assert proc.returncode == 0, proc.stderr
+    return {"dir": out, "summary": load_json(out / "summary.json")}
+
+
+def test_summary_is_valid_v2_and_typed_as_peptide_map(bsa1: dict[str, Any]) -> None:
     s = bsa1["summary"]
-    assert_valid("file-summary", s)
+    assert_valid("file-summary", s, version=2)
+    assert s["schemaVersion"] == 2
+    assert s["executionName"] == "bsa1-exec-1"
     assert s["status"] == "SUCCEEDED"
     assert s["fileId"] == "bsa1"
     assert s["experimentType"] == "peptide_map"
-    assert s["input"]["format"] == "mzML.gz"
     assert s["counts"]["spectra"] == 1684
     assert s["counts"]["ms1"] == 564
     assert s["counts"]["ms2"] == 1120
-    assert s["classes"]["dataMode"] == {"centroid": 1684}
-    assert s["classes"]["polarity"] == {"positive": 1684}
+    assert s["acquisition"]["mode"] == "DDA"
+    assert s["acquisition"]["medianIsolationWidth"] == 2.0
 
 
-def test_precursor_only_coverage_matches_the_data_readme(bsa1: dict[str, Any]) -> None:
-    """Checks PRECURSOR-ONLY coverage (README: ~42 %, ~27 peptides)."""
-    cov = bsa1["summary"]["coverage"]
-    assert 35.0 <= cov["precursorOnlyPercent"] <= 50.0
-    prot = cov["proteins"][0]
-    assert prot["accession"] == "P02769"
-    assert prot["length"] == 607
-    assert 20 <= prot["peptidesPrecursorOnly"] <= 35
-    assert 20 <= bsa1["summary"]["counts"]["peptidesPrecursorOnly"] <= 35
-    assert len(prot["residueCoverage"]) == 607
+def test_search_and_fdr_are_described(bsa1: dict[str, Any]) -> None:
+    ident = bsa1["summary"]["identification"]
+    assert ident["engine"]["name"] == "Comet"
+    assert ident["engine"]["version"].startswith("2019.01")
+    assert ident["fragmentTolerance"] == {"value": 0.5, "unit": "Da", "source": "analyser"}
+    db = ident["database"]
+    assert db["sampleProteins"] == 1
+    assert db["contaminantProteins"] == 244  # 246 entries, CON_P02769 (= BSA) and one duplicate dropped
+    assert db["decoyProteins"] == db["targetProteins"] == 245
+    assert "alphabase 1.10.2" in db["contaminantsSource"]
+    fdr = ident["fdr"]
+    assert fdr["threshold"] == 0.01
+    assert "(D+1)/T" in fdr["estimator"]
+    assert fdr["estimable"] is True
+    assert fdr["psmQValueFloor"] <= 0.01 < fdr["peptideQValueFloor"]
+    assert "peptide-level FDR cannot be estimated" in fdr["note"]
 
 
-def test_fragment_confirmed_coverage_is_lower_but_substantial(bsa1: dict[str, Any]) -> None:
-    """Checks FRAGMENT-CONFIRMED coverage: b/y ions at 0.5 Da (ion-trap MS2), beating a reversed decoy."""
-    cov = bsa1["summary"]["coverage"]
-    assert cov["fragmentTolerance"] == {"value": 0.5, "unit": "Da", "source": "analyser"}
-    assert 20.0 <= cov["fragmentConfirmedPercent"] <= cov["precursorOnlyPercent"]
-    assert bsa1["summary"]["counts"]["peptidesFragmentConfirmed"] >= 12
-
-
-def test_mass_errors_are_sub_ppm(bsa1: dict[str, Any]) -> None:
-    err = bsa1["summary"]["massError"]
-    assert err["n"] >= 50
-    assert err["medianAbsPpm"] < 2.0
-    assert abs(err["medianPpm"]) < 2.0
-    assert -10.0 <= err["minPpm"] <= err["maxPpm"] <= 10.0
-
-
-def test_peptide_table_lists_evidence(bsa1: dict[str, Any]) -> None:
-    rows = list(csv.DictReader(open(Path(bsa1["dir"]) / "peptides.csv", encoding="utf-8")))
-    assert 20 <= len(rows) <= 35
-    seqs = {r["peptide"] for r in rows}
-    assert KNOWN_BSA_PEPTIDES <= seqs
-    for r in rows:
-        assert len(r["peptide"]) >= 5
-        assert r["proteins"] == "P02769"
-        assert float(r["best_rt_seconds"]) > 1400
-        assert abs(float(r["best_ppm_error"])) <= 10.0
-        assert int(r["best_charge"]) >= 1
-        assert r["status"] in ("precursor_only", "fragment_confirmed")
-    psms = list(csv.DictReader(open(Path(bsa1["dir"]) / "psms.csv", encoding="utf-8")))
-    assert len(psms) >= len(rows)
-
-
-def test_spectrum_table_in_parquet(bsa1: dict[str, Any]) -> None:
-    path = Path(bsa1["dir"]) / "spectra.parquet"
-    meta = pq.ParquetFile(path).metadata
-    assert meta.num_rows == 1684
-    t = pq.read_table(path).to_pydict()
-    assert set(t["ms_level"]) == {1, 2}
-    rts = [x for x in t["rt_seconds"] if x is not None]
-    # README: RT 1501-2500 s, stored in seconds
-    assert 1500 <= min(rts) and max(rts) <= 2501
-    ms2 = [i for i, lvl in enumerate(t["ms_level"]) if lvl == 2]
-    assert all(t["precursor_mz"][i] is not None for i in ms2)
-    assert all(t["analyser"][i] == "low_res" for i in ms2)
-    assert {t["identification"][i] for i in ms2} <= {"fragment_confirmed", "precursor_only", "unidentified"}
-    assert (
-        sum(1 for x in t["identification"] if x == "fragment_confirmed")
-        == bsa1["summary"]["counts"]["psmsFragmentConfirmed"]
-    )
-    assert all(t["charge_class"][i] != "unknown" for i in ms2)
-
-
-def test_qc_metrics_and_outputs(bsa1: dict[str, Any]) -> None:
+def test_psms_accepted_at_one_percent_and_no_peptide_claimed(bsa1: dict[str, Any]) -> None:
     s = bsa1["summary"]
-    qc = s["qc"]
-    assert 1500 <= qc["retentionTimeSeconds"]["min"] < qc["retentionTimeSeconds"]["max"] <= 2501
-    assert 0 < len(qc["ticTrace"]["rtSeconds"]) <= s["parameters"]["traceMaxPoints"]
-    assert sum(qc["chargeHistogram"].values()) == 1120
-    assert qc["chargeHistogram"]["2"] > qc["chargeHistogram"]["4"]
-    assert sum(qc["precursorMzHistogram"]["counts"]) == 1120
-    assert qc["deconvolution"]["performed"] is False
-    names = {o["name"] for o in s["outputs"]}
-    assert {
-        "spectra.parquet",
-        "peptides.csv",
-        "psms.csv",
-        "tic_bpc.png",
-        "charge_histogram.png",
-        "coverage_map.png",
-        "mass_errors.png",
-    } <= names
-    assert "summary.json" not in names
-    for o in s["outputs"]:
-        p = Path(bsa1["dir"]) / o["name"]
-        assert p.stat().st_size == o["sizeBytes"]
-    png = (Path(bsa1["dir"]) / "tic_bpc.png").read_bytes()
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    assert not (Path(bsa1["dir"]) / "error.json").exists()
+    acc = s["identification"]["accepted"]
+    assert 100 <= acc["psms"] <= 170
+    assert acc["peptides"] == 0 and acc["proteinGroups"] == 0  # unreachable at 1 %: nothing claimed
+    assert s["coverage"]["percent"] == 0.0
+    assert "not reported from unaccepted peptides" in s["coverage"]["basis"]
+    assert {f["code"] for f in s["qcFlags"]} == {"PEPTIDE_FDR_NOT_ESTIMABLE"}
+    psms = read_csv(Path(bsa1["dir"]) / "psms.csv")
+    accepted = [r for r in psms if r["accepted"] == "1"]
+    assert len(accepted) == acc["psms"]
+    assert all(float(r["qValue"]) <= 0.01 and r["decoy"] == "0" for r in accepted)
+    assert all(float(r["qValue"]) > 0.01 or r["decoy"] == "1" for r in psms if r["accepted"] == "0")
+    bsa_peptides = {r["peptide"] for r in accepted if "P02769" in r["proteins"].split(";")}
+    assert KNOWN_BSA_PEPTIDES <= bsa_peptides
+    assert len(bsa_peptides) >= 15
 
 
-def test_reversed_sequence_is_kept_out_by_fragments(tmp_path: Path, data: Path) -> None:
-    """Decoy control: a reversed BSA picks up chance precursor matches, which the b/y check rejects."""
+def test_mass_errors_come_from_accepted_psms_only(bsa1: dict[str, Any]) -> None:
+    s = bsa1["summary"]
+    err = s["massError"]["precursor"]
+    assert err["n"] == s["identification"]["accepted"]["psms"]
+    assert err["medianAbsPpm"] < 2.0
+    assert -10.0 <= err["minPpm"] <= err["maxPpm"] <= 10.0
+    frag = s["massError"]["fragment"]  # b/y ions of accepted PSMs, ion-trap MS2: within 0.5 Da
+    assert frag["unit"] == "Da" and frag["n"] > 10 * err["n"]
+    assert abs(frag["median"]) < 0.2 and frag["medianAbs"] < 0.25
+    qci = s["qc"]["identification"]
+    assert qci["ms2IdentificationRate"] == round(err["n"] / 1120, 4)
+    assert sum(qci["identifiedChargeStates"].values()) == err["n"]
+    assert 0 < qci["contaminantPsmShare"] < 1
+
+
+def test_coverage_counts_only_peptides_accepted_at_peptide_level(bsa1_5pct: dict[str, Any]) -> None:
+    s = bsa1_5pct["summary"]
+    assert_valid("file-summary", s, version=2)
+    peptides = read_csv(Path(bsa1_5pct["dir"]) / "peptides.csv")
+    accepted = [r for r in peptides if r["accepted"] == "1"]
+    assert all(float(r["qValue"]) <= 0.05 and r["decoy"] == "0" for r in accepted)
+    bsa = {r["peptide"] for r in accepted if "P02769" in r["proteins"].split(";")}
+    assert len(bsa) >= 15
+    prot = next(p for p in s["coverage"]["proteins"] if p["accession"] == "P02769")
+    assert prot["length"] == 607 and len(prot["residueCoverage"]) == 607
+    assert prot["peptides"] == len(bsa)
+    # recompute coverage from the accepted peptides and compare
+    seq = "".join(
+        line.strip() for line in (Path(__file__).resolve().parents[2] / "testdata/ms/P02769_BSA.fasta")
+        .read_text().splitlines() if not line.startswith(">")
+    )
+    covered = [False] * len(seq)
+    for pep in bsa:
+        i = seq.find(pep)
+        while i >= 0:
+            covered[i : i + len(pep)] = [True] * len(pep)
+            i = seq.find(pep, i + 1)
+    assert prot["residueCoverage"] == "".join("+" if c else "." for c in covered)
+    assert 25.0 <= prot["percent"] <= 50.0
+    assert s["coverage"]["percent"] == prot["percent"]
+
+
+def test_fdr_not_estimable_is_reported_honestly(tmp_path: Path, data: Path) -> None:
+    """BSA alone (no contaminants): too few decoys compete, so 1 % is unreachable and nothing is accepted."""
+    out = tmp_path / "out"
+    proc = analyse(out, data / "BSA1.mzML.gz", "--fasta", str(data / "P02769_BSA.fasta"),
+                   "--params", '{"contaminants": false}')
+    assert proc.returncode == 0, proc.stderr
+    s = load_json(out / "summary.json")
+    assert_valid("file-summary", s, version=2)
+    fdr = s["identification"]["fdr"]
+    assert fdr["estimable"] is False
+    assert fdr["psmQValueFloor"] > 0.01
+    assert "cannot be estimated" in fdr["note"]
+    assert s["identification"]["accepted"] == {"psms": 0, "peptides": 0, "proteinGroups": 0, "decoyPsms": 0}
+    assert s["massError"] is None
+    assert "FDR_NOT_ESTIMABLE" in {f["code"] for f in s["qcFlags"]}
+    assert not [r for r in read_csv(out / "psms.csv") if r["accepted"] == "1"]
+
+
+def test_reversed_bsa_is_not_identified(tmp_path: Path, data: Path) -> None:
+    """A reversed BSA as the 'sample': its matches are chance, so it must not collect accepted PSMs."""
     text = (data / "P02769_BSA.fasta").read_text()
     seq = "".join(line.strip() for line in text.splitlines() if not line.startswith(">"))
     fasta = tmp_path / "reversed.fasta"
     fasta.write_text(">REV_P02769 reversed BSA\n" + seq[::-1] + "\n")
     out = tmp_path / "out"
-    proc = analyse(out, data / "BSA1.mzML.gz", "--fasta", str(fasta))
+    proc = analyse(out, data / "BSA1.mzML.gz", "--fasta", str(fasta), "--params", '{"fdrThreshold": 0.05}')
     assert proc.returncode == 0, proc.stderr
-    cov = load_json(out / "summary.json")["coverage"]
-    assert cov["precursorOnlyPercent"] > 5.0  # chance precursor matches exist ...
-    assert cov["fragmentConfirmedPercent"] < 5.0  # ... but are not fragment-confirmed
+    accepted = [r for r in read_csv(out / "psms.csv") if r["accepted"] == "1"]
+    rev = [r for r in accepted if r["proteins"].split(";") == ["REV_P02769"]]
+    assert len(rev) <= max(1, 0.05 * len(accepted)), f"{len(rev)} of {len(accepted)} accepted PSMs on reversed BSA"
+
+
+def test_spectrum_table_in_parquet(bsa1: dict[str, Any]) -> None:
+    path = Path(bsa1["dir"]) / "spectra.parquet"
+    assert pq.ParquetFile(path).metadata.num_rows == 1684
+    t = pq.read_table(path).to_pydict()
+    ms2 = [i for i, lvl in enumerate(t["ms_level"]) if lvl == 2]
+    assert all(t["analyser"][i] == "low_res" for i in ms2)
+    assert {t["identification"][i] for i in ms2} <= {"accepted", "rejected", "unmatched"}
+    n_acc = sum(1 for x in t["identification"] if x == "accepted")
+    assert n_acc == bsa1["summary"]["identification"]["accepted"]["psms"]
+    assert bsa1["summary"]["classes"]["identification"]["accepted"] == n_acc
+    assert all(t["ppm_error"][i] is None for i in ms2 if t["identification"][i] != "accepted")
+
+
+def test_outputs_are_listed_and_read_by_independent_readers(bsa1: dict[str, Any]) -> None:
+    from mzqc import MZQCFile
+    from pyteomics import mztab
+
+    s = bsa1["summary"]
+    out = Path(bsa1["dir"])
+    kinds = {o["name"]: o.get("kind") for o in s["outputs"]}
+    assert kinds["psms.csv"] == "psms" and kinds["peptides.csv"] == "peptides"
+    assert kinds["proteins.csv"] == "proteins" and kinds["results.mzTab"] == "mztab" and kinds["qc.mzQC"] == "mzqc"
+    assert {"tic_bpc.png", "charge_histogram.png", "coverage_map.png", "mass_errors.png"} <= set(kinds)
+    for o in s["outputs"]:
+        assert (out / o["name"]).stat().st_size == o["sizeBytes"]
+    for name in ("psms.csv", "peptides.csv", "proteins.csv"):
+        header = read_csv(out / name)[0].keys()
+        assert "qValue" in header and "proteins" in header
+    tab = mztab.MzTab(str(out / "results.mzTab"))
+    assert tab.version == "1.0.0"
+    psm_table = tab.spectrum_match_table
+    assert len(psm_table) == s["identification"]["accepted"]["psms"]
+    assert (psm_table["search_engine_score[2]"].astype(float) <= 0.01).all()
+    # fixed carbamidomethyl C is reported with its position
+    cys = psm_table[psm_table["sequence"] == "YICDNQDTISSK"]
+    assert len(cys) and set(cys["modifications"]) == {"3-UNIMOD:4"}
+    doc = MZQCFile.JsonSerialisable.from_json((out / "qc.mzQC").read_text())
+    metrics = {m.accession: m.value for m in doc.runQualities[0].qualityMetrics}
+    assert metrics["MS:4000060"] == 1120
+    assert metrics["MS:1003251"] == s["identification"]["accepted"]["psms"]
+    assert metrics["MS:4000178"] == s["massError"]["precursor"]["meanPpm"]
+    assert sum(metrics["MS:4000209"]["UO:0000191"]) == pytest.approx(1.0, abs=1e-4)
+    assert metrics["MS:4000177"] == s["qc"]["identification"]["contaminantPsmShare"]
+    assert metrics["MS:4000026"] == s["massError"]["fragment"]["medianPpm"]
+    assert len(metrics["MS:4000104"]["MS:1000285"]) == len(s["qc"]["ticTrace"]["intensity"])

@@ -1,8 +1,9 @@
-"""Bad inputs fail cleanly: non-zero exit, one-line stderr, error.json, no summary.json."""
+"""Bad inputs fail cleanly: non-zero exit, one ERROR JSON log line, error.json (v2), no summary.json."""
 
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,9 @@ def _fails(out: Path, inp: Path, code: str, *extra: str, in_process: bool = Fals
         proc = analyse(out, inp, *extra)
         rc, stderr = proc.returncode, proc.stderr
     assert rc != 0
-    err_lines = [ln for ln in stderr.splitlines() if ln.startswith("error:")]
+    err_lines = [json.loads(ln) for ln in stderr.splitlines() if ln.startswith("{") and '"level":"ERROR"' in ln]
     assert len(err_lines) == 1, stderr
-    assert code in err_lines[0]
+    assert err_lines[0]["code"] == code and err_lines[0]["event"] == "file_failed"
     assert not (out / "summary.json").exists()
     assert not (out / "spectra.parquet").exists()
     doc = load_json(out / "error.json")

@@ -105,3 +105,73 @@ def test_filters_are_applied_and_labelled(tmp_path: Path, data: Path) -> None:
     assert s["parameters"]["filters"]["topN"] == 50
     t = pq.read_table(tmp_path / "spectra.parquet").to_pydict()
     assert max(t["peaks_kept"]) <= 50
+
+
+SPECTRUM_FILES = [
+    "BSA1.mzML.gz",
+    "pyteomics_test.mzML",
+    "pyteomics_tiny.pwiz.1.1.mzML",
+    "pyteomics_test.mzXML",
+    "pyteomics_test.mgf",
+    "ms_deisotope_has_missing_charge_state_info.mzML",
+    "ms_deisotope_only_ms2_mzml.mzML",
+    "ms_deisotope_small.mgf",
+]
+
+
+@pytest.mark.parametrize("name", SPECTRUM_FILES)
+def test_every_real_file_is_searched_with_a_sequence(tmp_path: Path, data: Path, name: str) -> None:
+    """Every real spectrum file runs through the search path and yields a valid v2 summary."""
+    fasta = data / ("P02769_BSA.fasta" if name == "BSA1.mzML.gz" else "pyteomics_test.fasta")
+    s = _run(tmp_path, data / name, "--fasta", str(fasta), "--execution-name", "an1-1")
+    assert s["schemaVersion"] == 2 and s["executionName"] == "an1-1"
+    ident = s["identification"]
+    assert ident["engine"]["name"] == "Comet"
+    assert ident["database"]["sampleProteins"] >= 1 and ident["database"]["contaminantProteins"] == 244 or name != "BSA1.mzML.gz"
+    psms = (tmp_path / "psms.csv").read_text().splitlines()
+    assert psms[0].startswith("spectrumIndex,") and len(psms) - 1 <= s["counts"]["ms2"]
+    if s["identification"]["accepted"]["psms"] == 0:
+        # small files: too few PSMs for 1 %; nothing is claimed and the reason is given
+        assert s["massError"] is None
+        assert s["identification"]["fdr"]["estimable"] is False or s["counts"]["ms2"] == 0
+    assert s["acquisition"]["mode"] in ("DDA", "undetermined")
+
+
+def _dia_like_copy(src: Path, dst: Path) -> Path:
+    """SYNTHETIC: BSA1 with its MS2 isolation windows rewritten as a DIA cycle (32 windows of 25 m/z).
+
+    Derived from a real file (peaks, MS1 and everything else unchanged): only the isolation window
+    target and offsets of each MS2 spectrum change, as a SWATH-style acquisition would record them.
+    """
+    import gzip
+    import re
+
+    text = gzip.open(src, "rt", encoding="utf-8").read()
+    counter = iter(range(10**6))
+
+    def window(match: re.Match[str]) -> str:
+        k = next(counter) % 32
+        target, half = 400 + 25 * k + 12.5, 12.5
+        block = match.group(0)
+        block = re.sub(r'(accession="MS:1000827"[^>]*value=")[^"]*"', rf'\g<1>{target}"', block)
+        block = re.sub(r'(accession="MS:1000828"[^>]*value=")[^"]*"', rf'\g<1>{half}"', block)
+        return re.sub(r'(accession="MS:1000829"[^>]*value=")[^"]*"', rf'\g<1>{half}"', block)
+
+    text = re.sub(r"<isolationWindow>.*?</isolationWindow>", window, text, flags=re.S)
+    dst.write_text(text, encoding="utf-8")
+    return dst
+
+
+def test_dia_is_recognised_and_refused_clearly(tmp_path: Path, data: Path) -> None:
+    dia = _dia_like_copy(data / "BSA1.mzML.gz", tmp_path / "BSA1-synthetic-dia.mzML")
+    out = tmp_path / "out"
+    proc = analyse(out, dia, "--fasta", str(data / "P02769_BSA.fasta"), "--execution-name", "an1-1")
+    assert proc.returncode != 0
+    assert not (out / "summary.json").exists()
+    err = load_json(out / "error.json")
+    assert_valid("file-error", err)
+    assert err["errorCode"] == "UNSUPPORTED_ACQUISITION"
+    assert "DIA" in err["message"] and "25 m/z" in err["message"]
+    # the unchanged real file is DDA
+    s = _run(tmp_path / "dda", data / "BSA1.mzML.gz")
+    assert s["acquisition"]["mode"] == "DDA"

@@ -31,6 +31,7 @@ def s3env(data: Path) -> Iterator[dict[str, Any]]:
     server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     env = {
+        "EXECUTION_NAME": f"{AID}-1",
         "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{port}",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -57,13 +58,16 @@ def s3env(data: Path) -> Iterator[dict[str, Any]]:
         Body=b'<?xml version="1.0"?><mzML><run><spectrumList count="1"><spectrum',
     )
     s3.upload_file(str(data / "pyteomics_test.fasta"), UPLOADS, up + "test.fasta")
+    bsa = "".join(ln for ln in (data / "P02769_BSA.fasta").read_text().splitlines() if not ln.startswith(">"))
+    # a stand-in host proteome: one protein unlike the contaminants (BSA itself is one of them)
+    s3.put_object(Bucket=UPLOADS, Key=up + "background.fasta", Body=f">HOST_1 stand-in\n{bsa[::-1]}\n".encode())
     manifest = {
-        "schemaVersion": 1,
+        "schemaVersion": 2,
         "analysisId": AID,
         "sampleId": "sample1",
         "ownerId": "owner1",
         "createdAt": "2026-03-01T10:00:00Z",
-        "parameters": {"precursorTolerancePpm": 20},
+        "parameters": {"precursorTolerancePpm": 20, "backgroundProteome": {"key": up + "background.fasta"}},
         "files": [
             {"fileId": "f1", "key": up + "a.mgf", "format": "mgf", "sequence": {"fasta": ">t\nTESTPEPTIDEK\n"}},
             {"fileId": "f2", "key": up + "tiny.mzML", "format": "mzML", "sequence": {"key": up + "test.fasta"}},
@@ -113,7 +117,8 @@ def test_1_chunk_writes_chunk_manifests(s3env: dict[str, Any]) -> None:
     for key in out["manifestKeys"]:
         doc = _get(s3env["s3"], UPLOADS, key)
         assert_valid("chunk-manifest", doc)
-        assert doc["chunkCount"] == 3 and doc["parameters"] == {"precursorTolerancePpm": 20}
+        assert doc["chunkCount"] == 3 and doc["parameters"] == s3env["manifest"]["parameters"]
+        assert doc["schemaVersion"] == 2
         firsts.append((doc["firstFileIndex"], [f["fileId"] for f in doc["files"]]))
     assert firsts == [(0, ["f1", "f2"]), (2, ["f3", "f4"]), (4, ["f5"])]
 
@@ -138,6 +143,9 @@ def test_2_batch_chunk_task_with_two_files(s3env: dict[str, Any]) -> None:
         assert summary["fileId"] == fid and summary["analysisId"] == AID
         assert summary["parameters"]["precursorTolerancePpm"] == 20
         assert summary["coverage"] is not None
+        assert summary["executionName"] == f"{AID}-1"  # from EXECUTION_NAME, as the job sets it
+        # the manifest's background proteome was downloaded and searched as extra targets
+        assert summary["identification"]["database"]["backgroundProteins"] == 1
         for out in summary["outputs"]:
             assert _exists(s3, RESULTS, f"analyses/{AID}/files/{fid}/{out['name']}")
     assert not _exists(s3, RESULTS, f"analyses/{AID}/files/f3/summary.json")
@@ -171,6 +179,17 @@ def test_4_rollup_partial_with_missing_result(s3env: dict[str, Any]) -> None:
     assert rows["f3"]["errorKey"] == f"analyses/{AID}/files/f3/error.json"
     assert rows["f3"]["errorCode"] == "TRUNCATED"
     assert rows["f5"] == {"fileId": "f5", "status": "FAILED", "reason": "no result written"}
+    assert stored["executionName"] == f"{AID}-1"
+    # a later execution (same analysis id) finds only the earlier execution's files: none counts
+    env2 = dict(s3env["env"], EXECUTION_NAME=f"{AID}-2")
+    proc = run_cli("rollup", "--manifest", MANIFEST_URL, "--results", RESULTS_URL, env=env2)
+    assert proc.returncode == 0, proc.stderr
+    later = json.loads(proc.stdout)
+    assert later["executionName"] == f"{AID}-2" and later["filesSucceeded"] == 0 and later["status"] == "FAILED"
+    assert all(f"{AID}-1" in r["reason"] for r in later["files"] if r["fileId"] != "f5")
+    # leave the stored roll-up as this execution wrote it
+    proc = run_cli("rollup", "--manifest", MANIFEST_URL, "--results", RESULTS_URL, env=s3env["env"])
+    assert proc.returncode == 0, proc.stderr
 
 
 def test_5_download_failure_is_recorded(s3env: dict[str, Any]) -> None:

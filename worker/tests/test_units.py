@@ -8,12 +8,14 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import assert_valid, run_main
+from conftest import CONTRACTS, assert_valid, run_main
 
 from proteomics_worker import storage
-from proteomics_worker.mapping import PeptideIndex, count_matches, fragment_ions, parse_fasta
+from proteomics_worker.acquisition import AcquisitionDetector
+from proteomics_worker.mapping import Protein, parse_fasta
 from proteomics_worker.params import resolve
 from proteomics_worker.qc import ErrorStats, TraceDownsampler
+from proteomics_worker.search import Psm, build_database, comet_settings, control, fragment_settings, tdc_qvalues
 
 
 def test_psims_is_kept_offline(data: Path) -> None:
@@ -80,44 +82,103 @@ def test_error_stats_median() -> None:
     assert s["n"] == 5 and s["minPpm"] == -3.0 and s["maxPpm"] == 2.0
 
 
-def test_digest_and_precursor_match_with_isotope_error() -> None:
-    params = resolve({"minPeptideLength": 4, "fixedModifications": []})
-    prots = parse_fasta(">sp|P1|TEST test\nMKGPEPTIDERAAGGKLLYYR\n")
-    assert prots[0].accession == "P1"
-    index = PeptideIndex(prots, params)
-    assert "GPEPTIDER" in index.seqs
-    i = index.seqs.index("GPEPTIDER")
-    mass = index.masses[i]
-    mz2 = (mass + 2 * 1.007276466812) / 2
-    cands = index.match(mz2, (2,), "positive")
-    assert cands and index.seqs[cands[0].peptide] == "GPEPTIDER" and abs(cands[0].ppm) < 0.01
-    # the +1 isotope peak picked by the instrument still matches, with isotope error 1
-    cands = index.match(mz2 + 1.0033548378 / 2, (2,), "positive")
-    assert any(c.isotope_error == 1 and index.seqs[c.peptide] == "GPEPTIDER" for c in cands)
-    # unknown charge: the assumed charges are tried
-    cands = index.match(mz2, (), "positive")
-    assert any(c.charge_assumed for c in cands)
+def test_fasta_accessions() -> None:
+    prots = parse_fasta(">sp|P1|TEST test\nMKGPEPTIDERAAGGKLLYYR\n>tr|Q2|X\nPEPTIDEK\n>plain desc\nAAK\n")
+    assert [p.accession for p in prots] == ["P1", "Q2", "plain"]
 
 
-def test_variable_modifications_add_candidates() -> None:
-    params = resolve({"minPeptideLength": 4, "variableModifications": ["Oxidation:M"], "fixedModifications": []})
-    index = PeptideIndex(parse_fasta(">p\nAMMKGGGGR\n"), params)
-    labels = {index.label(i) for i in range(len(index))}
-    assert "AMMK" in labels and "AMMK[M2:Oxidation]" in labels and "AMMK[M3:Oxidation]" in labels
+def test_tdc_q_values_are_d_plus_one_over_t_and_monotone() -> None:
+    # score-ordered: T T D T T T ; q = min over later thresholds of (D+1)/T
+    score = np.array([9.0, 8.0, 7.0, 6.0, 5.0, 4.0])
+    decoy = np.array([False, False, True, False, False, False])
+    q = tdc_qvalues(score, decoy)
+    # (D+1)/T at each rank: 1/1, 1/2, 2/2, 2/3, 2/4, 2/5 -> running minimum from the bottom
+    assert q.tolist() == pytest.approx([0.4, 0.4, 0.4, 0.4, 0.4, 0.4])
+    # a tie between a target and a decoy counts the decoy first (conservative)
+    q = tdc_qvalues(np.array([5.0, 5.0]), np.array([False, True]))
+    assert q[0] == 1.0
 
 
-def test_fragment_ions_and_decoy_differ() -> None:
-    params = resolve({"minPeptideLength": 4})
-    index = PeptideIndex(parse_fasta(">p\nLVNELTEFAK\n"), params)
-    i = index.seqs.index("LVNELTEFAK")
-    target = fragment_ions(index.residue_masses[i], 2)
-    decoy = fragment_ions(index.decoy_residues(i), 2)
-    assert len(target) == 18
-    assert abs(index.decoy_residues(i).sum() - index.residue_masses[i].sum()) < 1e-9
-    peaks = np.sort(target)
-    assert count_matches(target, peaks, 0.5, "Da") == 18
-    assert count_matches(decoy, peaks, 0.5, "Da") < 9
-    assert count_matches(target, peaks + 0.01, 20, "ppm") < 18
+def _psm(scan: int, score: float, peptide: str, proteins: list[str]) -> Psm:
+    decoy = all(p.startswith("DECOY_") for p in proteins)
+    return Psm(scan, 2, 1000.0, 1000.0, 10**-score, 1.0, peptide, peptide, proteins, decoy, score=score)
+
+
+def test_fdr_control_accepts_only_where_the_threshold_is_reachable() -> None:
+    # 150 targets above every decoy: PSM floor 1/150 < 1 %; peptide level has only 3 peptides
+    psms = [_psm(i, 100.0 - i * 0.1, ["PEPTIDEK", "ELVISK", "LIVESK"][i % 3], ["P1"]) for i in range(150)]
+    psms += [_psm(1000 + i, 1.0 - i * 0.01, f"DECOYPEP{i}K", ["DECOY_P1"]) for i in range(20)]
+    res = control(psms, 0.01)
+    assert res.levels["psm"].estimable and res.levels["psm"].accepted == 150
+    assert res.levels["psm"].floor == pytest.approx(1 / 150, abs=1e-6)
+    assert not res.levels["peptide"].estimable and res.levels["peptide"].floor == pytest.approx(1 / 3, abs=1e-6)
+    assert not any(p["accepted"] for p in res.peptides)
+    assert all(p.accepted for p in res.psms if not p.decoy) and not any(p.accepted for p in res.psms if p.decoy)
+
+
+def test_shared_peptides_group_proteins() -> None:
+    psms = [_psm(i, 50.0 - i, f"PEP{i}K", ["A", "B"] if i < 2 else ["C"]) for i in range(4)]
+    res = control(psms, 0.5)
+    groups = {tuple(g["proteins"]) for g in res.groups}
+    assert groups == {("A", "B"), ("C",)}
+
+
+def test_database_drops_contaminant_copies_of_the_sample(tmp_path: Path) -> None:
+    bsa = Protein("P02769", "BSA", "MKWVTFISLLLLFSSAYSR")
+    cons = [Protein("CON_P02769", "BSA copy", "MKWVTFISLLLLFSSAYSR"), Protein("CON_X", "other", "MAAAK")]
+    db = build_database([bsa], cons, [], tmp_path / "db.fasta")
+    assert (db.sample, db.contaminants) == (1, 1)
+    assert db.contaminant_accessions == {"CON_X"}
+    with pytest.raises(Exception, match="reserved decoy prefix"):
+        build_database([Protein("DECOY_1", "", "MK")], [], [], tmp_path / "db2.fasta")
+
+
+def test_bundled_contaminants_match_their_provenance() -> None:
+    from proteomics_worker import contaminants
+
+    prov = contaminants.provenance()
+    assert prov["package"] == "alphabase" and prov["version"] == "1.10.2"
+    assert "Apache" in prov["licence"]
+    prots = contaminants.load()
+    assert len(prots) == prov["entries"] == 246
+    assert all(p.accession.startswith("CON_") for p in prots)
+
+
+def test_comet_settings_follow_the_parameters(tmp_path: Path) -> None:
+    params = resolve({"variableModifications": ["Oxidation:M", "Pyro-glu:Q"], "isotopeErrors": [0, 1, 2]})
+    frag, tol = fragment_settings(params, "high_res")
+    assert tol == {"value": 0.02, "unit": "Da", "source": "analyser"}
+    st = comet_settings(params, tmp_path / "db.fasta", frag)
+    assert st["add_C_cysteine"] == pytest.approx(57.021464)
+    assert st["variable_mod01"].startswith("15.994915 M ")
+    assert st["variable_mod02"] == "-17.026549 Q 0 1 0 2 0 0.0"
+    assert st["isotope_error"] == 2 and st["fragment_bin_tol"] == 0.02
+    with pytest.raises(Exception, match="not supported by the search engine"):
+        comet_settings(resolve({"enzyme": "thermolysin"}), tmp_path / "db.fasta", frag)
+
+
+def test_acquisition_detector_tells_dia_from_dda() -> None:
+    import random
+
+    random.seed(1)
+    dia = AcquisitionDetector()
+    for _cycle in range(40):
+        for w in range(32):
+            dia.add(2, 400 + 25 * w + 12.5, 25.0)
+    assert dia.result()["mode"] == "DIA"
+    dda = AcquisitionDetector()
+    for _ in range(1000):
+        dda.add(2, random.uniform(350, 1500), 2.0)
+    assert dda.result()["mode"] == "DDA"
+    prm = AcquisitionDetector()
+    for _cycle in range(100):
+        for t in (500.25, 622.8, 785.3):
+            prm.add(2, t, 0.7)
+    assert prm.result()["mode"] == "targeted"
+    none = AcquisitionDetector()
+    for _ in range(30):
+        none.add(2, None, None)
+    assert none.result()["mode"] == "undetermined"
 
 
 def test_deconvolution_recovers_a_synthetic_protein_mass() -> None:
@@ -159,7 +220,7 @@ def test_upload_order_and_checksums(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def _manifest(tmp_path: Path, n: int) -> Path:
     doc = {
-        "schemaVersion": 1,
+        "schemaVersion": 2,
         "analysisId": "an1",
         "sampleId": "s1",
         "ownerId": "o1",
@@ -179,30 +240,62 @@ def _write(results: Path, fid: str, name: str, doc: dict[str, Any]) -> None:
     (d / name).write_text(json.dumps(doc))
 
 
+def _example(name: str, **changes: Any) -> dict[str, Any]:
+    """A contract v2 example document (contracts/examples), with changes."""
+    doc: dict[str, Any] = json.loads((CONTRACTS / "examples" / f"{name}.v2.example.json").read_text())
+    doc.update(changes)
+    return doc
+
+
 @pytest.mark.parametrize("ok,expected", [(3, "SUCCEEDED"), (0, "FAILED"), (2, "PARTIAL")])
 def test_rollup_status_rule(tmp_path: Path, ok: int, expected: str) -> None:
     manifest = _manifest(tmp_path, 3)
     results = tmp_path / "results" / "analyses" / "an1"
     for i in range(3):
         if i < ok:
-            _write(results, f"f{i}", "summary.json", {"experimentType": "qc_only", "coverage": None})
+            _write(results, f"f{i}", "summary.json", _example("file-summary", fileId=f"f{i}", executionName="an1-1"))
         else:
-            _write(results, f"f{i}", "error.json", {"errorCode": "CORRUPT", "message": "bad"})
-    code, out, _err = run_main("rollup", "--manifest", str(manifest), "--results", str(results))
+            _write(results, f"f{i}", "error.json", _example("file-error", fileId=f"f{i}", executionName="an1-1"))
+    code, out, _err = run_main("rollup", "--manifest", str(manifest), "--results", str(results),
+                               "--execution-name", "an1-1")
     assert code == 0
     doc = json.loads(out)
     assert_valid("analysis-summary", doc)
+    assert doc["schemaVersion"] == 2 and doc["executionName"] == "an1-1"
     assert doc["status"] == expected
     assert doc["filesSucceeded"] == ok and doc["filesFailed"] == 3 - ok
     assert json.loads((results / "summary.json").read_text()) == doc
+    if ok:
+        row = doc["files"][0]
+        assert row["psmsAccepted"] == 140 and row["fdrEstimable"] is True and row["coveragePercent"] == 35.3
 
 
-def test_rollup_prefers_summary_over_stale_error(tmp_path: Path) -> None:
+def test_rollup_counts_only_this_executions_files(tmp_path: Path) -> None:
+    """A summary from an earlier execution, or a version-1 summary, is read but never counted."""
+    manifest = _manifest(tmp_path, 3)
+    results = tmp_path / "results"
+    _write(results, "f0", "summary.json", _example("file-summary", fileId="f0", executionName="an1-2"))
+    _write(results, "f1", "summary.json", _example("file-summary", fileId="f1", executionName="an1-1"))
+    v1 = json.loads((CONTRACTS / "examples" / "file-summary.example.json").read_text())
+    assert v1["schemaVersion"] == 1
+    _write(results, "f2", "summary.json", v1)
+    code, out, _ = run_main("rollup", "--manifest", str(manifest), "--results", str(results),
+                            "--execution-name", "an1-2")
+    assert code == 0
+    doc = json.loads(out)
+    assert_valid("analysis-summary", doc)
+    assert [f["status"] for f in doc["files"]] == ["SUCCEEDED", "FAILED", "FAILED"]
+    assert "an1-1" in doc["files"][1]["reason"] and "version-1" in doc["files"][2]["reason"]
+    assert doc["status"] == "PARTIAL"
+
+
+def test_rollup_prefers_this_executions_summary_over_its_stale_error(tmp_path: Path) -> None:
     manifest = _manifest(tmp_path, 1)
     results = tmp_path / "results"
-    _write(results, "f0", "error.json", {"errorCode": "INTERNAL", "message": "first attempt"})
-    _write(results, "f0", "summary.json", {})
-    code, out, _ = run_main("rollup", "--manifest", str(manifest), "--results", str(results))
+    _write(results, "f0", "error.json", _example("file-error", fileId="f0", executionName="an1-1"))
+    _write(results, "f0", "summary.json", _example("file-summary", fileId="f0", executionName="an1-2"))
+    code, out, _ = run_main("rollup", "--manifest", str(manifest), "--results", str(results),
+                            "--execution-name", "an1-2")
     assert code == 0 and json.loads(out)["status"] == "SUCCEEDED"
 
 
@@ -227,3 +320,27 @@ def test_parameter_defaults_are_documented_values() -> None:
     assert p["fixedModifications"] == ["Carbamidomethyl:C"]
     assert p["precursorTolerancePpm"] == 10 and p["isotopeErrors"] == [0, 1]
     assert resolve({"enzyme": "LysC"})["enzyme"] == "lysc"
+    assert p["fdrThreshold"] == 0.01 and p["contaminants"] is True and p["backgroundProteome"] is None
+    # parameters of a version-1 manifest that the search no longer has are ignored, not refused
+    assert "fragmentConfirmation" not in resolve({"fragmentConfirmation": True, "minFragmentIons": 4})
+
+
+def test_error_codes_are_the_contracts() -> None:
+    from proteomics_worker.errors import ERROR_CODES
+
+    enum = json.loads((CONTRACTS / "schemas" / "file-error.v2.schema.json").read_text())["properties"]["errorCode"]["enum"]
+    assert sorted(ERROR_CODES) == sorted(enum)
+
+
+def test_fragment_ladder_and_matching() -> None:
+    from proteomics_worker.search import fragment_errors, fragment_ions
+
+    psm = Psm(1, 2, 0.0, 0.0, 1.0, 1.0, "PEPTIDEK", "PEPTIDEK", ["P1"], False, mods=((2, 10.0),))
+    ions = fragment_ions(psm)
+    assert ions is not None and len(ions) == 14  # b1..b7 and y1..y7, singly charged
+    assert ions[0] == pytest.approx(97.05276 + 1.007276, abs=1e-4)  # b1 = P
+    assert ions[1] == pytest.approx(97.05276 + 129.04259 + 10.0 + 1.007276, abs=1e-4)  # b2 carries the mod
+    assert ions[7] == pytest.approx(128.09496 + 18.010565 + 1.007276, abs=1e-4)  # y1 = K
+    err, theo = fragment_errors(ions, np.array([ions[0] + 0.3, ions[7] - 0.2, 5000.0]), 0.5, "Da")
+    assert sorted(np.round(err, 6).tolist()) == [-0.2, 0.3] and len(theo) == 2
+    assert fragment_ions(Psm(1, 2, 0.0, 0.0, 1.0, 1.0, "PEPK", "PEPK", ["P1"], False, mods=None)) is None
