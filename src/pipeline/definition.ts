@@ -465,6 +465,7 @@ export function buildDefinition(o: DefinitionOptions): Json {
         spotLost: false,
         arrayJobId: EMPTY,
         cause: EMPTY,
+        pipelineFailed: false,
       },
       Next: 'ChooseFanOut',
     },
@@ -622,7 +623,7 @@ export function buildDefinition(o: DefinitionOptions): Json {
     RecordFailure: {
       Type: 'Pass',
       Comment: 'The pipeline itself failed: every file counts as failed.',
-      Assign: { status: 'FAILED', filesSucceeded: 0, filesFailed: '{% $fileCount %}' },
+      Assign: { status: 'FAILED', filesSucceeded: 0, filesFailed: '{% $fileCount %}', pipelineFailed: true },
       Next: 'PublishCompletion',
     },
     PublishCompletion: {
@@ -653,12 +654,13 @@ export function buildDefinition(o: DefinitionOptions): Json {
     },
     Finish: {
       Type: 'Choice',
-      Choices: [{ Condition: "{% $status = 'FAILED' %}", Next: 'AnalysisFailed' }],
+      Comment: 'Only a broken pipeline fails the execution (and pages); failed files, even all of them, are the analysis\'s outcome.',
+      Choices: [{ Condition: '{% $pipelineFailed %}', Next: 'AnalysisFailed' }],
       Default: 'AnalysisCompleted',
     },
     AnalysisCompleted: {
       Type: 'Succeed',
-      Comment: 'SUCCEEDED or PARTIAL (some files failed, each with its reason in the roll-up).',
+      Comment: 'SUCCEEDED, PARTIAL or FAILED (every file failed, each with its reason in the roll-up): the status is in the output and the completion event.',
       Output: `{% $merge([
   {'analysisId': $analysisId, 'sampleId': $sampleId, 'status': $status, 'filesSucceeded': $filesSucceeded,
    'filesFailed': $filesFailed, 'summaryKey': $summaryKey, 'escalatedToOnDemand': $escalated},
@@ -667,8 +669,9 @@ export function buildDefinition(o: DefinitionOptions): Json {
     },
     AnalysisFailed: {
       Type: 'Fail',
+      Comment: 'The roll-up failed or its summary was unreadable: the pipeline itself broke.',
       Error: 'AnalysisFailed',
-      Cause: "{% ($cause = '' ? 'no file of the analysis succeeded' : $cause) & ($escalated ? ' (escalated to on-demand)' : '') %}",
+      Cause: "{% ($cause = '' ? 'the pipeline failed' : $cause) & ($escalated ? ' (escalated to on-demand)' : '') %}",
     },
   };
 

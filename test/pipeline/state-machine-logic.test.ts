@@ -240,13 +240,22 @@ describe('state machine logic (walker + stubbed AWS)', () => {
     expect(r.output).toMatchObject({ status: 'PARTIAL', filesFailed: 1 });
   });
 
-  test('an application failure of the only file reaches the failure path with its cause', async () => {
+  test('every file failing is the analysis\'s outcome, not a pipeline failure: the execution succeeds with status FAILED', async () => {
+    // A failed execution raises ExecutionsFailed, which pages on-call; file failures must not.
     const aws = fake(prod.json, { badFiles: [0] });
     const r = await run(prodDefinition, aws, input(1));
-    expect(r.status).toBe('FAILED');
-    expect(r.error).toBe('AnalysisFailed');
-    expect(r.cause).toBe('States.TaskFailed: Essential container in task exited');
-    expect(completionEvent(aws)).toMatchObject({ status: 'FAILED', filesSucceeded: 0, filesFailed: 1, cause: r.cause });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.path.at(-1)).toBe('AnalysisCompleted');
+    const cause = 'States.TaskFailed: Essential container in task exited';
+    expect(r.output).toMatchObject({ status: 'FAILED', filesSucceeded: 0, filesFailed: 1, cause });
+    expect(completionEvent(aws)).toMatchObject({ status: 'FAILED', filesSucceeded: 0, filesFailed: 1, cause });
+  });
+
+  test('ten files that all fail: the execution succeeds, the event says FAILED', async () => {
+    const aws = fake(hml.json, { badFiles: [...Array(10).keys()] });
+    const r = await run(hmlDefinition, aws, input(10));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(completionEvent(aws)).toMatchObject({ status: 'FAILED', filesSucceeded: 0, filesFailed: 10 });
   });
 
   test('a failed roll-up ends FAILED, with every file counted failed and the cause recorded', async () => {
