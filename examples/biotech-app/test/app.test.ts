@@ -91,6 +91,9 @@ function flat(value: any): string {
   if (value?.['Fn::Join']) return value['Fn::Join'][1].map(flat).join(value['Fn::Join'][0]);
   if (value?.Ref) return `tok-${String(value.Ref).toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   if (value?.['Fn::GetAtt']) return `tok-${value['Fn::GetAtt'].join('-').toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  if (typeof value?.['Fn::Sub'] === 'string') {
+    return value['Fn::Sub'].replace(/\$\{([^}]*)\}/g, (_: string, t: string) => `tok-${t.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`);
+  }
   throw new Error(`cannot render ${JSON.stringify(value)}`);
 }
 
