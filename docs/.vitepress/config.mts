@@ -61,6 +61,7 @@ export default defineConfig({
           { text: 'SLOs and alarms', link: '/operations/' },
           { text: 'Runbook', link: '/operations/runbook' },
           { text: 'Disaster recovery', link: '/operations/disaster-recovery' },
+          { text: 'When the first deploy fails', link: '/operations/failed-first-deploy' },
         ],
       },
       {

@@ -53,3 +53,19 @@ export function destroyAllowed(scope: IConstruct): boolean {
   const value = scope.node.tryGetContext(ALLOW_DESTROY_CONTEXT_KEY);
   return value === true || value === 'true';
 }
+
+/**
+ * The policy for a retained resource with a fixed physical name (a log group named after the
+ * cluster, a backup vault named after its construct path).
+ *
+ * RETAIN keeps such a resource even when the stack's first create fails and rolls back; the retry
+ * then fails with "already exists" until someone deletes it by hand. RETAIN_ON_UPDATE_OR_DELETE
+ * (CloudFormation's `DeletionPolicy: RetainExceptOnCreate`) behaves exactly like RETAIN once the
+ * resource was created successfully, and lets CloudFormation delete it when the create that made it
+ * is rolled back, so a failed first deploy can simply be retried. Any other policy is returned as is.
+ *
+ * @internal
+ */
+export function retainExceptOnCreate(policy: RemovalPolicy): RemovalPolicy {
+  return policy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : policy;
+}

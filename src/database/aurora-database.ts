@@ -23,7 +23,7 @@ import {
   supportsAutoPause,
 } from './database-helpers';
 import { Acknowledge } from '../compliance/acknowledge';
-import { resolveRemovalPolicy } from '../core/removal';
+import { resolveRemovalPolicy, retainExceptOnCreate } from '../core/removal';
 import { PropsValidator } from '../core/validation';
 import { PlatformStage } from '../stage/platform-stage';
 
@@ -256,7 +256,9 @@ export class AuroraDatabase extends Construct implements ec2.IConnectable {
       logGroupName: `/aws/rds/cluster/${clusterIdentifier}/postgresql`,
       encryptionKey: this.encryptionKey,
       retention: props.logRetention ?? stage.logRetention,
-      removalPolicy: retainedPolicy,
+      // A fixed name: kept like the rest, except when the stack's first create fails, so a retry
+      // does not stop on "already exists".
+      removalPolicy: retainExceptOnCreate(retainedPolicy),
     });
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -336,7 +338,8 @@ export class AuroraDatabase extends Construct implements ec2.IConnectable {
     if (longTermBackups) {
       this.backupVault = new backup.BackupVault(this, 'BackupVault', {
         encryptionKey: this.encryptionKey,
-        removalPolicy: retainedPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+        // The vault name is derived from the construct path (fixed): kept, except after a failed first create.
+        removalPolicy: retainedPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         // Nobody (not even an administrator by mistake) deletes a long-term snapshot before it expires.
         blockRecoveryPointDeletion: stage.production,
       });

@@ -9,6 +9,7 @@ import {
   Stack,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { retainExceptOnCreate } from '../core/removal';
 
 /** Where a web ACL is used. */
 export enum WebAclScope {
@@ -234,7 +235,8 @@ export class PlatformWebAcl extends Construct {
       logGroupName: `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 400 })}`,
       encryptionKey: this.logKey,
       retention: props.logRetention,
-      removalPolicy: props.removalPolicy,
+      // A fixed name: kept, except when the stack's first create fails (a retry can create it again).
+      removalPolicy: retainExceptOnCreate(props.removalPolicy),
     });
     const logGroupArn = stack.formatArn({
       service: 'logs',

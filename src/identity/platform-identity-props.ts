@@ -38,8 +38,9 @@ export interface PlatformIdentityProps {
    */
   readonly callbackUrls?: string[];
   /**
-   * URLs the web app's sign-out may redirect to.
-   * @default - the callback URLs' origins
+   * URLs the web app's sign-out may redirect to: each must equal, as a string, a `logout_uri` the
+   * web app sends to Cognito's `/logout` endpoint.
+   * @default - the app root (`<origin>/`) of each literal callback URL
    */
   readonly logoutUrls?: string[];
   /**

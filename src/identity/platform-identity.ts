@@ -33,6 +33,17 @@ export class PlatformIdentity extends Construct {
   public readonly jwksUrl: string;
   /** The hosted sign-in base URL the web app sends users to (empty for an external issuer). */
   public readonly signInUrl: string;
+  /**
+   * The hosted sign-out endpoint (`<signInUrl>/logout`; empty for an external issuer). Send users to
+   * `<signOutUrl>?client_id=<audience>&logout_uri=<one of the logout URLs>`: Cognito redirects only to
+   * a registered logout URL. Never put a token (`id_token_hint`) in this URL.
+   */
+  public readonly signOutUrl: string;
+  /**
+   * The managed login (v2) branding of the web client. Managed login pages need one per app client,
+   * or they answer "Login pages unavailable".
+   */
+  public readonly webClientBranding?: cognito.CfnManagedLoginBranding;
 
   private readonly callbackUrls: string[];
   private readonly logoutUrls: string[];
@@ -50,6 +61,7 @@ export class PlatformIdentity extends Construct {
       this.audience = props.externalIssuer.audience;
       this.jwksUrl = props.externalIssuer.jwksUrl ?? `${props.externalIssuer.issuerUrl.replace(/\/$/, '')}/.well-known/jwks.json`;
       this.signInUrl = '';
+      this.signOutUrl = '';
       return;
     }
 
@@ -110,6 +122,15 @@ export class PlatformIdentity extends Construct {
     this.audience = this.webClient.userPoolClientId;
     this.jwksUrl = `${userPool.userPoolProviderUrl}/.well-known/jwks.json`;
     this.signInUrl = this.domain.baseUrl();
+    this.signOutUrl = `${this.signInUrl}/logout`;
+
+    // Managed login v2 (NEWER_MANAGED_LOGIN) serves an app client's pages only when a branding
+    // exists for that client; Cognito's own default style is enough.
+    this.webClientBranding = new cognito.CfnManagedLoginBranding(this, 'WebClientBranding', {
+      userPoolId: userPool.userPoolId,
+      clientId: this.webClient.userPoolClientId,
+      useCognitoProvidedValues: true,
+    });
 
     if (!mfaRequired) {
       Acknowledge.rules(userPool, `MFA is optional in stage '${stage.name}' (required in production stages); set mfaRequired to require it.`, [
@@ -119,13 +140,22 @@ export class PlatformIdentity extends Construct {
   }
 
   /**
-   * Adds a URL the web app's sign-in may redirect back to, and its origin as a sign-out URL.
+   * Adds a URL the web app's sign-in may redirect back to. When the URL is a literal, its app root
+   * (`<origin>/`, where the web app returns after sign-out by default) becomes a logout URL too;
+   * for a URL only known at deploy time, register the logout URL with `addLogoutUrl()`.
    * Call it before synth (for example with the CloudFront domain once the edge exists).
    */
   public addCallbackUrl(url: string): void {
     this.callbackUrls.push(url);
-    const origin = Token.isUnresolved(url) ? url : new URL(url).origin;
-    if (!this.logoutUrls.includes(origin)) this.logoutUrls.push(origin);
+    if (!Token.isUnresolved(url)) this.addLogoutUrl(`${new URL(url).origin}/`);
+  }
+
+  /**
+   * Adds a URL Cognito may redirect to after sign-out: the exact `logout_uri` the web app sends
+   * to `<signOutUrl>?client_id=…&logout_uri=…` (Cognito compares them as strings).
+   */
+  public addLogoutUrl(url: string): void {
+    if (!this.logoutUrls.includes(url)) this.logoutUrls.push(url);
   }
 }
 

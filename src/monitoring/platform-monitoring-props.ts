@@ -181,7 +181,7 @@ export interface PlatformMonitoringProps {
   readonly workerLogGroup?: logs.ILogGroup;
   /**
    * What counts as an application error in the worker's logs.
-   * @default - any of the terms ERROR, CRITICAL or Traceback
+   * @default - JSON log lines whose `level` is ERROR or CRITICAL: `{ $.level = "ERROR" || $.level = "CRITICAL" }`
    */
   readonly workerErrorPattern?: logs.IFilterPattern;
 

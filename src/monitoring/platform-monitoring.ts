@@ -38,6 +38,14 @@ import { PlatformStage } from '../stage/platform-stage';
 /** The source and detail-type of the platform's analysis completion events (see `contracts/`). */
 const COMPLETION_SOURCE = 'cdk-proteomics-platform';
 const COMPLETION_DETAIL_TYPE = 'Analysis Completed';
+
+/**
+ * The worker's log contract: one JSON object per line on stderr for every event worth counting,
+ * `level` one of DEBUG, INFO, WARNING, ERROR, CRITICAL (upper case). Metric filters compare
+ * strings case sensitively, and a JSON pattern matches JSON lines only.
+ * @internal
+ */
+export const WORKER_ERROR_PATTERN = '{ $.level = "ERROR" || $.level = "CRITICAL" }';
 /** The request-metrics configuration added to buckets created in this app. */
 const DEFAULT_BUCKET_FILTER_ID = 'EntireBucket';
 /** Where the alarm descriptions point to. */
@@ -673,7 +681,7 @@ export class PlatformMonitoring extends Construct {
     const scope = new Construct(this, 'Worker');
     new logs.MetricFilter(scope, 'ErrorFilter', {
       logGroup: props.workerLogGroup,
-      filterPattern: props.workerErrorPattern ?? logs.FilterPattern.anyTerm('ERROR', 'CRITICAL', 'Traceback'),
+      filterPattern: props.workerErrorPattern ?? logs.FilterPattern.literal(WORKER_ERROR_PATTERN),
       metricNamespace: this.metricNamespace,
       metricName: 'WorkerErrors',
       metricValue: '1',
@@ -687,7 +695,7 @@ export class PlatformMonitoring extends Construct {
       severity: 'ticket',
       group: 'Analyses',
       what: `the worker logged ${this.t.workerErrorsPer15Minutes} or more errors in 15 minutes`,
-      firstStep: 'run a Logs Insights query for ERROR on the worker log group, grouped by message, to find the dominant error',
+      firstStep: 'run a Logs Insights query on the worker log group for level ERROR or CRITICAL, counted by code, to find the dominant error',
       anchor: 'worker-errors',
     });
   }
@@ -746,6 +754,22 @@ export class PlatformMonitoring extends Construct {
       this.metricFilter(scope, 'FilesSucceededFilter', completed('filesSucceeded'), 'FilesSucceeded', '$.detail.filesSucceeded');
       this.metricFilter(scope, 'FilesFailedFilter', completed('filesFailed'), 'FilesFailed', '$.detail.filesFailed');
       this.metricFilter(scope, 'AnalysesCompletedFilter', logs.FilterPattern.literal(`{ $.source = "${COMPLETION_SOURCE}" }`), 'AnalysesCompleted', '1');
+      // An analysis whose files all failed ends its execution SUCCEEDED (only a broken pipeline
+      // fails an execution and pages); the event's status says FAILED, and that opens a ticket.
+      this.metricFilter(scope, 'AnalysesFailedFilter',
+        logs.FilterPattern.literal(`{ $.source = "${COMPLETION_SOURCE}" && $.detail.status = "FAILED" }`), 'AnalysesFailed', '1');
+      this.alarm(scope, 'AnalysesFailed', {
+        metric: this.custom('AnalysesFailed', 'Sum', Duration.minutes(15)),
+        threshold: 1,
+        comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        severity: 'ticket',
+        group: 'Analyses',
+        what: 'every file of an analysis failed (completion event status FAILED). File failures never page: the files-analysed SLO pages when they burn its budget',
+        firstStep: 'read the analysis summary\'s per-file errorCode and reason: bad input files are the owner\'s to fix, the same code on every file points at the worker or its parameters',
+        anchor: 'analyses-failed',
+      });
       slos.push({
         id: 'AnalysisSuccess',
         title: 'Files analysed successfully',

@@ -118,9 +118,10 @@ export interface AnalysisPipelineProps {
   readonly onDemandEscalation?: boolean;
 
   /**
-   * How long a job may wait at the head of the Spot queue for capacity before Batch cancels it
-   * (10 minutes to 24 hours). Only with `onDemandEscalation`: the state machine then resubmits
-   * the work to the on-demand queue.
+   * How long analysis work may wait on the Spot queue with none of it running before it is
+   * cancelled and resubmitted to the on-demand queue (10 minutes to 24 hours). Only with
+   * `onDemandEscalation`. On Fargate Spot the state machine's own watch does this (Batch reports
+   * no capacity reason for Fargate); on EC2 the queue's stuck-job action also cancels after it.
    * @default Duration.minutes(30)
    */
   readonly spotWaitTimeout?: Duration;

@@ -196,8 +196,10 @@ export class AnalysisPipeline extends Construct {
       priority: 1,
       schedulingPolicy: this.schedulingPolicy,
       computeEnvironments: [{ computeEnvironment: this.computeEnvironment, order: 1 }],
-      // Queue order only overflows: a job waiting for Spot capacity too long is cancelled, and the
-      // state machine resubmits the work to the on-demand queue.
+      // Queue order only overflows: escalation to on-demand is the state machine's. This action is
+      // a backstop on EC2 only: Batch reports CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY for EC2
+      // compute environments, never for Fargate Spot, where the state machine's own Spot wait
+      // watch (definition.ts, watchedJob) cancels the job and escalates.
       jobStateTimeLimitActions: this.onDemandEscalation ? [{
         action: batch.JobStateTimeLimitActionsAction.CANCEL,
         maxTime: spotWaitTimeout,
@@ -278,6 +280,7 @@ export class AnalysisPipeline extends Construct {
       defaultFilesPerTask: filesPerTask,
       timeoutSeconds: analysisTimeout.toSeconds(),
       maxConcurrentChunks,
+      spotWaitSeconds: spotWaitTimeout.toSeconds(),
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       // A known name: CDK's key-policy condition for a customer-managed key names the state
@@ -427,7 +430,8 @@ export class AnalysisPipeline extends Construct {
     }));
     sm.addToRolePolicy(new iam.PolicyStatement({
       sid: 'TagAndStopAnalysisJobs',
-      actions: ['batch:TagResource', 'batch:TerminateJob'],
+      // CancelJob: the Spot wait watch cancels a job that found no Spot capacity.
+      actions: ['batch:TagResource', 'batch:TerminateJob', 'batch:CancelJob'],
       resources: [jobs],
     }));
     sm.addToRolePolicy(new iam.PolicyStatement({

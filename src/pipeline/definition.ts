@@ -23,12 +23,27 @@ export const CHUNK_SIZE = 10000;
 export const SUMMARY_HEAD_BYTES = 4096;
 
 /**
- * Status reasons that mean "Spot took the capacity away", not "the analysis failed": EC2 Spot
- * (`Host EC2 (instance i-...) terminated.`), Fargate Spot (`Your Spot Task was interrupted.`)
- * and a job cancelled by the Spot queue's wait limit (`CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY`).
+ * The reason the state machine gives Batch's CancelJob when a job waited a whole `spotWaitTimeout`
+ * without any of its work running (see `watchBranch`). CancelJob's reason is what DescribeJobs
+ * then reports as the job's status reason.
  * @internal
  */
-export const SPOT_LOSS_PATTERN = 'Host EC2|Your Spot Task was interrupted|CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY';
+export const SPOT_WAIT_CANCEL_REASON = 'Spot capacity wait exceeded: cancelled by the analysis state machine';
+
+/**
+ * Status reasons that mean "Spot took the capacity away", not "the analysis failed": EC2 Spot
+ * (`Host EC2 (instance i-...) terminated.`), Fargate Spot (`Your Spot Task was interrupted.`,
+ * the status reason ECS gives a reclaimed Fargate Spot task), a job cancelled by the Spot
+ * queue's EC2 wait limit (`CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY`), and a job cancelled by the
+ * state machine's own Spot wait timer (`SPOT_WAIT_CANCEL_REASON`).
+ * @internal
+ */
+export const SPOT_LOSS_PATTERN = 'Host EC2|Your Spot Task was interrupted|CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY|Spot capacity wait exceeded';
+
+/** The error a watched job's branch raises when the job finished (stops the watch). @internal */
+export const JOB_FINISHED_ERROR = 'Pipeline.JobFinished';
+/** The error the watch raises after cancelling a job that waited too long for Spot. @internal */
+export const SPOT_WAIT_ERROR = 'Pipeline.SpotCapacityWait';
 
 /** What the definition is built from (ARNs and names may be tokens). @internal */
 export interface DefinitionOptions {
@@ -41,6 +56,11 @@ export interface DefinitionOptions {
   readonly defaultFilesPerTask: number;
   readonly timeoutSeconds: number;
   readonly maxConcurrentChunks: number;
+  /**
+   * How long analysis work may wait on the Spot queue with nothing of it running before the state
+   * machine cancels it and escalates (only with `onDemandQueueArn`).
+   */
+  readonly spotWaitSeconds: number;
 }
 
 type Json = any;
@@ -50,6 +70,8 @@ const EMPTY = "{% '' %}";
 
 const BATCH_SYNC = 'arn:aws:states:::batch:submitJob.sync';
 const LIST_JOBS = 'arn:aws:states:::aws-sdk:batch:listJobs';
+const DESCRIBE_JOBS = 'arn:aws:states:::aws-sdk:batch:describeJobs';
+const CANCEL_JOB = 'arn:aws:states:::aws-sdk:batch:cancelJob';
 const S3_GET_OBJECT = 'arn:aws:states:::aws-sdk:s3:getObject';
 const PUT_EVENTS = 'arn:aws:states:::events:putEvents';
 
@@ -134,6 +156,209 @@ function submitJob(o: DefinitionOptions, args: SubmitArgs): Json {
   };
 }
 
+/**
+ * Escalation that fires on Fargate Spot, where nothing else would.
+ *
+ * Fargate Spot never falls back to on-demand, and a job it cannot place simply stays RUNNABLE.
+ * Batch's "stuck job" detection, which the queue's `jobStateTimeLimitActions` acts on, reports
+ * `CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY` only for EC2 compute environments (AWS Batch User
+ * Guide, "Jobs stuck in a RUNNABLE status" and "Job state time limit actions"), and a time-limit
+ * action can only CANCEL a RUNNABLE job after 600 to 86,400 s with such a reason
+ * (API_JobStateTimeLimitAction). So on Fargate the queue's action never fires, and the state
+ * machine keeps its own timer:
+ *
+ * the job runs as `.sync` in one branch of a Parallel state; the other branch wakes up every
+ * `spotWaitSeconds`, reads the job's progress (DescribeJobs; for an array job its
+ * `arrayProperties.statusSummary`) and, when work is still waiting while none of it is running
+ * and nothing started since the last look, cancels the job (CancelJob) and fails the Parallel with
+ * `SPOT_WAIT_ERROR`, which the caller escalates to the on-demand queue. A job that runs slowly
+ * because the queue is at its own vCPU limit always has something running, so it is never
+ * cancelled. When the job finishes, its branch raises `JOB_FINISHED_ERROR` to stop the watch at
+ * once (a Parallel state ends only when every branch ends).
+ *
+ * Transitions stay bounded: the watch looks at most `timeoutSeconds / spotWaitSeconds` times
+ * (6 transitions each), per job, whatever the number of files. On the on-demand queue (after
+ * escalation) the watch ends at once.
+ */
+function watchedJob(o: DefinitionOptions, prefix: string, submitState: Json, jobName: string): Json {
+  const p = prefix;
+  // Branch variables get their own names: a branch may read, but never assign, outer variables.
+  const v = (name: string) => `watch${p}${name}`;
+  const maxChecks = Math.max(1, Math.ceil(o.timeoutSeconds / o.spotWaitSeconds));
+  const waitingOf = `(
+  $j := $states.result.Jobs[0];
+  $s := $j.ArrayProperties.StatusSummary;
+  $exists($s) ? $sum([$s.SUBMITTED, $s.PENDING, $s.RUNNABLE][$type($) = 'number'])
+    : ($j.Status in ['SUBMITTED', 'PENDING', 'RUNNABLE'] ? 1 : 0)
+)`;
+  const runningOf = `(
+  $j := $states.result.Jobs[0];
+  $s := $j.ArrayProperties.StatusSummary;
+  $exists($s) ? $sum([$s.STARTING, $s.RUNNING][$type($) = 'number']) : ($j.Status in ['STARTING', 'RUNNING'] ? 1 : 0)
+)`;
+  const startedOf = `(
+  $j := $states.result.Jobs[0];
+  $s := $j.ArrayProperties.StatusSummary;
+  $exists($s) ? $sum([$s.STARTING, $s.RUNNING, $s.SUCCEEDED, $s.FAILED][$type($) = 'number'])
+    : ($j.Status in ['STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED'] ? 1 : 0)
+)`;
+  return {
+    Branches: [
+      {
+        StartAt: `${p}Submit`,
+        States: {
+          [`${p}Submit`]: { ...submitState, Next: `${p}Finished` },
+          [`${p}Finished`]: { Type: 'Fail', Error: JOB_FINISHED_ERROR, Cause: 'the job finished: stop watching it' },
+        },
+      },
+      {
+        StartAt: `${p}WatchStart`,
+        States: {
+          [`${p}WatchStart`]: {
+            Type: 'Choice',
+            Comment: 'Only work on the Spot queue is watched.',
+            Choices: [{ Condition: '{% $escalated %}', Next: `${p}WatchEnd` }],
+            Default: `${p}WatchInit`,
+          },
+          [`${p}WatchInit`]: {
+            Type: 'Pass',
+            Assign: { [v('Checks')]: 0, [v('Started')]: 0, [v('JobId')]: EMPTY },
+            Next: `${p}WatchWait`,
+          },
+          [`${p}WatchWait`]: { Type: 'Wait', Seconds: o.spotWaitSeconds, Next: `${p}WatchFind` },
+          [`${p}WatchFind`]: {
+            Type: 'Choice',
+            Choices: [{ Condition: `{% $${v('JobId')} != '' %}`, Next: `${p}WatchDescribe` }],
+            Default: `${p}WatchList`,
+          },
+          [`${p}WatchList`]: {
+            Type: 'Task',
+            Comment: 'The job this execution just submitted: the newest with its name on this queue.',
+            Resource: LIST_JOBS,
+            Arguments: { JobQueue: '{% $queueArn %}', Filters: [{ Name: 'JOB_NAME', Values: [jobName] }] },
+            Assign: {
+              [v('JobId')]: `{% (
+  $jobs := $states.result.JobSummaryList;
+  $count($jobs) = 0 ? '' : $sort($jobs, function($a, $b) { $a.CreatedAt < $b.CreatedAt })[0].JobId
+) %}`,
+            },
+            Output: {},
+            Retry: [throttleRetry(BATCH_SDK_THROTTLING)],
+            Catch: [{ ErrorEquals: ['States.ALL'], Output: {}, Next: `${p}WatchEnd` }],
+            Next: `${p}WatchFound`,
+          },
+          [`${p}WatchFound`]: {
+            Type: 'Choice',
+            Choices: [{ Condition: `{% $${v('JobId')} != '' %}`, Next: `${p}WatchDescribe` }],
+            Default: `${p}WatchAgain`,
+          },
+          [`${p}WatchDescribe`]: {
+            Type: 'Task',
+            Resource: DESCRIBE_JOBS,
+            Arguments: { Jobs: [`{% $${v('JobId')} %}`] },
+            Assign: {
+              [v('Waiting')]: `{% ${waitingOf} %}`,
+              [v('Running')]: `{% ${runningOf} %}`,
+              [v('StartedNow')]: `{% ${startedOf} %}`,
+            },
+            Output: {},
+            Retry: [throttleRetry(BATCH_SDK_THROTTLING)],
+            Catch: [{ ErrorEquals: ['States.ALL'], Output: {}, Next: `${p}WatchEnd` }],
+            Next: `${p}WatchDecide`,
+          },
+          [`${p}WatchDecide`]: {
+            Type: 'Choice',
+            Choices: [
+              { Condition: `{% $${v('Waiting')} = 0 %}`, Next: `${p}WatchEnd` },
+              {
+                Condition: `{% $${v('Running')} = 0 and $${v('StartedNow')} <= $${v('Started')} %}`,
+                Next: `${p}WatchCancel`,
+              },
+            ],
+            Default: `${p}WatchAgain`,
+          },
+          [`${p}WatchAgain`]: {
+            Type: 'Pass',
+            Assign: { [v('Checks')]: `{% $${v('Checks')} + 1 %}`, [v('Started')]: `{% $exists($${v('StartedNow')}) ? $${v('StartedNow')} : $${v('Started')} %}` },
+            Next: `${p}WatchMore`,
+          },
+          [`${p}WatchMore`]: {
+            Type: 'Choice',
+            Comment: `At most ${maxChecks} looks (timeout / spotWaitTimeout): transitions stay bounded.`,
+            Choices: [{ Condition: `{% $${v('Checks')} < ${maxChecks} %}`, Next: `${p}WatchWait` }],
+            Default: `${p}WatchEnd`,
+          },
+          [`${p}WatchCancel`]: {
+            Type: 'Task',
+            Comment: 'Nothing of the job ran for a whole spotWaitTimeout: Spot has no capacity for it.',
+            Resource: CANCEL_JOB,
+            Arguments: { JobId: `{% $${v('JobId')} %}`, Reason: SPOT_WAIT_CANCEL_REASON },
+            Output: {},
+            Retry: [throttleRetry(BATCH_SDK_THROTTLING)],
+            Catch: [{ ErrorEquals: ['States.ALL'], Output: {}, Next: `${p}WatchEnd` }],
+            Next: `${p}SpotWaitExceeded`,
+          },
+          [`${p}SpotWaitExceeded`]: {
+            Type: 'Fail',
+            Error: SPOT_WAIT_ERROR,
+            Cause: `${SPOT_WAIT_CANCEL_REASON} after waiting ${o.spotWaitSeconds} s with nothing running`,
+          },
+          [`${p}WatchEnd`]: { Type: 'Succeed' },
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * The Task that submits a Batch job as `.sync`, or, with escalation on, the same Task inside a
+ * Parallel state with the Spot wait watch (`watchedJob`). `finished` is where a finished job
+ * continues, `failed` where a failed one goes (with `failedAssign`), `spotWait` where a job
+ * cancelled by the watch goes (with `spotWaitAssign`).
+ */
+interface JobStateOptions {
+  readonly comment?: string;
+  readonly arguments: Json;
+  readonly finished: string;
+  readonly failed: string;
+  readonly failedComment?: string;
+  readonly failedAssign: Json;
+  readonly spotWait: string;
+  readonly spotWaitAssign: Json;
+}
+function jobState(o: DefinitionOptions, prefix: string, j: JobStateOptions): Json {
+  const submit = {
+    Type: 'Task',
+    ...(j.comment ? { Comment: j.comment } : {}),
+    Resource: BATCH_SYNC,
+    Arguments: j.arguments,
+    Output: {},
+    Retry: [throttleRetry(BATCH_THROTTLING)],
+  };
+  const onFailure = {
+    ErrorEquals: ['States.ALL'],
+    ...(j.failedComment ? { Comment: j.failedComment } : {}),
+    Assign: j.failedAssign,
+    Output: {},
+    Next: j.failed,
+  };
+  if (o.onDemandQueueArn === undefined) {
+    return { ...submit, Catch: [onFailure], Next: j.finished };
+  }
+  return {
+    Type: 'Parallel',
+    Comment: `${j.comment ? j.comment + ' ' : ''}Runs the job and, beside it, the Spot wait watch.`,
+    ...watchedJob(o, prefix, submit, j.arguments.JobName),
+    Output: {},
+    Catch: [
+      { ErrorEquals: [JOB_FINISHED_ERROR], Output: {}, Next: j.finished },
+      { ErrorEquals: [SPOT_WAIT_ERROR], Comment: 'Spot had no capacity for a whole spotWaitTimeout.', Assign: j.spotWaitAssign, Output: {}, Next: j.spotWait },
+      onFailure,
+    ],
+    Next: j.finished,
+  };
+}
+
 /** The states that run one chunk (a child workflow of the Distributed Map). */
 function chunkStates(o: DefinitionOptions): Json {
   const escalate = o.onDemandQueueArn !== undefined;
@@ -141,14 +366,12 @@ function chunkStates(o: DefinitionOptions): Json {
     ChunkPrepare: {
       Type: 'Pass',
       Comment: 'Chunk references come from ItemSelector; the chunk starts on the Spot queue.',
-      Assign: { chunk: '{% $states.input %}', queueArn: o.spotQueueArn, escalated: false, cause: EMPTY, arrayJobId: EMPTY },
+      Assign: { chunk: '{% $states.input %}', queueArn: o.spotQueueArn, escalated: false, spotLost: false, cause: EMPTY, arrayJobId: EMPTY },
       Next: 'AnalyseChunk',
     },
-    AnalyseChunk: {
-      Type: 'Task',
-      Comment: 'One array job over the chunk manifest (at most 10,000 files).',
-      Resource: BATCH_SYNC,
-      Arguments: submitJob(o, {
+    AnalyseChunk: jobState(o, 'Chunk', {
+      comment: 'One array job over the chunk manifest (at most 10,000 files).',
+      arguments: submitJob(o, {
         name: "{% $chunk.analysisId & '-chunk-' & $string($chunk.chunkIndex) %}",
         shareId: '{% $chunk.shareId %}',
         analysisId: '{% $chunk.analysisId %}',
@@ -156,16 +379,12 @@ function chunkStates(o: DefinitionOptions): Json {
         command: batchCommand('$chunk.manifestUrl', '$chunk.resultsUrl', '$chunk.filesPerTask'),
         arraySize: '{% $chunk.arraySize %}',
       }),
-      Output: {},
-      Retry: [throttleRetry(BATCH_THROTTLING)],
-      Catch: [{
-        ErrorEquals: ['States.ALL'],
-        Assign: { cause: CAUSE_OF_ERROR, arrayJobId: JOB_ID_IN_ERROR },
-        Output: {},
-        Next: escalate ? 'ChunkFindSpotLosses' : 'ChunkFailed',
-      }],
-      Next: 'ChunkDone',
-    },
+      finished: 'ChunkDone',
+      failed: escalate ? 'ChunkFindSpotLosses' : 'ChunkFailed',
+      failedAssign: { cause: CAUSE_OF_ERROR, arrayJobId: JOB_ID_IN_ERROR },
+      spotWait: 'ChunkClassifyFailure',
+      spotWaitAssign: { cause: CAUSE_OF_ERROR, spotLost: true },
+    }),
     ChunkFailed: {
       Type: 'Pass',
       Comment: 'Files of this chunk without a result are reported FAILED by the roll-up.',
@@ -198,7 +417,7 @@ function chunkStates(o: DefinitionOptions): Json {
     states.ChunkEscalateToOnDemand = {
       Type: 'Pass',
       Comment: 'Spot lost this chunk: run it again on the on-demand queue, once.',
-      Assign: { escalated: true, queueArn: o.onDemandQueueArn },
+      Assign: { escalated: true, queueArn: o.onDemandQueueArn, spotLost: false },
       Next: 'AnalyseChunk',
     };
   }
@@ -251,6 +470,7 @@ export function buildDefinition(o: DefinitionOptions): Json {
         spotLost: false,
         arrayJobId: EMPTY,
         cause: EMPTY,
+        pipelineFailed: false,
       },
       Next: 'ChooseFanOut',
     },
@@ -263,31 +483,23 @@ export function buildDefinition(o: DefinitionOptions): Json {
       ],
       Default: 'WriteChunkManifests',
     },
-    AnalyseOneTask: {
-      Type: 'Task',
-      Resource: BATCH_SYNC,
-      Arguments: submitJob(o, {
+    AnalyseOneTask: jobState(o, 'OneTask', {
+      arguments: submitJob(o, {
         name: "{% $analysisId & '-analyse' %}",
         shareId: tags.shareId,
         analysisId: tags.analysisId,
         sampleId: tags.sampleId,
         command: batchCommand('$manifestUrl', '$resultsUrl', '$filesPerTask'),
       }),
-      Output: {},
-      Retry: [throttleRetry(BATCH_THROTTLING)],
-      Catch: [{
-        ErrorEquals: ['States.ALL'],
-        Comment: 'A failed file fails the job: record why and still roll up.',
-        Assign: { cause: CAUSE_OF_ERROR, spotLost: SPOT_LOST_IN_ERROR },
-        Output: {},
-        Next: escalate ? 'ClassifyFailure' : 'RollUp',
-      }],
-      Next: 'RollUp',
-    },
-    AnalyseArray: {
-      Type: 'Task',
-      Resource: BATCH_SYNC,
-      Arguments: submitJob(o, {
+      finished: 'RollUp',
+      failed: escalate ? 'ClassifyFailure' : 'RollUp',
+      failedComment: 'A failed file fails the job: record why and still roll up.',
+      failedAssign: { cause: CAUSE_OF_ERROR, spotLost: SPOT_LOST_IN_ERROR },
+      spotWait: 'ClassifyFailure',
+      spotWaitAssign: { cause: CAUSE_OF_ERROR, spotLost: true },
+    }),
+    AnalyseArray: jobState(o, 'Array', {
+      arguments: submitJob(o, {
         name: "{% $analysisId & '-analyse' %}",
         shareId: tags.shareId,
         analysisId: tags.analysisId,
@@ -295,17 +507,13 @@ export function buildDefinition(o: DefinitionOptions): Json {
         command: batchCommand('$manifestUrl', '$resultsUrl', '$filesPerTask'),
         arraySize: '{% $taskCount %}',
       }),
-      Output: {},
-      Retry: [throttleRetry(BATCH_THROTTLING)],
-      Catch: [{
-        ErrorEquals: ['States.ALL'],
-        Comment: 'One failed child fails the array job: record why and still roll up.',
-        Assign: { cause: CAUSE_OF_ERROR, arrayJobId: JOB_ID_IN_ERROR },
-        Output: {},
-        Next: escalate ? 'FindSpotLosses' : 'RollUp',
-      }],
-      Next: 'RollUp',
-    },
+      finished: 'RollUp',
+      failed: escalate ? 'FindSpotLosses' : 'RollUp',
+      failedComment: 'One failed child fails the array job: record why and still roll up.',
+      failedAssign: { cause: CAUSE_OF_ERROR, arrayJobId: JOB_ID_IN_ERROR },
+      spotWait: 'ClassifyFailure',
+      spotWaitAssign: { cause: CAUSE_OF_ERROR, spotLost: true },
+    }),
     WriteChunkManifests: {
       Type: 'Task',
       Comment: `Writes manifests/<analysisId>/chunk-<n>.json of at most ${CHUNK_SIZE} files each.`,
@@ -420,7 +628,7 @@ export function buildDefinition(o: DefinitionOptions): Json {
     RecordFailure: {
       Type: 'Pass',
       Comment: 'The pipeline itself failed: every file counts as failed.',
-      Assign: { status: 'FAILED', filesSucceeded: 0, filesFailed: '{% $fileCount %}' },
+      Assign: { status: 'FAILED', filesSucceeded: 0, filesFailed: '{% $fileCount %}', pipelineFailed: true },
       Next: 'PublishCompletion',
     },
     PublishCompletion: {
@@ -451,12 +659,13 @@ export function buildDefinition(o: DefinitionOptions): Json {
     },
     Finish: {
       Type: 'Choice',
-      Choices: [{ Condition: "{% $status = 'FAILED' %}", Next: 'AnalysisFailed' }],
+      Comment: 'Only a broken pipeline fails the execution (and pages); failed files, even all of them, are the analysis\'s outcome.',
+      Choices: [{ Condition: '{% $pipelineFailed %}', Next: 'AnalysisFailed' }],
       Default: 'AnalysisCompleted',
     },
     AnalysisCompleted: {
       Type: 'Succeed',
-      Comment: 'SUCCEEDED or PARTIAL (some files failed, each with its reason in the roll-up).',
+      Comment: 'SUCCEEDED, PARTIAL or FAILED (every file failed, each with its reason in the roll-up): the status is in the output and the completion event.',
       Output: `{% $merge([
   {'analysisId': $analysisId, 'sampleId': $sampleId, 'status': $status, 'filesSucceeded': $filesSucceeded,
    'filesFailed': $filesFailed, 'summaryKey': $summaryKey, 'escalatedToOnDemand': $escalated},
@@ -465,8 +674,9 @@ export function buildDefinition(o: DefinitionOptions): Json {
     },
     AnalysisFailed: {
       Type: 'Fail',
+      Comment: 'The roll-up failed or its summary was unreadable: the pipeline itself broke.',
       Error: 'AnalysisFailed',
-      Cause: "{% ($cause = '' ? 'no file of the analysis succeeded' : $cause) & ($escalated ? ' (escalated to on-demand)' : '') %}",
+      Cause: "{% ($cause = '' ? 'the pipeline failed' : $cause) & ($escalated ? ' (escalated to on-demand)' : '') %}",
     },
   };
 

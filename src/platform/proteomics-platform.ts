@@ -139,7 +139,10 @@ export class ProteomicsPlatform extends Construct {
           OIDC_ISSUER: this.identity.issuerUrl,
           OIDC_CLIENT_ID: this.identity.audience,
           OIDC_REDIRECT_URI: Lazy.string({ produce: () => `${this.url}/auth/callback` }),
-          OIDC_LOGOUT_URL: this.identity.signInUrl ? `${this.identity.signInUrl}/logout` : '',
+          // Cognito's /logout endpoint; the web app adds client_id and logout_uri (never a token).
+          OIDC_LOGOUT_URL: this.identity.signOutUrl,
+          // The logout_uri: registered below as one of the web client's logout URLs.
+          OIDC_POST_LOGOUT_REDIRECT_URI: Lazy.string({ produce: () => `${this.url}/` }),
           API_TOKEN_TYPE: 'access',
           STAGE_NAME: stage.name,
         },
@@ -160,6 +163,7 @@ export class ProteomicsPlatform extends Construct {
     });
     this.url = this.edge.url;
     this.identity.addCallbackUrl(`${this.edge.url}/auth/callback`);
+    this.identity.addLogoutUrl(`${this.edge.url}/`);
 
     // Schema migrations and the API's IAM database user, before the API rolls out.
     if (props.apiImage) {

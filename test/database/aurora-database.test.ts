@@ -175,11 +175,21 @@ describe('AuroraDatabase in hml (default stage)', () => {
     template.hasResourceProperties('AWS::RDS::DBCluster', { Port: 5433, DatabaseName: 'proteomics', MasterUsername: 'dbadmin' });
   });
 
-  test('removal: a final snapshot of the cluster; keys, secret and logs retained', () => {
+  test('removal: a final snapshot of the cluster; keys and secret retained', () => {
     template.hasResource('AWS::RDS::DBCluster', { DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot' });
-    for (const type of ['AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::SecretsManager::Secret']) {
+    for (const type of ['AWS::KMS::Key', 'AWS::SecretsManager::Secret']) {
       for (const r of Object.values(template.findResources(type)) as any[]) expect(r.DeletionPolicy).toBe('Retain');
     }
+  });
+
+  test('the fixed-name log group is retained except when its first create fails (a retry can create it again)', () => {
+    // RETAIN would keep `/aws/rds/cluster/<id>/postgresql` after a failed first create, and the
+    // retry would then fail with "already exists".
+    template.hasResource('AWS::Logs::LogGroup', {
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ LogGroupName: `/aws/rds/cluster/${db.clusterIdentifier}/postgresql` }),
+    });
   });
 
   test('grantConnect allows rds-db:connect as that user on this cluster only', () => {
@@ -290,9 +300,10 @@ describe('AuroraDatabase in prod', () => {
     });
   });
 
-  test('the vault is retained and refuses manual deletion of recovery points', () => {
+  test('the vault (a fixed name) is retained except on a failed first create, and refuses manual deletion of recovery points', () => {
     template.hasResource('AWS::Backup::BackupVault', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
       Properties: Match.objectLike({
         AccessPolicy: {
           Version: '2012-10-17',

@@ -330,5 +330,12 @@ describe('PlatformEdge props', () => {
     const prod = stackIn(US_EAST_1, { [ALLOW_DESTROY_CONTEXT_KEY]: true });
     new PlatformEdge(prod, 'Edge', { loadBalancer: importedAlb(prod), stage: PlatformStage.PROD, removalPolicy: RemovalPolicy.DESTROY });
     Template.fromStack(prod).hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+    // The WAF log group has a fixed name (`aws-waf-logs-<path>`): kept, except when the stack's
+    // first create fails, so that a retry does not stop on "already exists".
+    Template.fromStack(prod).hasResource('AWS::Logs::LogGroup', {
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-') }),
+    });
   });
 });

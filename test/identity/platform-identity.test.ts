@@ -1,7 +1,10 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { IConstruct } from 'constructs';
 import { PlatformIdentity, PlatformStage } from '../../src';
 import { expectCompliant, logicalIds, newStack } from '../helpers';
+
+const idOf = (c: IConstruct) => Stack.of(c).getLogicalId(c.node.defaultChild as CfnElement);
 
 describe('PlatformIdentity in hml', () => {
   const stack = newStack();
@@ -26,9 +29,23 @@ describe('PlatformIdentity in hml', () => {
       AllowedOAuthFlows: ['code'],
       AllowedOAuthScopes: ['openid', 'email', 'profile'],
       CallbackURLs: ['http://localhost:3000/auth/callback', 'https://d111111abcdef8.cloudfront.net/auth/callback'],
-      LogoutURLs: ['http://localhost:3000', 'https://d111111abcdef8.cloudfront.net'],
+      LogoutURLs: ['http://localhost:3000/', 'https://d111111abcdef8.cloudfront.net/'],
       PreventUserExistenceErrors: 'ENABLED',
     });
+  });
+
+  test('managed login v2 with a branding for the web client (Cognito-provided style)', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { ManagedLoginVersion: 2 });
+    template.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', {
+      UserPoolId: { Ref: idOf(identity.userPool!) },
+      ClientId: { Ref: idOf(identity.webClient!) },
+      UseCognitoProvidedValues: true,
+    });
+    template.resourceCountIs('AWS::Cognito::ManagedLoginBranding', 1);
+  });
+
+  test('the sign-out endpoint is the hosted domain\'s /logout', () => {
+    expect(JSON.stringify(stack.resolve(identity.signOutUrl))).toMatch(/\.auth\..*amazoncognito\.com\/logout/);
   });
 
   test('exposes issuer, audience and JWKS URL for the API', () => {
@@ -45,6 +62,21 @@ describe('PlatformIdentity in hml', () => {
 
   test('logical ids are stable', () => {
     expect(logicalIds(stack)).toMatchSnapshot();
+  });
+});
+
+describe('PlatformIdentity logout URLs', () => {
+  test('a deploy-time callback URL is not a logout URL; addLogoutUrl registers one exactly as given', () => {
+    const stack = newStack();
+    const identity = new PlatformIdentity(stack, 'Identity');
+    const appUrl = Lazy.string({ produce: () => 'https://d222.cloudfront.net' });
+    identity.addCallbackUrl(`${appUrl}/auth/callback`);
+    identity.addLogoutUrl(`${appUrl}/`);
+    identity.addLogoutUrl(`${appUrl}/`);
+    Template.fromStack(stack).hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      CallbackURLs: ['https://d222.cloudfront.net/auth/callback'],
+      LogoutURLs: ['https://d222.cloudfront.net/'],
+    });
   });
 });
 

@@ -221,11 +221,18 @@ describe('PlatformMonitoring in prod, watching every part', () => {
     }
   });
 
-  test('the worker error filter counts ERROR, CRITICAL and Traceback lines', () => {
+  test('the worker error filter counts the agreed JSON lines of level ERROR or CRITICAL (see worker-log-filter.test.ts)', () => {
     template.hasResourceProperties('AWS::Logs::MetricFilter', {
       LogGroupName: { Ref: Match.stringLikeRegexp('PartsWorkerLogs') },
-      FilterPattern: '?"ERROR" ?"CRITICAL" ?"Traceback"',
+      FilterPattern: '{ $.level = "ERROR" || $.level = "CRITICAL" }',
     });
+  });
+
+  test('an analysis whose files all failed opens a ticket, never a page', () => {
+    const alarm = one(template, 'AWS::CloudWatch::Alarm', 'MonitoringAnalysesAnalysesFailed').props;
+    expect(alarm.AlarmDescription).toMatch(/^TICKET: every file of an analysis failed/);
+    expect(alarm.AlarmActions).toHaveLength(1);
+    expect(JSON.stringify(alarm.AlarmActions)).toMatch(/MonitoringTicketTopic/);
   });
 
   test('a regional web ACL is alarmed with its Region dimension', () => {

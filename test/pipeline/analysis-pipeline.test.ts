@@ -12,6 +12,11 @@ import { expectCompliant, expectNoDeployTraps, logicalIds, newStack } from '../h
 
 const SPOT = /SpotQueue/;
 
+/** The Task that submits a job: the state itself, or, beside the Spot wait watch, the Parallel's first branch. */
+function jobTask(st: any): any {
+  return st.Type === 'Parallel' ? st.Branches[0].States[st.Branches[0].StartAt] : st;
+}
+
 describe('AnalysisPipeline in prod', () => {
   const { stack, pipeline, template, json } = build(PlatformStage.PROD);
   const definition = definitionOf(json);
@@ -26,7 +31,7 @@ describe('AnalysisPipeline in prod', () => {
     template.hasResourceProperties('AWS::Batch::ComputeEnvironment', { ComputeResources: Match.objectLike({ Type: 'FARGATE', MaxvCpus: 64 }) });
   });
 
-  test('the Spot queue holds only the Spot environment and cancels jobs stuck RUNNABLE for 30 minutes', () => {
+  test('the Spot queue holds only the Spot environment; its EC2-only stuck-job cancel stays as a backstop', () => {
     const [[, spot]] = resourcesOfType(json, 'AWS::Batch::JobQueue').filter(([id]) => SPOT.test(id) && !/OnDemand/.test(id));
     expect(spot.Properties.ComputeEnvironmentOrder).toEqual([{
       ComputeEnvironment: { 'Fn::GetAtt': [resourcesOfType(json, 'AWS::Batch::ComputeEnvironment').find(([id]) => /SpotCompute/.test(id))![0], 'ComputeEnvironmentArn'] }, Order: 1,
@@ -145,11 +150,11 @@ describe('AnalysisPipeline in prod', () => {
 
   test('array size wiring: ceil(fileCount / filesPerTask) on the array job, none on the single job', () => {
     expect(states.Prepare.Assign.taskCount).toBe('{% $ceil($states.input.fileCount / ($exists($states.input.filesPerTask) ? $states.input.filesPerTask : 1)) %}');
-    expect(states.AnalyseArray.Arguments.ArrayProperties).toEqual({ Size: '{% $taskCount %}' });
-    expect(states.AnalyseOneTask.Arguments.ArrayProperties).toBeUndefined();
+    expect(jobTask(states.AnalyseArray).Arguments.ArrayProperties).toEqual({ Size: '{% $taskCount %}' });
+    expect(jobTask(states.AnalyseOneTask).Arguments.ArrayProperties).toBeUndefined();
     for (const s of ['AnalyseArray', 'AnalyseOneTask', 'RollUp', 'WriteChunkManifests']) {
-      expect(states[s].Resource).toBe('arn:aws:states:::batch:submitJob.sync');
-      expect(states[s].Arguments).toMatchObject({
+      expect(jobTask(states[s]).Resource).toBe('arn:aws:states:::batch:submitJob.sync');
+      expect(jobTask(states[s]).Arguments).toMatchObject({
         ShareIdentifier: '{% $shareId %}', PropagateTags: true, Tags: { analysisId: '{% $analysisId %}', sampleId: '{% $sampleId %}' },
       });
     }
@@ -157,13 +162,13 @@ describe('AnalysisPipeline in prod', () => {
 
   test('retries with backoff on throttling, and catches that record the cause', () => {
     for (const s of ['AnalyseArray', 'AnalyseOneTask', 'RollUp', 'WriteChunkManifests', 'ReadSummary', 'PublishCompletion', 'FindSpotLosses']) {
-      expect(states[s].Retry).toEqual([expect.objectContaining({ BackoffRate: 2, JitterStrategy: 'FULL', MaxAttempts: 6 })]);
-      expect(states[s].Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'] })]);
+      expect(jobTask(states[s]).Retry).toEqual([expect.objectContaining({ BackoffRate: 2, JitterStrategy: 'FULL', MaxAttempts: 6 })]);
+      expect(states[s].Catch.at(-1)).toEqual(expect.objectContaining({ ErrorEquals: ['States.ALL'] }));
     }
-    expect(states.AnalyseArray.Retry[0].ErrorEquals).not.toContain('States.TaskFailed'); // a failed job is Batch's to retry
-    expect(states.AnalyseArray.Catch[0]).toMatchObject({ Next: 'FindSpotLosses', Assign: { cause: expect.stringContaining('$states.errorOutput') } });
-    expect(states.AnalyseOneTask.Catch[0].Next).toBe('ClassifyFailure');
-    expect(states.RollUp.Catch[0].Next).toBe('RecordFailure');
+    expect(jobTask(states.AnalyseArray).Retry[0].ErrorEquals).not.toContain('States.TaskFailed'); // a failed job is Batch's to retry
+    expect(states.AnalyseArray.Catch.at(-1)).toMatchObject({ Next: 'FindSpotLosses', Assign: { cause: expect.stringContaining('$states.errorOutput') } });
+    expect(states.AnalyseOneTask.Catch.at(-1).Next).toBe('ClassifyFailure');
+    expect(states.RollUp.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'RecordFailure' })]);
   });
 
   test('escalation: spot losses found, escalate once to the on-demand queue, back to the fan-out', () => {
@@ -181,7 +186,7 @@ describe('AnalysisPipeline in prod', () => {
     expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
     expect(map.Items).toBe('{% [0..($ceil($fileCount / 10000) - 1)] %}');
     expect(map.MaxConcurrency).toBe(10);
-    expect(map.ItemProcessor.States.AnalyseChunk.Arguments.ArrayProperties.Size).toBe('{% $chunk.arraySize %}');
+    expect(jobTask(map.ItemProcessor.States.AnalyseChunk).Arguments.ArrayProperties.Size).toBe('{% $chunk.arraySize %}');
     expect(map.ItemSelector.manifestUrl).toMatch(/manifests\/' & \$analysisId & '\/chunk-'/);
     // Items are integers: 1,000 chunks (10 million files) are a few kilobytes, far below 256 KiB.
     expect(JSON.stringify([...Array(1000).keys()]).length).toBeLessThan(256 * 1024 / 20);
@@ -197,6 +202,41 @@ describe('AnalysisPipeline in prod', () => {
     // The ARN of a child execution: the state machine's name, '/', the map run label, ':', the id.
     const resource = follow.Resource['Fn::Join'][1];
     expect(resource[resource.length - 1]).toBe(`/${label}:*`);
+  });
+
+  test('Fargate Spot escalation: each analysis job runs beside a Spot wait watch that cancels, then escalates', () => {
+    for (const [st, finished, failed] of [
+      [states.AnalyseArray, 'RollUp', 'FindSpotLosses'],
+      [states.AnalyseOneTask, 'RollUp', 'ClassifyFailure'],
+      [states.AnalyseChunks.ItemProcessor.States.AnalyseChunk, 'ChunkDone', 'ChunkFindSpotLosses'],
+    ]) {
+      expect(st.Type).toBe('Parallel');
+      // A finished job stops the watch; a watch that cancelled escalates; anything else is a job failure.
+      expect(st.Catch.map((c: any) => [c.ErrorEquals, c.Next])).toEqual([
+        [['Pipeline.JobFinished'], finished],
+        [['Pipeline.SpotCapacityWait'], failed === 'ChunkFindSpotLosses' ? 'ChunkClassifyFailure' : 'ClassifyFailure'],
+        [['States.ALL'], failed],
+      ]);
+      expect(st.Catch[1].Assign.spotLost).toBe(true);
+      const watch = st.Branches[1].States;
+      const prefix = st.Branches[1].StartAt.replace(/WatchStart$/, '');
+      expect(watch[`${prefix}WatchWait`]).toEqual({ Type: 'Wait', Seconds: 1800, Next: `${prefix}WatchFind` });
+      expect(watch[`${prefix}WatchCancel`]).toMatchObject({
+        Resource: 'arn:aws:states:::aws-sdk:batch:cancelJob',
+        Arguments: { Reason: 'Spot capacity wait exceeded: cancelled by the analysis state machine' },
+      });
+      // At most analysisTimeout / spotWaitTimeout looks (2 days / 30 minutes).
+      expect(watch[`${prefix}WatchMore`].Choices[0].Condition).toMatch(/< 96 %\}$/);
+    }
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'TagAndStopAnalysisJobs',
+          Action: ['batch:TagResource', 'batch:TerminateJob', 'batch:CancelJob'],
+          Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':job/\\*$')])] },
+        })]),
+      },
+    });
   });
 
   test('the completion event goes to the default bus with the contract\'s source and detail-type', () => {

@@ -2,11 +2,14 @@
  * Runs the synthesized state machine with `support/asl-walker.ts` (which refuses any state type or
  * field it does not implement) against the stubbed Batch/S3/EventBridge of `support/aws-fake.ts`.
  *
- * Not exercised here: real AWS (IAM evaluation, service error names, `.sync` polling), waiting
- * (retry backoff, Batch queue waits and the 30-minute RUNNABLE cancel: a cancel is modelled by its
- * status reason), MaxConcurrency of the Distributed Map (iterations run one by one), the
- * 256 KiB payload limit (sizes are asserted separately), the worker itself (modelled by its
- * contract) and the execution timeout.
+ * Waiting is virtual: Wait states advance the fake's clock, which is what lets a Fargate Spot job
+ * sit RUNNABLE until the state machine's Spot watch cancels it.
+ *
+ * Not exercised here: real AWS (IAM evaluation, service error names, `.sync` polling), real waiting
+ * (retry backoff; the EC2-only queue time-limit cancel is modelled by its status reason),
+ * MaxConcurrency of the Distributed Map (iterations run one by one), the 256 KiB payload limit
+ * (sizes are asserted separately), the worker itself (modelled by its contract) and the execution
+ * timeout (a job nothing cancels fails with States.Timeout).
  */
 import { runExecution, RunResult, StatesError } from './support/asl-walker';
 import { FakeAws } from './support/aws-fake';
@@ -33,7 +36,7 @@ async function run(definition: any, aws: FakeAws, doc: any, executionName?: stri
     aws.putManifest(doc.analysisId, doc.sampleId, doc.ownerId, doc.fileCount);
   }
   const name = executionName ?? `${doc?.analysisId}-${doc?.attempt ?? 1}`;
-  return runExecution(definition, doc, { executionName: name, stateMachineArn: STATE_MACHINE_ARN, handler: aws.handler });
+  return runExecution(definition, doc, { executionName: name, stateMachineArn: STATE_MACHINE_ARN, handler: aws.handler, sleep: aws.sleep });
 }
 
 /** The one completion event, checked against contracts/schemas/completion-event.v1.schema.json. */
@@ -79,6 +82,9 @@ describe('state machine logic (walker + stubbed AWS)', () => {
       summaryKey: 'analyses/an-1/summary.json',
     });
     expect(r.output).toMatchObject({ status: 'SUCCEEDED', escalatedToOnDemand: false });
+    // eslint-disable-next-line no-console
+    console.log(`10 files: ${r.transitions} state transitions`);
+    expect(r.transitions).toBeLessThanOrEqual(16);
   });
 
   test('one file runs as a plain job (no array properties)', async () => {
@@ -145,6 +151,75 @@ describe('state machine logic (walker + stubbed AWS)', () => {
     expect(r.path).toContain('EscalateToOnDemand');
   });
 
+  describe('Fargate Spot without capacity (the job stays RUNNABLE; Batch reports no capacity reason on Fargate)', () => {
+    const SPOT_WAIT = 1800; // spotWaitTimeout's default
+    const MAX_CHECKS = Math.ceil(2 * 24 * 3600 / SPOT_WAIT); // analysisTimeout (2 days) / spotWaitTimeout
+
+    test('an array job that never starts is cancelled after spotWaitTimeout and escalates to on-demand', async () => {
+      const aws = fake(prod.json, { spotCapacityAfter: Infinity });
+      const r = await run(prodDefinition, aws, input(10));
+      expect(r.status).toBe('SUCCEEDED');
+      expect(aws.cancelled).toEqual([['job-1', 'Spot capacity wait exceeded: cancelled by the analysis state machine', SPOT_WAIT]]);
+      expect(r.path).toEqual(expect.arrayContaining(['AnalyseArray', 'ClassifyFailure', 'EscalateToOnDemand']));
+      expect(aws.jobs.map((j) => [j.name, /OnDemand/.test(j.queue)])).toEqual([['an-1-analyse', false], ['an-1-analyse', true], ['an-1-rollup', true]]);
+      expect(r.output).toMatchObject({ status: 'SUCCEEDED', escalatedToOnDemand: true, filesSucceeded: 10 });
+      expect(completionEvent(aws).status).toBe('SUCCEEDED');
+    });
+
+    test('a single task that never starts escalates the same way', async () => {
+      const aws = fake(prod.json, { spotCapacityAfter: Infinity });
+      const r = await run(prodDefinition, aws, input(1));
+      expect(r.status).toBe('SUCCEEDED');
+      expect(aws.cancelled).toHaveLength(1);
+      expect(r.path).toEqual(expect.arrayContaining(['AnalyseOneTask', 'ClassifyFailure', 'EscalateToOnDemand']));
+      expect(r.output.escalatedToOnDemand).toBe(true);
+    });
+
+    test('every chunk of a 25,000-file analysis escalates on its own', async () => {
+      const aws = fake(prod.json, { spotCapacityAfter: Infinity });
+      const r = await run(prodDefinition, aws, input(25000));
+      expect(r.status).toBe('SUCCEEDED');
+      expect(aws.cancelled).toHaveLength(3);
+      const onDemand = aws.jobs.filter((j) => /OnDemand/.test(j.queue) && j.command[0] === 'batch');
+      expect(onDemand.map((j) => j.name)).toEqual(['an-1-chunk-0', 'an-1-chunk-1', 'an-1-chunk-2']);
+      expect(completionEvent(aws).filesSucceeded).toBe(25000);
+    });
+
+    test('capacity that appears within spotWaitTimeout: the job runs on Spot, nothing is cancelled', async () => {
+      const aws = fake(prod.json, { spotCapacityAfter: 600 });
+      const r = await run(prodDefinition, aws, input(10));
+      expect(r.status).toBe('SUCCEEDED');
+      expect(aws.cancelled).toEqual([]);
+      expect(aws.jobs.every((j) => !/OnDemand/.test(j.queue))).toBe(true);
+      expect(r.output.escalatedToOnDemand).toBe(false);
+    });
+
+    test('a job slowed by the queue\'s own vCPU limit (something runs) is never cancelled', async () => {
+      const aws = fake(prod.json, { spotCapacityAfter: 5 * SPOT_WAIT, spotPartlyRunning: true });
+      const r = await run(prodDefinition, aws, input(10));
+      expect(r.status).toBe('SUCCEEDED');
+      expect(aws.cancelled).toEqual([]);
+      expect(r.output.escalatedToOnDemand).toBe(false);
+    });
+
+    test('the watch is bounded: at most timeout / spotWaitTimeout looks, 6 transitions each', async () => {
+      // Something runs but the job never finishes: the watch gives up after MAX_CHECKS looks.
+      const aws = fake(prod.json, { spotCapacityAfter: Infinity, spotPartlyRunning: true });
+      const r = await run(prodDefinition, aws, input(10));
+      expect(aws.cancelled).toEqual([]); // something ran in every window
+      const looks = aws.clock / SPOT_WAIT;
+      expect(looks).toBe(MAX_CHECKS);
+      // eslint-disable-next-line no-console
+      console.log(`watch of a never-finishing job: ${looks} looks, ${r.transitions} transitions in all`);
+      expect(r.transitions).toBeLessThanOrEqual(30 + 6 * MAX_CHECKS);
+    });
+
+    test('hml (no escalation) has no watch: no Parallel and no Wait state', () => {
+      const types = JSON.stringify(hmlDefinition).match(/"Type":"(Parallel|Wait)"/g);
+      expect(types).toBeNull();
+    });
+  });
+
   test('Spot exhaustion in hml (no escalation) still rolls up: PARTIAL with the cause', async () => {
     const aws = fake(hml.json, { spotReclaims: (child) => (child === 0 ? 99 : 0) });
     const r = await run(hmlDefinition, aws, input(10));
@@ -165,13 +240,22 @@ describe('state machine logic (walker + stubbed AWS)', () => {
     expect(r.output).toMatchObject({ status: 'PARTIAL', filesFailed: 1 });
   });
 
-  test('an application failure of the only file reaches the failure path with its cause', async () => {
+  test('every file failing is the analysis\'s outcome, not a pipeline failure: the execution succeeds with status FAILED', async () => {
+    // A failed execution raises ExecutionsFailed, which pages on-call; file failures must not.
     const aws = fake(prod.json, { badFiles: [0] });
     const r = await run(prodDefinition, aws, input(1));
-    expect(r.status).toBe('FAILED');
-    expect(r.error).toBe('AnalysisFailed');
-    expect(r.cause).toBe('States.TaskFailed: Essential container in task exited');
-    expect(completionEvent(aws)).toMatchObject({ status: 'FAILED', filesSucceeded: 0, filesFailed: 1, cause: r.cause });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.path.at(-1)).toBe('AnalysisCompleted');
+    const cause = 'States.TaskFailed: Essential container in task exited';
+    expect(r.output).toMatchObject({ status: 'FAILED', filesSucceeded: 0, filesFailed: 1, cause });
+    expect(completionEvent(aws)).toMatchObject({ status: 'FAILED', filesSucceeded: 0, filesFailed: 1, cause });
+  });
+
+  test('ten files that all fail: the execution succeeds, the event says FAILED', async () => {
+    const aws = fake(hml.json, { badFiles: [...Array(10).keys()] });
+    const r = await run(hmlDefinition, aws, input(10));
+    expect(r.status).toBe('SUCCEEDED');
+    expect(completionEvent(aws)).toMatchObject({ status: 'FAILED', filesSucceeded: 0, filesFailed: 10 });
   });
 
   test('a failed roll-up ends FAILED, with every file counted failed and the cause recorded', async () => {
@@ -198,8 +282,9 @@ describe('state machine logic (walker + stubbed AWS)', () => {
     expect(arrays.map((j) => j.arraySize)).toEqual([...Array(chunks)].map((_, n) => Math.min(10000, files - n * 10000)));
     expect(arrays[1].command[2]).toBe(`s3://${uploads()}/manifests/an-1/chunk-1.json`);
     expect(completionEvent(aws)).toMatchObject({ status: 'SUCCEEDED', filesSucceeded: files, filesFailed: 0 });
-    // Documented formula: 12 + 3 x ceil(files / 10,000) transitions (no retries, no escalation).
-    const bound = 12 + 3 * Math.ceil(files / 10000);
+    // Documented formula: 12 + 8 x ceil(files / 10,000) transitions (no retries, no escalation;
+    // each chunk: prepare, the Parallel, submit, finished, and the Spot watch's start, init and wait).
+    const bound = 12 + 8 * Math.ceil(files / 10000);
     // eslint-disable-next-line no-console
     console.log(`${files} files: ${r.transitions} state transitions (bound ${bound}), ${aws.jobs.length} Batch jobs, walked in ${Date.now() - started} ms`);
     expect(r.transitions).toBeLessThanOrEqual(bound);
@@ -214,7 +299,8 @@ describe('state machine logic (walker + stubbed AWS)', () => {
     expect(onDemand.map((j) => j.name)).toEqual(['an-1-chunk-0', 'an-1-chunk-1', 'an-1-chunk-2']);
     expect(r.output.escalatedToOnDemand).toBe(true);
     expect(completionEvent(aws).filesSucceeded).toBe(25000);
-    expect(r.transitions).toBeLessThanOrEqual(12 + 7 * 3 + 3 * 3);
+    // 15 per escalated chunk: the Spot attempt (8, with the failure classification), the on-demand one (7).
+    expect(r.transitions).toBeLessThanOrEqual(12 + 15 * 3);
   });
 
   test('a chunk of a single task still runs as an array of 2 (the extra child finds no entry)', async () => {

@@ -1,5 +1,6 @@
 import { App, aws_sns as sns, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { webSignOut } from './web-sign-out';
 import { PlatformStage, ProteomicsPlatform, WorkloadImage } from '../../src';
 import { kubernetesObjects, manifestsNotWaitingForNamespace } from '../cluster/k8s';
 import { autoModeModel, egressAllowed } from '../cluster/network-policy';
@@ -167,6 +168,28 @@ describe('ProteomicsPlatform in prod with images', () => {
     const api = JSON.stringify(Object.values(resources).find((r) => r.Type === 'Custom::AWSCDK-EKS-KubernetesResource' && JSON.stringify(r.Properties.Manifest).includes('DB_IAM_AUTH')));
     expect(api).toMatch(/DB_IAM_AUTH.{0,40}true/);
     expect(actionsOf(statementsOf(template, /ClusterApiServiceAccountRole/)).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+  });
+
+  test('managed login v2 has a branding for the web client (or the hosted pages say "Login pages unavailable")', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { ManagedLoginVersion: 2 });
+    const [clientId] = Object.keys(template.findResources('AWS::Cognito::UserPoolClient'));
+    template.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', {
+      ClientId: { Ref: clientId },
+      UseCognitoProvidedValues: true,
+    });
+  });
+
+  test("the web app's sign-out URL (built by the web's own code from its synthesized env) is one Cognito accepts", () => {
+    const { signOutUrl, logoutUrls, origin } = webSignOut(stack, platform.url);
+    expect(signOutUrl.pathname).toBe('/logout');
+    expect(signOutUrl.hostname).toMatch(/\.auth\.eu-west-1\.amazoncognito\.com$/);
+    expect([...signOutUrl.searchParams.keys()].sort()).toEqual(['client_id', 'logout_uri']);
+    expect(signOutUrl.searchParams.get('client_id')).toMatch(/^tok-ref-platformidentityuserpoolwebclient/);
+    // Cognito redirects only to a logout_uri that equals one of the client's LogoutURLs.
+    expect(logoutUrls).toContain(signOutUrl.searchParams.get('logout_uri'));
+    expect(signOutUrl.searchParams.get('logout_uri')).toBe(`${origin}/`);
+    // The callback URL is for sign-in only.
+    expect(logoutUrls.filter((u) => u.endsWith('/auth/callback'))).toEqual([]);
   });
 
   test('extra tags are applied', () => {

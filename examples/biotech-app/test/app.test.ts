@@ -3,6 +3,8 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ComplianceChecks, DeployChecks, PlatformStage } from 'cdk-proteomics-platform';
+import { readRuntimeConfig } from '../services/web/src/lib/runtime-config';
+import { buildLogoutUrl } from '../services/web/src/lib/sign-out';
 import { adminRoleArns, buildApp } from '../src/app';
 import { CDK_OWNED_FUNCTIONS } from '../src/checkov';
 
@@ -28,6 +30,18 @@ describe('biotech-app', () => {
     Template.fromStack(prod).hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({ WebACLId: Match.anyValue() }),
     });
+  });
+
+  test.each([['hml'], ['prod']])("%s: the web app's sign-out URL, built by its own code from the synthesized env, is one Cognito accepts", (stage) => {
+    const stack = stage === 'hml' ? hml : prod;
+    const { env, logoutUrls } = webEnvAndLogoutUrls(stack);
+    // The Deployment's origin is the CloudFront URL it is served from; the env's own value wins anyway.
+    const url = new URL(buildLogoutUrl(readRuntimeConfig(env), 'https://elsewhere.example')!);
+    expect(url.pathname).toBe('/logout');
+    expect(url.hostname).toMatch(/\.auth\.sa-east-1\.amazoncognito\.com$/);
+    expect([...url.searchParams.keys()].sort()).toEqual(['client_id', 'logout_uri']);
+    expect(logoutUrls).toContain(url.searchParams.get('logout_uri'));
+    expect(url.toString()).not.toMatch(/id_token|token_hint/);
   });
 
   test('prod keeps its data: Object Lock on results, deletion protection on the database', () => {
@@ -105,3 +119,31 @@ describe('cluster admins (the endpoint is private and the deploying role is no a
       .toThrow(/context biotechx:prod:adminRoleArns: 'ops-admin' is not an IAM role ARN: give comma-separated role ARNs/);
   });
 });
+
+/** CloudFormation value → string, with each Ref/GetAtt as a host-name-safe word (the same on both sides). */
+function flat(value: any): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (value?.['Fn::Join']) return value['Fn::Join'][1].map(flat).join(value['Fn::Join'][0]);
+  if (value?.Ref) return `tok-${String(value.Ref).toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  if (value?.['Fn::GetAtt']) return `tok-${value['Fn::GetAtt'].join('-').toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  if (typeof value?.['Fn::Sub'] === 'string') {
+    return value['Fn::Sub'].replace(/\$\{([^}]*)\}/g, (_: string, t: string) => `tok-${t.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`);
+  }
+  throw new Error(`cannot render ${JSON.stringify(value)}`);
+}
+
+/** The web Deployment's env (from the synthesized manifest) and the web client's LogoutURLs. */
+function webEnvAndLogoutUrls(stack: Stack): { env: Record<string, string>; logoutUrls: string[] } {
+  const t = Template.fromStack(stack);
+  const objects = Object.values(t.findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+    .filter((r: any) => r.Properties.Manifest !== undefined)
+    .flatMap((r: any) => JSON.parse(flat(r.Properties.Manifest)) as any[]);
+  const web = objects.filter((o) => o.kind === 'Deployment' && o.metadata.name === 'web');
+  expect(web).toHaveLength(1);
+  const env: Record<string, string> = {};
+  for (const e of web[0].spec.template.spec.containers[0].env) env[e.name] = e.value;
+  const clients = Object.values(t.findResources('AWS::Cognito::UserPoolClient')) as any[];
+  expect(clients).toHaveLength(1);
+  return { env, logoutUrls: (clients[0].Properties.LogoutURLs ?? []).map(flat) };
+}

@@ -4,10 +4,13 @@
  * implement, so a definition cannot pass here by relying on something that is silently ignored.
  *
  * Implemented: Pass, Task, Choice, Map (Items, ItemSelector, ItemProcessor with its own variable
- * scope, ToleratedFailurePercentage), Succeed, Fail; Assign, Output, Arguments, Retry (counted,
- * not waited), Catch; the Step Functions `$parse` function; `$states.input/result/errorOutput/context`.
- * Not simulated: waiting (retry intervals, timeouts), MaxConcurrency (iterations run one after
- * the other), Label, payload-size limits, IAM.
+ * scope, ToleratedFailurePercentage), Parallel (branches run concurrently, read the outer
+ * variables, assign only their own; the first failing branch fails the state and stops the
+ * others), Wait (a literal `Seconds`, handed to the test's virtual clock), Succeed, Fail; Assign,
+ * Output, Arguments, Retry (counted, not waited), Catch; the Step Functions `$parse` function;
+ * `$states.input/result/errorOutput/context`.
+ * Not simulated: retry intervals, timeouts, MaxConcurrency (iterations run one after the other),
+ * Label, payload-size limits, IAM.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const jsonata = require('jsonata');
@@ -30,6 +33,8 @@ export interface RunOptions {
   readonly executionName: string;
   readonly stateMachineArn: string;
   readonly handler: TaskHandler;
+  /** Called by a Wait state: advances the test's virtual clock. */
+  readonly sleep?: (seconds: number) => Promise<void> | void;
 }
 
 export interface RunResult {
@@ -45,13 +50,15 @@ export interface RunResult {
 }
 
 const TOP_FIELDS = ['Comment', 'QueryLanguage', 'StartAt', 'TimeoutSeconds', 'States'];
-const PROCESSOR_FIELDS = ['ProcessorConfig', 'StartAt', 'States'];
+const PROCESSOR_FIELDS = ['ProcessorConfig', 'Comment', 'StartAt', 'States'];
 const FIELDS: Record<string, string[]> = {
   Pass: ['Type', 'Comment', 'Assign', 'Output', 'Next', 'End'],
   Task: ['Type', 'Comment', 'Resource', 'Arguments', 'Assign', 'Output', 'Retry', 'Catch', 'Next', 'End'],
   Choice: ['Type', 'Comment', 'Choices', 'Default'],
   Map: ['Type', 'Comment', 'Items', 'ItemSelector', 'ItemProcessor', 'MaxConcurrency', 'Label',
     'ToleratedFailurePercentage', 'Assign', 'Output', 'Retry', 'Catch', 'Next', 'End'],
+  Parallel: ['Type', 'Comment', 'Branches', 'Assign', 'Output', 'Retry', 'Catch', 'Next', 'End'],
+  Wait: ['Type', 'Comment', 'Seconds', 'Next', 'End'],
   Succeed: ['Type', 'Comment', 'Output'],
   Fail: ['Type', 'Comment', 'Error', 'Cause'],
 };
@@ -87,6 +94,10 @@ export function checkDefinition(machine: any, where = 'definition', top = true):
       if (cfg.Mode !== 'DISTRIBUTED' || cfg.ExecutionType !== 'STANDARD') refuse(`state ${name}`, 'a Map other than DISTRIBUTED/STANDARD');
       checkDefinition(st.ItemProcessor, `ItemProcessor of ${name}`, false);
     }
+    if (st.Type === 'Parallel') {
+      st.Branches.forEach((b: any, i: number) => checkDefinition(b, `branch ${i} of ${name}`, false));
+    }
+    if (st.Type === 'Wait' && (typeof st.Seconds !== 'number' || st.Seconds < 0)) refuse(`state ${name}`, 'a Wait without literal Seconds');
     if (st.Type === 'Task' && typeof st.Resource !== 'string') refuse(`state ${name}`, 'a non-string Resource');
   }
 }
@@ -136,13 +147,35 @@ function errorMatches(list: string[], error: string): boolean {
 
 interface Stats { transitions: number; retries: Array<{ state: string; error: string }> }
 
+/** Set when a sibling Parallel branch failed: this branch stops at its next state. */
+interface Abort { aborted: boolean }
+class Aborted extends Error {}
+
+/** Variables of a Parallel branch: reads fall through to the outer scope, writes stay in the branch. */
+function branchScope(outer: Record<string, any>): Record<string, any> {
+  return new Proxy({} as Record<string, any>, {
+    get: (own, key) => (key in own ? own[key as string] : outer[key as string]),
+    has: (own, key) => key in own || key in outer,
+    ownKeys: (own) => [...new Set([...Reflect.ownKeys(outer), ...Reflect.ownKeys(own)])],
+    getOwnPropertyDescriptor: (own, key) => ({
+      configurable: true, enumerable: true, writable: true, value: key in own ? own[key as string] : outer[key as string],
+    }),
+    set: (own, key, value) => {
+      if (key in outer) throw new Error(`asl-walker refuses an Assign of outer variable '${String(key)}' inside a Parallel branch`);
+      own[key as string] = value;
+      return true;
+    },
+  });
+}
+
 async function runMachine(machine: any, input: any, vars: Record<string, any>, context: any, opts: RunOptions,
-  stats: Stats, path?: string[]): Promise<{ status: 'SUCCEEDED' | 'FAILED'; output?: any; error?: string; cause?: string }> {
+  stats: Stats, path?: string[], abort?: Abort): Promise<{ status: 'SUCCEEDED' | 'FAILED'; output?: any; error?: string; cause?: string }> {
   let name: string = machine.StartAt;
   let stateInput = input;
   for (;;) {
     const st = machine.States[name];
     if (!st) throw new Error(`no state '${name}'`);
+    if (abort?.aborted) throw new Aborted();
     stats.transitions++;
     path?.push(name);
     const ctx = { ...context, State: { Name: name, EnteredTime: '2026-01-01T00:00:00Z' } };
@@ -173,6 +206,15 @@ async function runMachine(machine: any, input: any, vars: Record<string, any>, c
           name = next;
           continue;
         }
+        case 'Wait':
+          // Waiting takes time: whatever another branch can do without waiting happens first, both
+          // before the clock moves (a job submitted beside the Wait exists by then) and after.
+          await new Promise((resolve) => setImmediate(resolve));
+          await opts.sleep?.(st.Seconds);
+          await new Promise((resolve) => setImmediate(resolve));
+          if (st.End) return { status: 'SUCCEEDED', output: stateInput };
+          name = st.Next;
+          continue;
         case 'Succeed':
           return { status: 'SUCCEEDED', output: st.Output !== undefined ? await template(st.Output, vars, states) : stateInput };
         case 'Fail':
@@ -182,6 +224,7 @@ async function runMachine(machine: any, input: any, vars: Record<string, any>, c
             cause: await template(st.Cause, vars, states),
           };
         case 'Task':
+        case 'Parallel':
         case 'Map': {
           const attempts = new Map<number, number>();
           let outcome: { result?: any; error?: StatesError };
@@ -189,7 +232,9 @@ async function runMachine(machine: any, input: any, vars: Record<string, any>, c
             try {
               const result = st.Type === 'Task'
                 ? await runTask(name, st, vars, states, opts)
-                : await runMap(st, vars, states, context, opts, stats);
+                : st.Type === 'Parallel'
+                  ? await runParallel(st, vars, stateInput, context, opts, stats)
+                  : await runMap(st, vars, states, context, opts, stats);
               outcome = { result };
             } catch (e: any) {
               if (!(e instanceof StatesError)) throw e;
@@ -235,6 +280,31 @@ async function runMachine(machine: any, input: any, vars: Record<string, any>, c
 async function runTask(name: string, st: any, vars: Record<string, any>, states: any, opts: RunOptions): Promise<any> {
   const args = st.Arguments !== undefined ? await template(st.Arguments, vars, states) : {};
   return opts.handler({ state: name, resource: st.Resource, args });
+}
+
+/** Runs the branches concurrently; the first failure fails the state and stops the other branches. */
+async function runParallel(st: any, vars: Record<string, any>, input: any, context: any, opts: RunOptions, stats: Stats): Promise<any[]> {
+  const abort: Abort = { aborted: false };
+  return new Promise<any[]>((resolve, reject) => {
+    const outputs: any[] = new Array(st.Branches.length);
+    let done = 0;
+    st.Branches.forEach((branch: any, i: number) => {
+      runMachine(branch, input, branchScope(vars), context, opts, stats, undefined, abort).then((r) => {
+        if (abort.aborted) return;
+        if (r.status === 'FAILED') {
+          abort.aborted = true;
+          reject(new StatesError(r.error!, r.cause ?? ''));
+          return;
+        }
+        outputs[i] = r.output;
+        if (++done === st.Branches.length) resolve(outputs);
+      }, (e) => {
+        if (e instanceof Aborted) return;
+        abort.aborted = true;
+        reject(e);
+      });
+    });
+  });
 }
 
 async function runMap(st: any, vars: Record<string, any>, states: any, context: any, opts: RunOptions, stats: Stats): Promise<any[]> {

@@ -1,7 +1,13 @@
 /**
  * Stubbed AWS for the state-machine walker: AWS Batch (submitJob.sync over the worker's
  * `batch`, `chunk` and `rollup` commands, the job definition's real retry rules, array children,
- * listJobs), S3 (getObject with Range) and EventBridge (putEvents).
+ * listJobs, describeJobs, cancelJob), S3 (getObject with Range) and EventBridge (putEvents).
+ *
+ * Fargate Spot without capacity (`spotCapacityAfter`): a job on the Spot queue stays RUNNABLE
+ * (Fargate Spot never falls back to on-demand, and Batch reports no capacity reason for Fargate)
+ * until the virtual clock (advanced by the definition's Wait states through `sleep`) reaches the
+ * time capacity appears, or until someone cancels it. If nothing advances the clock or cancels
+ * the job, the execution would wait until its own timeout: the job then fails with States.Timeout.
  *
  * The worker is modelled by its contract: each array child processes `filesPerTask` consecutive
  * manifest entries and writes `summary.json` or `error.json` per file, exiting 1 if one failed and
@@ -61,6 +67,23 @@ export interface FakeOptions {
   readonly ec2?: boolean;
   /** The roll-up job fails. */
   readonly rollupFails?: boolean;
+  /** Seconds after submission until Fargate Spot has capacity for analysis jobs (Infinity: never). */
+  readonly spotCapacityAfter?: number;
+  /** While waiting for Spot, one child runs (the queue is at its own vCPU limit, not out of Spot). */
+  readonly spotPartlyRunning?: boolean;
+}
+
+/** A Batch job as DescribeJobs and ListJobs see it. */
+interface BatchJob {
+  readonly jobId: string;
+  readonly name: string;
+  readonly queue: string;
+  readonly createdAt: number;
+  readonly size?: number;
+  status: string;
+  statusReason?: string;
+  summary?: Record<string, number>;
+  pending?: { startAt: number; run: () => any; resolve: (v: any) => void; reject: (e: any) => void; timer: NodeJS.Timeout };
 }
 
 interface Attempt { readonly statusReason: string; readonly reason: string; readonly exitCode?: number }
@@ -87,6 +110,11 @@ export class FakeAws {
   private readonly fileResults = new Map<string, Map<number, 'summary' | 'error'>>();
   private readonly failedChildren = new Map<string, any[]>();
   private jobCounter = 0;
+  private readonly batchJobs = new Map<string, BatchJob>();
+  /** Virtual seconds since the first submission, advanced by Wait states. */
+  public clock = 0;
+  /** CancelJob calls: [jobId, reason, clock]. */
+  public readonly cancelled: Array<[string, string, number]> = [];
 
   constructor(private readonly o: FakeOptions) {}
 
@@ -104,6 +132,8 @@ export class FakeAws {
     switch (call.resource) {
       case 'arn:aws:states:::batch:submitJob.sync': return this.submitJob(call.args);
       case 'arn:aws:states:::aws-sdk:batch:listJobs': return this.listJobs(call.args);
+      case 'arn:aws:states:::aws-sdk:batch:describeJobs': return this.describeJobs(call.args);
+      case 'arn:aws:states:::aws-sdk:batch:cancelJob': return this.cancelJob(call.args);
       case 'arn:aws:states:::aws-sdk:s3:getObject': return this.getObject(call.args);
       case 'arn:aws:states:::events:putEvents': return this.putEvents(call.args);
       default: throw new Error(`fake AWS has no ${call.resource} (state ${call.state})`);
@@ -129,12 +159,104 @@ export class FakeAws {
     this.jobs.push({ name: args.JobName, queue: args.JobQueue, command, arraySize: size, tags: args.Tags, shareId: args.ShareIdentifier });
     const jobId = `job-${++this.jobCounter}`;
     const flag = (name: string) => command[command.indexOf(name) + 1];
-    switch (command[0]) {
-      case 'batch': return this.runBatch(jobId, args, flag('--manifest'), flag('--output'), Number(flag('--files-per-task')), size);
-      case 'chunk': return this.runChunk(jobId, flag('--manifest'), Number(flag('--chunk-size')));
-      case 'rollup': return this.runRollup(jobId, args, flag('--manifest'), flag('--results'));
-      default: throw new Error(`unknown worker command ${command[0]}`);
+    const job: BatchJob = { jobId, name: args.JobName, queue: args.JobQueue, createdAt: this.clock, size, status: 'RUNNABLE' };
+    this.batchJobs.set(jobId, job);
+    const run = (): any => {
+      try {
+        let result: any;
+        switch (command[0]) {
+          case 'batch': result = this.runBatch(jobId, args, flag('--manifest'), flag('--output'), Number(flag('--files-per-task')), size); break;
+          case 'chunk': result = this.runChunk(jobId, flag('--manifest'), Number(flag('--chunk-size'))); break;
+          case 'rollup': result = this.runRollup(jobId, args, flag('--manifest'), flag('--results')); break;
+          default: throw new Error(`unknown worker command ${command[0]}`);
+        }
+        this.finish(job, 'SUCCEEDED');
+        return result;
+      } catch (e) {
+        this.finish(job, 'FAILED', e instanceof StatesError ? JSON.parse(e.causeText).StatusReason : undefined);
+        throw e;
+      }
+    };
+    const waitsForSpot = command[0] === 'batch' && args.JobQueue === this.o.spotQueueArn && this.o.spotCapacityAfter !== undefined;
+    if (!waitsForSpot) return run();
+    // Stays RUNNABLE: `sleep` starts it once capacity appears, `cancelJob` fails it. With neither
+    // (the virtual clock stops moving for 200 ms of real time), the execution waits until its timeout.
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        job.pending = undefined;
+        reject(new StatesError('States.Timeout', `job ${args.JobName} never left RUNNABLE: nothing cancelled it, so the execution timed out`));
+      }, 200);
+      job.pending = { startAt: this.clock + this.o.spotCapacityAfter!, run, resolve, reject, timer };
+    });
+  }
+
+  private finish(job: BatchJob, status: string, statusReason?: string): void {
+    job.status = status;
+    job.statusReason = statusReason;
+    const failed = this.failedChildren.get(job.jobId)?.length ?? 0;
+    if (job.size !== undefined) job.summary = { SUCCEEDED: job.size - failed, FAILED: failed };
+  }
+
+  /** A Wait state: time passes, and jobs whose Spot capacity appeared run to their end. */
+  public readonly sleep = (seconds: number): void => {
+    this.clock += seconds;
+    for (const job of this.batchJobs.values()) {
+      const p = job.pending;
+      if (p) p.timer.refresh(); // the clock moved: someone is still watching
+      if (!p || p.startAt > this.clock) continue;
+      job.pending = undefined;
+      clearTimeout(p.timer);
+      try {
+        p.resolve(p.run());
+      } catch (e) {
+        p.reject(e);
+      }
     }
+  };
+
+  private describeJobs(args: any): any {
+    expect(args.Jobs).toHaveLength(1);
+    const job = this.batchJobs.get(args.Jobs[0]);
+    if (!job) return { Jobs: [] };
+    const waiting = job.pending !== undefined;
+    const size = job.size;
+    const partly = waiting && this.o.spotPartlyRunning;
+    const status = waiting ? (partly ? 'RUNNING' : size !== undefined ? 'PENDING' : 'RUNNABLE') : job.status;
+    const summary = size === undefined ? undefined : waiting
+      ? { SUBMITTED: 0, PENDING: 0, RUNNABLE: partly ? size - 1 : size, STARTING: 0, RUNNING: partly ? 1 : 0, SUCCEEDED: 0, FAILED: 0 }
+      : { SUBMITTED: 0, PENDING: 0, RUNNABLE: 0, STARTING: 0, RUNNING: 0, ...job.summary };
+    return {
+      Jobs: [{
+        JobId: job.jobId,
+        JobName: job.name,
+        JobQueue: job.queue,
+        Status: status,
+        ...(job.statusReason ? { StatusReason: job.statusReason } : {}),
+        ...(size !== undefined ? { ArrayProperties: { Size: size, StatusSummary: summary } } : {}),
+      }],
+    };
+  }
+
+  private cancelJob(args: any): any {
+    expect(typeof args.Reason).toBe('string');
+    const job = this.batchJobs.get(args.JobId);
+    if (!job) throw new StatesError('Batch.ClientException', `job ${args.JobId} not found`);
+    this.cancelled.push([args.JobId, args.Reason, this.clock]);
+    const p = job.pending;
+    if (p) {
+      // CancelJob fails what has not started; its reason becomes the status reason.
+      job.pending = undefined;
+      clearTimeout(p.timer);
+      if (job.size !== undefined) {
+        this.failedChildren.set(job.jobId, [...Array(job.size)].map((_, i) => ({ JobId: `${job.jobId}:${i}`, Status: 'FAILED', StatusReason: args.Reason })));
+      }
+      const reason = job.size !== undefined ? 'Array Child Job failed' : args.Reason;
+      this.finish(job, 'FAILED', reason);
+      // The .sync task notices on its next poll, after the caller has moved on.
+      setImmediate(() => p.reject(new StatesError('States.TaskFailed',
+        JSON.stringify({ JobId: job.jobId, JobName: job.name, Status: 'FAILED', StatusReason: reason }))));
+    }
+    return {};
   }
 
   private manifest(url: string): { analysisId: string; sampleId: string; ownerId: string; firstFileIndex: number; count: number } {
@@ -248,6 +370,16 @@ export class FakeAws {
   }
 
   private listJobs(args: any): any {
+    if (args.Filters) {
+      // With a filter, Batch ignores JobStatus and returns jobs of every status.
+      expect(args.Filters).toEqual([{ Name: 'JOB_NAME', Values: [expect.any(String)] }]);
+      const name = args.Filters[0].Values[0];
+      return {
+        JobSummaryList: [...this.batchJobs.values()]
+          .filter((j) => j.queue === args.JobQueue && j.name === name)
+          .map((j) => ({ JobId: j.jobId, JobName: j.name, CreatedAt: j.createdAt, Status: j.pending ? 'RUNNABLE' : j.status })),
+      };
+    }
     expect(args.JobStatus).toBe('FAILED');
     return { JobSummaryList: (this.failedChildren.get(args.ArrayJobId) ?? []).slice(0, args.MaxResults) };
   }

@@ -37,7 +37,7 @@ export function resourcesOfType(json: any, type: string): Array<[string, any]> {
 }
 
 /** Options of the fake AWS, read from the synthesized template. */
-export function fakeOptionsOf(json: any): Omit<FakeOptions, 'badFiles' | 'spotReclaims' | 'ec2' | 'rollupFails'> {
+export function fakeOptionsOf(json: any): Omit<FakeOptions, 'badFiles' | 'spotReclaims' | 'ec2' | 'rollupFails' | 'spotCapacityAfter' | 'spotPartlyRunning'> {
   const r = json.Resources;
   const id = (type: string, match: RegExp) => resourcesOfType(json, type).map(([k]) => k).find((k) => match.test(k))!;
   const [, jobDef] = resourcesOfType(json, 'AWS::Batch::JobDefinition')[0];

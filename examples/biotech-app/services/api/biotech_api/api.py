@@ -45,6 +45,7 @@ from .schemas import (
     UploadedParts,
     UploadPlan,
 )
+from .sequences import SequenceError, normalise_sequence
 from .uploads import ACCEPTED_EXTENSIONS, detect_format, object_key, plan_parts
 
 log = logging.getLogger("biotech_api.api")
@@ -323,9 +324,14 @@ def register_file(sampleId: str, body: FileCreate, caller: Caller, session: Db, 
         raise bad_request("unsupported_file_type", f"accepted file types: {ACCEPTED_EXTENSIONS}")
     if body.size_bytes > settings.max_upload_bytes:
         raise ApiError(413, "file_too_large", f"files are limited to {settings.max_upload_bytes} bytes")
-    sequence = body.sequence.strip() if body.sequence else None
-    if sequence is not None and (not sequence or "\x00" in sequence):
-        raise bad_request("invalid_sequence", "sequence must be non-empty FASTA text")
+    sequence = None
+    if body.sequence is not None:
+        # A bare sequence or FASTA, normalised to the FASTA the worker reads; refused here (422,
+        # naming the problem) rather than failing the file later with BAD_FASTA.
+        try:
+            sequence = normalise_sequence(body.sequence, body.protein_name)
+        except SequenceError as exc:
+            raise ApiError(422, "invalid_sequence", f"sequence: {exc}") from exc
     sample = _owned_sample(session, caller.id, sampleId, lock=True)
     existing = session.execute(
         select(func.count()).select_from(File).where(File.sample_id == sample.id, File.status != "ABORTED")

@@ -89,7 +89,13 @@ class FileCreate(ApiModel):
         Annotated[str, StringConstraints(strip_whitespace=True, max_length=255, pattern=SINGLE_LINE)] | None
     ) = None
     sequence: Annotated[str, StringConstraints(max_length=5_000_000)] | None = Field(
-        default=None, description="Protein sequence(s) as FASTA text, passed to the worker."
+        default=None,
+        description=(
+            "The protein's amino-acid sequence: a bare sequence (line breaks and spaces ignored) or FASTA "
+            "text with '>' header lines. Stored and passed to the worker as FASTA (a bare sequence gets the "
+            "header '>' + the protein name); invalid residues, an empty text or more than 1,000,000 residues "
+            "are refused with 422 invalid_sequence."
+        ),
     )
     sha256: Annotated[str, StringConstraints(pattern=r"^[a-f0-9]{64}$")] | None = Field(
         default=None, description="Optional lower-case hex SHA-256 of the file; the worker checks it."

@@ -54,7 +54,7 @@ export function UploadList({ entries, onChange, onRemove, onRetry, onCancel }: P
                 />
               </label>
               <label htmlFor={`${idBase}-sequence`}>
-                Protein sequence <span className="muted">(optional, one-letter codes)</span>
+                Protein sequence <span className="muted">(optional: one-letter codes, or FASTA with &gt; header lines)</span>
                 <textarea
                   id={`${idBase}-sequence`}
                   rows={2}

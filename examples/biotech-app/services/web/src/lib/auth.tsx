@@ -4,6 +4,7 @@ import { UserManager, WebStorageStateStore, type User } from 'oidc-client-ts';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiClient } from './api';
 import type { RuntimeConfig } from './runtime-config';
+import { buildLogoutUrl, postLogoutRedirectUri } from './sign-out';
 
 type AuthState =
   | { status: 'loading' }
@@ -38,7 +39,7 @@ function createUserManager(config: RuntimeConfig): UserManager {
     authority: config.oidcIssuer,
     client_id: config.oidcClientId,
     redirect_uri: config.oidcRedirectUri || `${origin}/auth/callback`,
-    post_logout_redirect_uri: config.oidcPostLogoutRedirectUri || `${origin}/`,
+    post_logout_redirect_uri: postLogoutRedirectUri(config, origin),
     response_type: 'code',
     scope: config.oidcScope,
     // Tokens live only for this browser tab (sessionStorage), never in cookies.
@@ -118,14 +119,19 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const signOut = useCallback(async () => {
     const manager = await getManager();
     const cfg = await loadConfig();
-    const user = await manager.getUser();
+    // The user is removed first: oidc-client-ts would otherwise copy the stored id token into the
+    // end-session URL as id_token_hint. No token ever goes into a URL (browser history, proxy and
+    // CDN logs); the provider identifies the client by client_id instead.
     await manager.removeUser();
-    if (cfg.oidcLogoutUrl) {
-      window.location.assign(cfg.oidcLogoutUrl);
+    const logoutUrl = buildLogoutUrl(cfg, window.location.origin);
+    if (logoutUrl) {
+      // Cognito's /logout?client_id=…&logout_uri=…, with a logout_uri registered on the client.
+      window.location.assign(logoutUrl);
       return;
     }
     try {
-      await manager.signoutRedirect({ id_token_hint: user?.id_token });
+      // With no id_token_hint, oidc-client-ts sends client_id and post_logout_redirect_uri.
+      await manager.signoutRedirect({ post_logout_redirect_uri: postLogoutRedirectUri(cfg, window.location.origin) });
     } catch {
       // The provider has no end_session_endpoint: the local sign-out is all.
       setState({ status: 'signedOut' });

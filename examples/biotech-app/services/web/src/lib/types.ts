@@ -91,3 +91,14 @@ export function proteinNameFromFileName(fileName: string): string {
   }
   return fileName;
 }
+
+/**
+ * The protein sequence to send as typed or pasted: a bare sequence or FASTA. Only the outer
+ * blank lines go; the line breaks inside stay, because FASTA needs them (a header line ends at
+ * its line break). The API checks and normalises it, and answers 422 naming the problem.
+ * `undefined` when nothing was entered.
+ */
+export function sequenceForApi(typed: string): string | undefined {
+  const text = typed.replace(/\r\n?/g, '\n').trim();
+  return text ? text : undefined;
+}

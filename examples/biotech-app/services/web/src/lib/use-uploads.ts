@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiClient } from './api';
 import { ApiError } from './api';
-import { hasAllowedExtension, proteinNameFromFileName, type SampleFile } from './types';
+import { hasAllowedExtension, proteinNameFromFileName, sequenceForApi, type SampleFile } from './types';
 import { describeError, isAbortError, uploadMultipart, type UploadProgress } from './upload';
 import { xhrPut } from './xhr-put';
 
@@ -114,7 +114,7 @@ export function useUploads(api: ApiClient) {
             fileName: entry.file.name,
             sizeBytes: entry.file.size,
             ...(entry.proteinName.trim() ? { proteinName: entry.proteinName.trim() } : {}),
-            ...(entry.sequence.trim() ? { sequence: entry.sequence.replace(/\s+/g, '').toUpperCase() } : {}),
+            ...(sequenceForApi(entry.sequence) ? { sequence: sequenceForApi(entry.sequence) } : {}),
           });
           record = {
             fileId: created.file.id,
