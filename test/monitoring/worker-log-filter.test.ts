@@ -16,19 +16,13 @@ import { newStack } from '../helpers';
 const REPO = path.join(__dirname, '..', '..');
 const read = (p: string) => fs.readFileSync(path.join(REPO, p), 'utf8');
 
-/** The error codes of the worker's contract (worker/proteomics_worker/errors.py). */
-function workerErrorCodes(): string[] {
-  const block = /ERROR_CODES = \(([^)]*)\)/.exec(read('worker/proteomics_worker/errors.py'))![1];
-  return [...block.matchAll(/"([A-Z_]+)"/g)].map((m) => m[1]);
+/** Real lines the worker writes, kept in step with the worker by its own test (worker/tests/test_logs.py). */
+function workerLogLines(): string[] {
+  return read('contracts/examples/worker-log-lines.example.jsonl').split('\n').filter((l) => l.trim() !== '');
 }
 
-/** The error lines the worker writes today: the f-strings cli.py prints to stderr, filled in. */
-function todaysWorkerErrorLines(): string[] {
-  const templates = [...read('worker/proteomics_worker/cli.py').matchAll(/print\(f"(error: [^"]*)", file=sys\.stderr\)/g)].map((m) => m[1]);
-  expect(templates.length).toBeGreaterThan(0);
-  return templates.flatMap((t) => workerErrorCodes().map((code) =>
-    t.replace('{exc.code}', code).replace('{exc.message}', 'file ends in the middle of a spectrum')));
-}
+/** The plain-text error line the worker wrote before it logged JSON (cli.py printed `error: <CODE>: <message>`). */
+const RETIRED_ERROR_LINE = 'error: TRUNCATED: file ends in the middle of a spectrum';
 
 /** Lines in the agreed worker log format, one per level. */
 function agreedLines(level: string, extra: Record<string, string> = {}): string {
@@ -87,13 +81,20 @@ describe('the worker error filter', () => {
     return found[0].Properties.FilterPattern;
   };
 
-  test('the previous default (terms ERROR, CRITICAL, Traceback) misses every error line the worker writes today', () => {
+  test('the previous default (terms ERROR, CRITICAL, Traceback) missed the worker\'s error lines', () => {
     const previous = logs.FilterPattern.anyTerm('ERROR', 'CRITICAL', 'Traceback').logPatternString;
     expect(previous).toBe('?"ERROR" ?"CRITICAL" ?"Traceback"');
-    const lines = todaysWorkerErrorLines();
-    expect(lines).toContain('error: TRUNCATED: file ends in the middle of a spectrum');
     // Terms are case sensitive: `error:` is not `ERROR`, so no worker error was ever counted.
-    expect(lines.filter((l) => filterMatches(previous, l))).toEqual([]);
+    expect(filterMatches(previous, RETIRED_ERROR_LINE)).toBe(false);
+  });
+
+  test('the synthesized filter counts exactly the ERROR and CRITICAL lines the worker really writes', () => {
+    const pattern = patternOf('WorkerErrors');
+    const lines = workerLogLines();
+    const errors = lines.filter((l) => ['ERROR', 'CRITICAL'].includes(JSON.parse(l).level));
+    expect(errors.length).toBeGreaterThan(0);
+    expect(lines.length).toBeGreaterThan(errors.length);
+    expect(lines.filter((l) => filterMatches(pattern, l))).toEqual(errors);
   });
 
   test('the synthesized filter counts exactly the ERROR and CRITICAL lines of the agreed JSON format', () => {

@@ -13,9 +13,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import analyse
+from conftest import CONTRACTS, analyse
 
 LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
+# Real lines of the worker, shared with the monitoring tests, which run the synthesized metric
+# filter on them. Regenerate with UPDATE_LOG_FIXTURE=1 after changing what the worker logs.
+LOG_FIXTURE = CONTRACTS / "examples" / "worker-log-lines.example.jsonl"
 
 
 def metric_filter_matches(line: str) -> bool:
@@ -52,3 +55,37 @@ def test_a_successful_file_logs_no_matching_line(tmp_path: Path, data: Path) -> 
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert lines and all(json.loads(ln)["level"] in LEVELS for ln in lines), proc.stderr
     assert not any(metric_filter_matches(ln) for ln in lines)
+
+
+def _shape(line: str) -> tuple[str, str, str]:
+    doc = json.loads(line)
+    return (doc["level"], doc["event"], str(doc.get("code", "")))
+
+
+def _fixture_line(line: str) -> str:
+    """A real line with what varies between runs (time, paths in messages) made stable."""
+    doc = json.loads(line)
+    doc["time"] = "2026-01-01T00:00:00Z"
+    if "message" in doc:
+        doc["message"] = str(doc["message"]).split(" /")[0][:200]
+    return json.dumps(doc, separators=(",", ":"))
+
+
+def test_the_shared_log_fixture_holds_what_the_worker_writes(tmp_path: Path, data: Path) -> None:
+    """The monitoring tests evaluate the synthesized filter on LOG_FIXTURE: it must be the worker's own."""
+    import os
+
+    bad = tmp_path / "corrupt.mzML"
+    bad.write_bytes((data / "pyteomics_tiny.pwiz.1.1.mzML").read_bytes()[:3000] + b"<<<garbage")
+    runs = [
+        analyse(tmp_path / "bad", bad, "--file-id", "f1", "--analysis-id", "a1", "--execution-name", "a1-1"),
+        analyse(tmp_path / "ok", data / "pyteomics_test.mgf", "--fasta", str(data / "pyteomics_test.fasta")),
+    ]
+    lines = [ln for proc in runs for ln in proc.stderr.splitlines() if ln.strip()]
+    if os.environ.get("UPDATE_LOG_FIXTURE") == "1":
+        LOG_FIXTURE.write_text("".join(_fixture_line(ln) + "\n" for ln in lines), encoding="utf-8")
+    fixture = [ln for ln in LOG_FIXTURE.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    assert {_shape(ln) for ln in lines} == {_shape(ln) for ln in fixture}, (
+        "the worker's log lines changed: run UPDATE_LOG_FIXTURE=1 pytest tests/test_logs.py and commit the fixture"
+    )
+    assert any(metric_filter_matches(ln) for ln in fixture) and not all(metric_filter_matches(ln) for ln in fixture)
