@@ -120,7 +120,7 @@ function validationProblems(): string {
   $attempt := $exists($i.attempt) ? $i.attempt : 1;
   $append([], [
     $isObject ? '' : 'the input must be a JSON object',
-    $i.schemaVersion = 1 ? '' : 'schemaVersion must be 1',
+    $i.schemaVersion in [1, 2] ? '' : 'schemaVersion must be 1 or 2',
     $isId($i.analysisId) ? '' : 'analysisId is missing or not an id (letters, digits, _ and -, at most 64)',
     $isId($i.sampleId) ? '' : 'sampleId is missing or not an id (letters, digits, _ and -, at most 64)',
     $isId($i.ownerId) ? '' : 'ownerId is missing or not an id (letters, digits, _ and -, at most 64)',
@@ -137,8 +137,8 @@ function validationProblems(): string {
 }
 
 /** The worker command of one array child (or single task). */
-function batchCommand(manifestUrl: string, resultsUrl: string, filesPerTask: string): string {
-  return `{% ['batch', '--manifest', ${manifestUrl}, '--output', ${resultsUrl} & 'files/', '--files-per-task', $string(${filesPerTask})] %}`;
+function batchCommand(manifestUrl: string, resultsUrl: string, filesPerTask: string, executionName: string): string {
+  return `{% ['batch', '--manifest', ${manifestUrl}, '--output', ${resultsUrl} & 'files/', '--files-per-task', $string(${filesPerTask}), '--execution-name', ${executionName}] %}`;
 }
 
 /** Arguments of a `batch:submitJob.sync` call. */
@@ -376,7 +376,7 @@ function chunkStates(o: DefinitionOptions): Json {
         shareId: '{% $chunk.shareId %}',
         analysisId: '{% $chunk.analysisId %}',
         sampleId: '{% $chunk.sampleId %}',
-        command: batchCommand('$chunk.manifestUrl', '$chunk.resultsUrl', '$chunk.filesPerTask'),
+        command: batchCommand('$chunk.manifestUrl', '$chunk.resultsUrl', '$chunk.filesPerTask', '$chunk.executionName'),
         arraySize: '{% $chunk.arraySize %}',
       }),
       finished: 'ChunkDone',
@@ -464,6 +464,9 @@ export function buildDefinition(o: DefinitionOptions): Json {
         manifestUrl: `{% '${uploads}' & $states.input.manifestKey %}`,
         resultsUrl: `{% '${results}' & $states.input.analysisId & '/' %}`,
         summaryKey: "{% 'analyses/' & $states.input.analysisId & '/summary.json' %}",
+        // Recorded by the worker in every result document; the roll-up counts only this execution's files.
+        executionName: '{% $states.context.Execution.Name %}',
+        summary: '{% {} %}',
         shareId: "{% $replace($states.input.ownerId, /[^A-Za-z0-9]/, '') %}",
         queueArn: o.spotQueueArn,
         escalated: false,
@@ -489,7 +492,7 @@ export function buildDefinition(o: DefinitionOptions): Json {
         shareId: tags.shareId,
         analysisId: tags.analysisId,
         sampleId: tags.sampleId,
-        command: batchCommand('$manifestUrl', '$resultsUrl', '$filesPerTask'),
+        command: batchCommand('$manifestUrl', '$resultsUrl', '$filesPerTask', '$executionName'),
       }),
       finished: 'RollUp',
       failed: escalate ? 'ClassifyFailure' : 'RollUp',
@@ -504,7 +507,7 @@ export function buildDefinition(o: DefinitionOptions): Json {
         shareId: tags.shareId,
         analysisId: tags.analysisId,
         sampleId: tags.sampleId,
-        command: batchCommand('$manifestUrl', '$resultsUrl', '$filesPerTask'),
+        command: batchCommand('$manifestUrl', '$resultsUrl', '$filesPerTask', '$executionName'),
         arraySize: '{% $taskCount %}',
       }),
       finished: 'RollUp',
@@ -542,6 +545,8 @@ export function buildDefinition(o: DefinitionOptions): Json {
         manifestUrl: `{% '${uploads}manifests/' & $analysisId & '/chunk-' & $string($states.context.Map.Item.Value) & '.json' %}`,
         resultsUrl: '{% $resultsUrl %}',
         filesPerTask: '{% $filesPerTask %}',
+        // A child workflow has its own execution name: the worker must record the analysis' one.
+        executionName: '{% $executionName %}',
         // A chunk of one task still runs as an array of 2: the extra child finds no entry and exits 0.
         arraySize: `{% $max([2, $ceil($min([${CHUNK_SIZE}, $fileCount - $states.context.Map.Item.Value * ${CHUNK_SIZE}]) / $filesPerTask)]) %}`,
       },
@@ -573,7 +578,7 @@ export function buildDefinition(o: DefinitionOptions): Json {
         shareId: tags.shareId,
         analysisId: tags.analysisId,
         sampleId: tags.sampleId,
-        command: "{% ['rollup', '--manifest', $manifestUrl, '--results', $resultsUrl] %}",
+        command: "{% ['rollup', '--manifest', $manifestUrl, '--results', $resultsUrl, '--execution-name', $executionName] %}",
       }),
       Output: {},
       Retry: [throttleRetry(BATCH_THROTTLING)],
@@ -610,7 +615,7 @@ export function buildDefinition(o: DefinitionOptions): Json {
     CheckSummary: {
       Type: 'Choice',
       Choices: [{
-        Condition: "{% $summary.analysisId = $analysisId and $summary.status in ['SUCCEEDED', 'PARTIAL', 'FAILED'] and $type($summary.filesSucceeded) = 'number' and $type($summary.filesFailed) = 'number' %}",
+        Condition: "{% $summary.analysisId = $analysisId and $summary.executionName = $executionName and $summary.status in ['SUCCEEDED', 'PARTIAL', 'FAILED'] and $type($summary.filesSucceeded) = 'number' and $type($summary.filesFailed) = 'number' %}",
         Assign: {
           status: '{% $summary.status %}',
           filesSucceeded: '{% $summary.filesSucceeded %}',
@@ -622,7 +627,7 @@ export function buildDefinition(o: DefinitionOptions): Json {
     },
     SummaryInvalid: {
       Type: 'Pass',
-      Assign: { cause: "{% 'roll-up summary does not match the analysis (analysisId, status, filesSucceeded, filesFailed)' & ($cause = '' ? '' : '; ' & $cause) %}" },
+      Assign: { cause: "{% 'roll-up summary does not match the analysis (analysisId, executionName, status, filesSucceeded, filesFailed)' & ($cause = '' ? '' : '; ' & $cause) %}" },
       Next: 'RecordFailure',
     },
     RecordFailure: {
@@ -633,7 +638,7 @@ export function buildDefinition(o: DefinitionOptions): Json {
     },
     PublishCompletion: {
       Type: 'Task',
-      Comment: 'contracts/schemas/completion-event.v1.schema.json on the default event bus.',
+      Comment: 'contracts/schemas/completion-event.v2.schema.json on the default event bus.',
       Resource: PUT_EVENTS,
       Arguments: {
         Entries: [{
@@ -641,8 +646,9 @@ export function buildDefinition(o: DefinitionOptions): Json {
           DetailType: COMPLETION_EVENT_DETAIL_TYPE,
           Resources: ['{% $states.context.StateMachine.Id %}'],
           Detail: `{% $merge([
-  {'schemaVersion': 1, 'analysisId': $analysisId, 'sampleId': $sampleId, 'ownerId': $ownerId, 'status': $status,
-   'filesSucceeded': $filesSucceeded, 'filesFailed': $filesFailed, 'summaryKey': $summaryKey},
+  {'schemaVersion': 2, 'analysisId': $analysisId, 'sampleId': $sampleId, 'ownerId': $ownerId, 'executionName': $executionName,
+   'status': $status, 'filesSucceeded': $filesSucceeded, 'filesFailed': $filesFailed, 'summaryKey': $summaryKey},
+  $exists($summary.rerunOf) ? {'rerunOf': $summary.rerunOf} : {},
   ($status != 'SUCCEEDED' and $cause != '') ? {'cause': $substring($cause, 0, 2000)} : {}
 ]) %}`,
         }],

@@ -26,9 +26,10 @@ const hmlDefinition = definitionOf(hml.json);
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:Test-Pipeline';
 const eventSchema = schemaValidator('completion-event');
 const inputSchema = schemaValidator('execution-input');
+const inputSchemaV1 = schemaValidator('execution-input', 1);
 
 function input(fileCount: number, extra: Record<string, unknown> = {}): any {
-  return { schemaVersion: 1, analysisId: 'an-1', sampleId: 'sample-1', ownerId: 'user-7f3a2c', manifestKey: 'manifests/an-1.json', fileCount, ...extra };
+  return { schemaVersion: 2, analysisId: 'an-1', sampleId: 'sample-1', ownerId: 'user-7f3a2c', manifestKey: 'manifests/an-1.json', fileCount, ...extra };
 }
 
 async function run(definition: any, aws: FakeAws, doc: any, executionName?: string): Promise<RunResult> {
@@ -39,7 +40,7 @@ async function run(definition: any, aws: FakeAws, doc: any, executionName?: stri
   return runExecution(definition, doc, { executionName: name, stateMachineArn: STATE_MACHINE_ARN, handler: aws.handler, sleep: aws.sleep });
 }
 
-/** The one completion event, checked against contracts/schemas/completion-event.v1.schema.json. */
+/** The one completion event, checked against contracts/schemas/completion-event.v2.schema.json. */
 function completionEvent(aws: FakeAws): any {
   expect(aws.events).toHaveLength(1);
   const [entry] = aws.events;
@@ -68,11 +69,13 @@ describe('state machine logic (walker + stubbed AWS)', () => {
       'ReadSummary', 'CheckSummary', 'PublishCompletion', 'Finish', 'AnalysisCompleted']);
     expect(aws.jobs.map((j) => [j.name, j.arraySize, j.command[0]])).toEqual([['an-1-analyse', 10, 'batch'], ['an-1-rollup', undefined, 'rollup']]);
     expect(aws.jobs[0].command).toEqual(['batch', '--manifest', `s3://${uploads()}/manifests/an-1.json`,
-      '--output', `s3://${results()}/analyses/an-1/files/`, '--files-per-task', '1']);
+      '--output', `s3://${results()}/analyses/an-1/files/`, '--files-per-task', '1', '--execution-name', 'an-1-1']);
+    expect(aws.jobs[1].command.slice(-2)).toEqual(['--execution-name', 'an-1-1']);
     expect(aws.jobs[0].tags).toEqual({ analysisId: 'an-1', sampleId: 'sample-1' });
     expect(aws.jobs[0].shareId).toBe('user7f3a2c');
     expect(completionEvent(aws)).toEqual({
-      schemaVersion: 1,
+      schemaVersion: 2,
+      executionName: 'an-1-1',
       analysisId: 'an-1',
       sampleId: 'sample-1',
       ownerId: 'user-7f3a2c',
@@ -100,7 +103,8 @@ describe('state machine logic (walker + stubbed AWS)', () => {
     const r = await run(prodDefinition, aws, input(25, { filesPerTask: 4 }));
     expect(r.status).toBe('SUCCEEDED');
     expect(aws.jobs[0].arraySize).toBe(7);
-    expect(aws.jobs[0].command.slice(-2)).toEqual(['--files-per-task', '4']);
+    const command = aws.jobs[0].command;
+    expect(command.slice(command.indexOf('--files-per-task'), command.indexOf('--files-per-task') + 2)).toEqual(['--files-per-task', '4']);
     expect(completionEvent(aws).filesSucceeded).toBe(25);
   });
 
@@ -281,6 +285,8 @@ describe('state machine logic (walker + stubbed AWS)', () => {
     expect(arrays).toHaveLength(chunks);
     expect(arrays.map((j) => j.arraySize)).toEqual([...Array(chunks)].map((_, n) => Math.min(10000, files - n * 10000)));
     expect(arrays[1].command[2]).toBe(`s3://${uploads()}/manifests/an-1/chunk-1.json`);
+    // Each chunk runs in a child workflow with a name of its own: the worker must still record the analysis' execution.
+    expect(arrays.map((j) => j.command.slice(-2))).toEqual(arrays.map(() => ['--execution-name', 'an-1-1']));
     expect(completionEvent(aws)).toMatchObject({ status: 'SUCCEEDED', filesSucceeded: files, filesFailed: 0 });
     // Documented formula: 12 + 8 x ceil(files / 10,000) transitions (no retries, no escalation;
     // each chunk: prepare, the Parallel, submit, finished, and the Spot watch's start, init and wait).
@@ -320,7 +326,7 @@ describe('state machine logic (walker + stubbed AWS)', () => {
   });
 });
 
-describe('execution input handling matches contracts/schemas/execution-input.v1.schema.json', () => {
+describe('execution input handling matches contracts/schemas/execution-input.v1 and v2 (both are accepted)', () => {
   const cases: Array<[string, any]> = [
     ['the example', input(3, { filesPerTask: 1, attempt: 1 })],
     ['minimal', input(1)],
@@ -328,7 +334,8 @@ describe('execution input handling matches contracts/schemas/execution-input.v1.
     ['fileCount 0', input(0)],
     ['fileCount 2.5', input(2.5)],
     ['fileCount as a string', input('3' as any)],
-    ['schemaVersion 2', input(1, { schemaVersion: 2 })],
+    ['schemaVersion 1 (still accepted)', input(1, { schemaVersion: 1 })],
+    ['schemaVersion 3', input(1, { schemaVersion: 3 })],
     ['missing ownerId', { ...input(1), ownerId: undefined }],
     ['analysisId with a slash', input(1, { analysisId: 'a/b' })],
     ['manifestKey outside manifests/', input(1, { manifestKey: 'uploads/x.json' })],
@@ -341,7 +348,7 @@ describe('execution input handling matches contracts/schemas/execution-input.v1.
     const doc = raw && typeof raw === 'object' ? JSON.parse(JSON.stringify(raw)) : raw;
     const aws = fake(prod.json);
     const r = await run(prodDefinition, aws, doc, 'an-1-1');
-    const schemaValid = inputSchema.validate(doc);
+    const schemaValid = inputSchema.validate(doc) || inputSchemaV1.validate(doc);
     if (schemaValid) {
       expect(r.path).not.toContain('InputRejected');
     } else {

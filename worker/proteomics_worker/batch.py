@@ -272,11 +272,12 @@ def run_rollup(manifest_url: str, results: str, execution_name: str = "local") -
         "filesSucceeded": succeeded,
         "filesFailed": total - succeeded,
         "fileCount": total,
-        "files": rows,
+        # The pipeline reads only the document's head (everything before "files"): keep what it
+        # needs up here, and the per-file list, which can be megabytes, last.
+        **({"rerunOf": manifest["rerunOf"]} if manifest.get("rerunOf") else {}),
         "createdAt": now_iso(),
+        "files": rows,
     }
-    if manifest.get("rerunOf"):
-        doc["rerunOf"] = manifest["rerunOf"]
     problems = schema_errors("analysis-summary", doc)
     if problems:
         raise WorkerError("INTERNAL", f"roll-up invalid: {problems[0]}")

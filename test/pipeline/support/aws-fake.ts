@@ -14,6 +14,9 @@
  * 0 when its index has no entries; `rollup` writes the summary with the worker's key order.
  */
 import { StatesError, TaskCall } from './asl-walker';
+import { schemaValidator } from './schemas';
+
+const rollupSchema = schemaValidator('analysis-summary');
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
@@ -167,7 +170,7 @@ export class FakeAws {
         switch (command[0]) {
           case 'batch': result = this.runBatch(jobId, args, flag('--manifest'), flag('--output'), Number(flag('--files-per-task')), size); break;
           case 'chunk': result = this.runChunk(jobId, flag('--manifest'), Number(flag('--chunk-size'))); break;
-          case 'rollup': result = this.runRollup(jobId, args, flag('--manifest'), flag('--results')); break;
+          case 'rollup': result = this.runRollup(jobId, args, flag('--manifest'), flag('--results'), flag('--execution-name')); break;
           default: throw new Error(`unknown worker command ${command[0]}`);
         }
         this.finish(job, 'SUCCEEDED');
@@ -333,7 +336,7 @@ export class FakeAws {
     return { JobId: jobId, Status: 'SUCCEEDED' };
   }
 
-  private runRollup(jobId: string, args: any, manifestUrl: string, results: string): any {
+  private runRollup(jobId: string, args: any, manifestUrl: string, results: string, executionName: string): any {
     if (this.o.rollupFails) {
       throw new StatesError('States.TaskFailed', JSON.stringify({ JobId: jobId, Status: 'FAILED', StatusReason: 'Essential container in task exited' }));
     }
@@ -352,19 +355,21 @@ export class FakeAws {
           : { fileId: `f${i}`, status: 'FAILED', reason: 'no result written' });
     }
     const status = succeeded === m.count ? 'SUCCEEDED' : succeeded === 0 ? 'FAILED' : 'PARTIAL';
-    // The worker's key order (json.dumps(doc, indent=1)): counters before the file list.
+    // The worker's key order (json.dumps(doc, indent=1)): counters before the file list, which comes last.
     const doc = {
-      schemaVersion: 1,
+      schemaVersion: 2,
       analysisId: m.analysisId,
       sampleId: m.sampleId,
       ownerId: m.ownerId,
+      executionName,
       status,
       filesSucceeded: succeeded,
       filesFailed: m.count - succeeded,
       fileCount: m.count,
-      files,
       createdAt: '2026-03-01T09:52:13Z',
+      files,
     };
+    if (!rollupSchema.validate(doc)) throw new Error(`the stubbed roll-up breaks contracts/schemas/analysis-summary.v2: ${rollupSchema.errors()}`);
     this.objects.set(`${results}summary.json`, JSON.stringify(doc, null, 1) + '\n');
     return { JobId: jobId, JobName: args.JobName, Status: 'SUCCEEDED' };
   }

@@ -58,19 +58,4 @@ export function fake(json: any, extra: Partial<FakeOptions> = {}): FakeAws {
 
 export { definitionOf };
 
-const SCHEMAS = path.join(__dirname, '..', '..', '..', 'contracts', 'schemas');
-export function loadSchema(name: string): any {
-  return JSON.parse(fs.readFileSync(path.join(SCHEMAS, `${name}.v1.schema.json`), 'utf8'));
-}
-
-/**
- * A JSON Schema 2020-12 validator. The project's top-level `ajv` is v6 (draft-07 only); ajv 8
- * (with the 2020-12 dialect) is installed as a dependency of asl-validator.
- */
-export function schemaValidator(name: string): { validate: (doc: any) => boolean; errors: () => string } {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Ajv2020 = require('ajv/dist/2020').default;
-  const ajv = new Ajv2020({ allErrors: true, strict: true });
-  const fn = ajv.compile(loadSchema(name));
-  return { validate: (doc: any) => fn(doc) as boolean, errors: () => ajv.errorsText(fn.errors) };
-}
+export { loadSchema, schemaValidator } from './schemas';
