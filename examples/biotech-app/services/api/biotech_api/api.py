@@ -612,7 +612,7 @@ def start_analysis(
     if not uploaded:
         raise conflict("no_files", "upload at least one file before starting an analysis")
     _enforce_limit(ctx, session, caller.id)
-    parameters = body.parameters.to_manifest() if body and body.parameters else {}
+    parameters = dict(body.parameters) if body and body.parameters else {}
     analysis_id = new_id("a")
     now = utcnow()
     analysis = Analysis(
