@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from .aws import error_code, read_json
 from .context import AppContext
+from .contract import SCHEMA_VERSION as MANIFEST_VERSION
+from .contract import manifest_problem
 from .errors import ApiError
 from .models import Analysis, AnalysisResult, File, utcnow
 
@@ -59,9 +61,11 @@ def build_manifest(analysis: Analysis, files: list[File]) -> dict[str, Any]:
         if f.sequence_fasta:
             entry["sequence"] = {"fasta": f.sequence_fasta}
         entry["name"] = f.file_name
+        if f.protein_name:
+            entry["proteinName"] = f.protein_name
         entries.append(entry)
     return {
-        "schemaVersion": 1,
+        "schemaVersion": MANIFEST_VERSION,
         "analysisId": analysis.id,
         "sampleId": analysis.sample_id,
         "ownerId": analysis.owner_id,
@@ -73,7 +77,7 @@ def build_manifest(analysis: Analysis, files: list[File]) -> dict[str, Any]:
 
 def build_execution_input(analysis: Analysis) -> dict[str, Any]:
     return {
-        "schemaVersion": 1,
+        "schemaVersion": MANIFEST_VERSION,
         "analysisId": analysis.id,
         "sampleId": analysis.sample_id,
         "ownerId": analysis.owner_id,
@@ -107,6 +111,17 @@ def launch(ctx: AppContext, session: Session, analysis: Analysis) -> None:
     settings = ctx.settings
     files = analysis_files(session, analysis)
     manifest = build_manifest(analysis, files)
+    problem = manifest_problem(manifest)
+    if problem is not None:
+        # Never hand the pipeline a manifest the worker would refuse: every worker command,
+        # the roll-up included, would fail later with a generic cause.
+        log.error("manifest does not follow the contract", extra={"analysis_id": analysis.id})
+        analysis.start_state = "START_FAILED"
+        analysis.status = "FAILED"
+        analysis.cause = f"the analysis manifest does not follow the contract: {problem}"[:_CAUSE_MAX]
+        analysis.completed_at = utcnow()
+        session.commit()
+        raise ApiError(500, "invalid_manifest", analysis.cause)
     try:
         ctx.aws.s3.put_object(
             Bucket=settings.uploads_bucket,
@@ -335,7 +350,13 @@ def running_count(session: Session, owner_id: str) -> int:
 def apply_completion_event(
     ctx: AppContext, session: Session, detail: dict[str, Any], event_time: datetime | None = None
 ) -> str:
-    """Apply an ``Analysis Completed`` detail; returns an outcome label for metrics."""
+    """Apply an ``Analysis Completed`` detail (contract v1 or v2); returns an outcome label for metrics.
+
+    A v2 event names the execution that wrote it (``executionName``); it is applied only when that
+    is the analysis row's current execution. ``rerunOf`` and ``estimatedCostUsd`` are informative
+    (the row knows what it reruns). A v1 event has no execution name: its EventBridge time must not
+    precede the current start.
+    """
     analysis_id = detail.get("analysisId")
     owner_id = detail.get("ownerId")
     status = detail.get("status")
@@ -343,15 +364,24 @@ def apply_completion_event(
         return "invalid"
     if status not in _TERMINAL:
         return "invalid"
+    execution = detail.get("executionName")  # v2 events name their execution; v1 events do not
+    if execution is not None and not isinstance(execution, str):
+        return "invalid"
     analysis = session.execute(
         select(Analysis).where(Analysis.id == analysis_id, Analysis.owner_id == owner_id).with_for_update()
     ).scalar_one_or_none()
     if analysis is None:
         return "unknown"
-    if analysis.status != "RUNNING" or (
-        event_time is not None and event_time < analysis.started_at - timedelta(seconds=1)
+    if (
+        analysis.status != "RUNNING"
+        or (execution is not None and execution != analysis.execution_name)
+        or (
+            execution is None
+            and event_time is not None
+            and event_time < analysis.started_at - timedelta(seconds=1)
+        )
     ):
-        # Already final, or an event of an earlier attempt arriving after a rerun started.
+        # Already final, or an event of another execution (an earlier attempt) arriving late.
         session.rollback()
         return "stale"
     cause = detail.get("cause")

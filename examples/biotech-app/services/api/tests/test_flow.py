@@ -158,14 +158,14 @@ def test_full_flow(client: TestClient, auth: Any, aws: LocalAws, contract: Any) 
     manifest = json.loads(
         s3.get_object(Bucket=aws.uploads_bucket, Key=f"manifests/{aid}.json")["Body"].read()
     )
-    contract("analysis-manifest.v1.schema.json", manifest)
+    contract("analysis-manifest.v2.schema.json", manifest)
     assert manifest["parameters"] == params
     assert [f["fileId"] for f in manifest["files"]] == [fid1, fid2]
     assert manifest["files"][0]["sequence"] == {"fasta": FASTA.strip()}
     assert manifest["files"][0]["format"] == "mzML.gz" and manifest["files"][1]["format"] == "mgf"
     execution = _execution(aws, f"{aid}-1")
     exec_input = json.loads(execution["input"])
-    contract("execution-input.v1.schema.json", exec_input)
+    contract("execution-input.v2.schema.json", exec_input)
     assert exec_input["manifestKey"] == f"manifests/{aid}.json" and exec_input["fileCount"] == 2
 
     # While running: status RUNNING and no download links yet.
@@ -215,7 +215,7 @@ def test_full_flow(client: TestClient, auth: Any, aws: LocalAws, contract: Any) 
     assert r.json()["status"] == "RUNNING" and r.json()["filesSucceeded"] == 0
     assert sorted(_executions_named(aws, aid)) == [f"{aid}-1", f"{aid}-2"]
     assert client.post(f"/api/analyses/{aid}/rerun", headers=h).status_code == 409
-    contract("execution-input.v1.schema.json", json.loads(_execution(aws, f"{aid}-2")["input"]))
+    contract("execution-input.v2.schema.json", json.loads(_execution(aws, f"{aid}-2")["input"]))
 
     # Attempt 2 fails in Step Functions without writing a summary of its own: the API reports
     # FAILED with the cause. Attempt 1's summary.json is still there and must not be taken for
