@@ -162,6 +162,10 @@ def _num(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
+def _opt_count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
 def _count(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
@@ -199,11 +203,10 @@ def index_results(ctx: AppContext, session: Session, analysis: Analysis, summary
         row.reason = reason[:_CAUSE_MAX] if isinstance(reason, str) else None
         exp = entry.get("experimentType")
         row.experiment_type = exp if isinstance(exp, str) else None
-        row.coverage_percent = _num(entry.get("precursorOnlyCoveragePercent"))
-        row.fragment_confirmed_coverage_percent = _num(entry.get("fragmentConfirmedCoveragePercent"))
+        _index_rollup_entry(row, entry, _version(summary))
         row.outputs = []
         if row.status == "SUCCEEDED" and row.summary_key:
-            _index_file_summary(ctx, row)
+            _index_file_summary(ctx, row, analysis.execution_name)
         row.updated_at = now
     for file_id, row in rows.items():
         if file_id not in reported and row.status == "RUNNING":
@@ -212,7 +215,62 @@ def index_results(ctx: AppContext, session: Session, analysis: Analysis, summary
             row.updated_at = now
 
 
-def _index_file_summary(ctx: AppContext, row: AnalysisResult) -> None:
+def _version(doc: dict[str, Any]) -> int:
+    v = doc.get("schemaVersion")
+    return v if isinstance(v, int) and not isinstance(v, bool) and v >= 1 else 1
+
+
+def _clear_figures(row: AnalysisResult) -> None:
+    row.coverage_percent = row.fragment_confirmed_coverage_percent = None
+    row.psms_accepted = row.peptides_accepted = row.protein_groups_accepted = None
+    row.fdr_estimable = None
+
+
+def _index_rollup_entry(row: AnalysisResult, entry: dict[str, Any], version: int) -> None:
+    """The roll-up's per-file figures (a first answer; the file's own summary refines them)."""
+    _clear_figures(row)
+    row.summary_version = version
+    if version >= 2:
+        row.coverage_percent = _num(entry.get("coveragePercent"))
+        row.psms_accepted = _opt_count(entry.get("psmsAccepted"))
+        row.peptides_accepted = _opt_count(entry.get("peptidesAccepted"))
+        row.protein_groups_accepted = _opt_count(entry.get("proteinGroupsAccepted"))
+        fdr = entry.get("fdrEstimable")
+        row.fdr_estimable = fdr if isinstance(fdr, bool) else None
+    else:
+        row.coverage_percent = _num(entry.get("precursorOnlyCoveragePercent"))
+        row.fragment_confirmed_coverage_percent = _num(entry.get("fragmentConfirmedCoveragePercent"))
+
+
+def _index_file_figures(row: AnalysisResult, doc: dict[str, Any], version: int) -> None:
+    """Neutral figures from a file summary of either version.
+
+    v1: ``coverage.precursorOnlyPercent`` / ``fragmentConfirmedPercent`` (the retired fragment check);
+    v2: ``coverage.percent`` (peptides accepted at the FDR threshold), ``identification.accepted`` and
+    ``identification.fdr.estimable`` (``identification`` is null without a sequence).
+    """
+    _clear_figures(row)
+    row.summary_version = version
+    coverage = doc.get("coverage")
+    coverage = coverage if isinstance(coverage, dict) else {}
+    if version >= 2:
+        row.coverage_percent = _num(coverage.get("percent"))
+        ident = doc.get("identification")
+        ident = ident if isinstance(ident, dict) else {}
+        accepted = ident.get("accepted")
+        accepted = accepted if isinstance(accepted, dict) else {}
+        row.psms_accepted = _opt_count(accepted.get("psms"))
+        row.peptides_accepted = _opt_count(accepted.get("peptides"))
+        row.protein_groups_accepted = _opt_count(accepted.get("proteinGroups"))
+        fdr = ident.get("fdr")
+        estimable = fdr.get("estimable") if isinstance(fdr, dict) else None
+        row.fdr_estimable = estimable if isinstance(estimable, bool) else None
+    else:
+        row.coverage_percent = _num(coverage.get("precursorOnlyPercent"))
+        row.fragment_confirmed_coverage_percent = _num(coverage.get("fragmentConfirmedPercent"))
+
+
+def _index_file_summary(ctx: AppContext, row: AnalysisResult, analysis_execution: str) -> None:
     if row.summary_key is None:
         return
     try:
@@ -222,10 +280,15 @@ def _index_file_summary(ctx: AppContext, row: AnalysisResult) -> None:
         return
     if doc is None:
         return
-    coverage = doc.get("coverage")
-    if isinstance(coverage, dict):
-        row.coverage_percent = _num(coverage.get("precursorOnlyPercent"))
-        row.fragment_confirmed_coverage_percent = _num(coverage.get("fragmentConfirmedPercent"))
+    version = _version(doc)
+    if version >= 2 and doc.get("executionName") != analysis_execution:
+        # Another execution's file (an earlier start): its numbers are not this analysis's.
+        log.warning(
+            "file summary of another execution",
+            extra={"analysis_id": row.analysis_id, "file_id": row.file_id},
+        )
+        return
+    _index_file_figures(row, doc, version)
     exp = doc.get("experimentType")
     if isinstance(exp, str):
         row.experiment_type = exp
@@ -247,6 +310,9 @@ def _is_current(summary: dict[str, Any], analysis: Analysis) -> bool:
     """The roll-up is about this analysis and was written by this attempt (not an earlier one)."""
     if summary.get("analysisId") != analysis.id:
         return False
+    written_by = summary.get("executionName")  # v2 roll-ups name their execution
+    if written_by is not None:
+        return bool(written_by == analysis.execution_name)
     created = summary.get("createdAt")
     if isinstance(created, str):
         try:
@@ -282,6 +348,9 @@ def finish(
         files_succeeded = _count(summary.get("filesSucceeded"))
         files_failed = _count(summary.get("filesFailed"))
         analysis.summary_key = key
+        cost = summary.get("cost")
+        if isinstance(cost, dict) and _num(cost.get("estimatedCostUsd")) is not None:
+            analysis.estimated_cost_usd = _num(cost.get("estimatedCostUsd"))
         index_results(ctx, session, analysis, summary)
     else:
         if status != "FAILED" and files_succeeded is None:
@@ -384,6 +453,9 @@ def apply_completion_event(
         # Already final, or an event of another execution (an earlier attempt) arriving late.
         session.rollback()
         return "stale"
+    cost = _num(detail.get("estimatedCostUsd"))
+    if cost is not None and cost >= 0:
+        analysis.estimated_cost_usd = cost
     cause = detail.get("cause")
     finish(
         ctx,

@@ -152,6 +152,7 @@ def _analysis_out(a: Analysis) -> AnalysisOut:
         created_at=a.created_at,
         completed_at=a.completed_at,
         cause=a.cause,
+        estimated_cost_usd=a.estimated_cost_usd,
     )
 
 
@@ -711,6 +712,7 @@ def rerun_analysis(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> An
     analysis.files_failed = 0
     analysis.cause = None
     analysis.summary_key = None
+    analysis.estimated_cost_usd = None
     analysis.completed_at = None
     analysis.started_at = now
     analysis.last_checked_at = None
@@ -720,6 +722,9 @@ def rerun_analysis(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> An
         row.status = "RUNNING"
         row.summary_key = row.error_key = row.reason = row.experiment_type = None
         row.coverage_percent = row.fragment_confirmed_coverage_percent = None
+        row.summary_version = row.psms_accepted = row.peptides_accepted = None
+        row.protein_groups_accepted = None
+        row.fdr_estimable = None
         row.counts = None
         row.outputs = None
         row.updated_at = now
@@ -766,7 +771,12 @@ def get_results(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> Analy
                 file_name=f.file_name,
                 protein_name=f.protein_name,
                 status=result.status,
+                summary_version=result.summary_version,
                 coverage_percent=result.coverage_percent,
+                psms_accepted=result.psms_accepted,
+                peptides_accepted=result.peptides_accepted,
+                protein_groups_accepted=result.protein_groups_accepted,
+                fdr_estimable=result.fdr_estimable,
                 fragment_confirmed_coverage_percent=result.fragment_confirmed_coverage_percent,
                 experiment_type=result.experiment_type,
                 counts=result.counts,

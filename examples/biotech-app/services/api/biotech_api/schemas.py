@@ -186,6 +186,9 @@ class AnalysisOut(ApiModel):
     created_at: datetime
     completed_at: datetime | None = None
     cause: str | None = None
+    estimated_cost_usd: float | None = Field(
+        default=None, description="Estimated compute cost (v2 pipeline); null when unknown."
+    )
 
 
 class AnalysisList(ApiModel):
@@ -202,8 +205,27 @@ class FileResult(ApiModel):
     file_name: str
     protein_name: str | None
     status: Literal["RUNNING", "SUCCEEDED", "FAILED"]
-    coverage_percent: float | None = None
-    fragment_confirmed_coverage_percent: float | None = None
+    summary_version: int | None = Field(
+        default=None, description="schemaVersion of the file summary the figures come from (1 or 2)."
+    )
+    coverage_percent: float | None = Field(
+        default=None,
+        description=(
+            "Sequence coverage: v2, by peptides accepted at the FDR threshold; v1, precursor-only matches."
+        ),
+    )
+    psms_accepted: int | None = Field(
+        default=None, description="v2 only: PSMs accepted at the FDR threshold."
+    )
+    peptides_accepted: int | None = Field(default=None, description="v2 only: accepted peptides.")
+    protein_groups_accepted: int | None = Field(default=None, description="v2 only: accepted protein groups.")
+    fdr_estimable: bool | None = Field(
+        default=None,
+        description="v2 only: false when too few decoys made the FDR threshold unreachable.",
+    )
+    fragment_confirmed_coverage_percent: float | None = Field(
+        default=None, description="v1 results only (the retired fragment check); null for v2."
+    )
     experiment_type: str | None = None
     counts: dict[str, Any] | None = None
     reason: str | None = None

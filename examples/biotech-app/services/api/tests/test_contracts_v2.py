@@ -158,7 +158,6 @@ def _deliver(aws: LocalAws, make_settings: Any, event: dict[str, Any]) -> None:
         ctx.engine.dispose()
 
 
-@pytest.mark.xfail(strict=True, reason="the results view reads v1 summaries only")
 def test_v2_results_and_completion_event(
     client: TestClient, auth: Any, aws: LocalAws, contract: Any, make_settings: Any
 ) -> None:
@@ -189,9 +188,9 @@ def test_v2_results_and_completion_event(
     assert ok["fdrEstimable"] is per_file["identification"]["fdr"]["estimable"]
     assert ok["fragmentConfirmedCoveragePercent"] is None
     assert ok["counts"]["psmsAccepted"] == per_file["counts"]["psmsAccepted"]
+    assert client.get(f"/api/analyses/{aid}", headers=h).json()["estimatedCostUsd"] == 0.0021
 
 
-@pytest.mark.xfail(strict=True, reason="the results view reads v1 summaries only")
 def test_v1_results_and_completion_event_still_read(
     client: TestClient, auth: Any, aws: LocalAws, contract: Any, make_settings: Any
 ) -> None:
@@ -238,3 +237,18 @@ def test_a_manifest_outside_the_contract_is_never_written(
         assert analysis.status == "FAILED" and "$.files[0].name" in (analysis.cause or "")
     listed = s3.list_objects_v2(Bucket=aws.uploads_bucket, Prefix=f"manifests/{aid}")
     assert listed.get("KeyCount", 0) == 0
+
+
+def test_a_v2_rollup_of_another_execution_is_not_taken() -> None:
+    from biotech_api.analyses import _is_current
+    from biotech_api.models import Analysis
+
+    rollup = _example("analysis-summary.v2")
+    analysis = Analysis(
+        id=rollup["analysisId"],
+        execution_name=rollup["executionName"],
+        started_at=datetime(2099, 1, 1, tzinfo=UTC),  # the v1 time check alone would refuse it
+    )
+    assert _is_current(rollup, analysis)
+    analysis.execution_name = rollup["analysisId"] + "-2"
+    assert not _is_current(rollup, analysis)
