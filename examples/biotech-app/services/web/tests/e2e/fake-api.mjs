@@ -131,10 +131,16 @@ function settle(a) {
       fileName: f.fileName,
       proteinName: f.proteinName,
       status: 'SUCCEEDED',
+      // The API's view of a contracts v2 file summary (fragment-confirmed coverage is v1 only).
+      summaryVersion: 2,
       coveragePercent: 42.3 - i * 10,
-      fragmentConfirmedCoveragePercent: 30.1 - i * 10,
+      psmsAccepted: 140 - i * 10,
+      peptidesAccepted: 21 - i,
+      proteinGroupsAccepted: 3,
+      fdrEstimable: true,
+      fragmentConfirmedCoveragePercent: null,
       experimentType: 'peptide_map',
-      counts: { spectra: 1684 - i * 100, ms1: 564, ms2: 1120 - i * 100, psmsPrecursor: 120, psmsFragmentConfirmed: 60 },
+      counts: { spectra: 1684 - i * 100, ms1: 564, ms2: 1120 - i * 100, psmsAccepted: 140 - i * 10, peptidesAccepted: 21 - i },
       outputs,
     };
   });
