@@ -64,7 +64,7 @@ def build_manifest(analysis: Analysis, files: list[File]) -> dict[str, Any]:
         if f.protein_name:
             entry["proteinName"] = f.protein_name
         entries.append(entry)
-    return {
+    manifest: dict[str, Any] = {
         "schemaVersion": MANIFEST_VERSION,
         "analysisId": analysis.id,
         "sampleId": analysis.sample_id,
@@ -73,6 +73,9 @@ def build_manifest(analysis: Analysis, files: list[File]) -> dict[str, Any]:
         "parameters": analysis.parameters or {},
         "files": entries,
     }
+    if analysis.rerun_of:
+        manifest["rerunOf"] = analysis.rerun_of
+    return manifest
 
 
 def build_execution_input(analysis: Analysis) -> dict[str, Any]:

@@ -112,6 +112,9 @@ class Analysis(Base):
     last_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # From the v2 completion event or roll-up (cost.estimatedCostUsd); NULL when unknown.
     estimated_cost_usd: Mapped[float | None] = mapped_column(Float)
+    # A rerun is a new analysis (new id, attempt 1) linked to the one it reruns, which is kept as
+    # it was; ``attempt`` > 1 only ever means a retry of the same start.
+    rerun_of: Mapped[str | None] = mapped_column(String(64), ForeignKey("analyses.id"))
 
 
 class AnalysisResult(Base):

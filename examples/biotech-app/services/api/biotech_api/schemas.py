@@ -186,6 +186,7 @@ class AnalysisOut(ApiModel):
     created_at: datetime
     completed_at: datetime | None = None
     cause: str | None = None
+    rerun_of: str | None = Field(default=None, description="The analysis this one reruns, if any.")
     estimated_cost_usd: float | None = Field(
         default=None, description="Estimated compute cost (v2 pipeline); null when unknown."
     )

@@ -252,3 +252,69 @@ def test_a_v2_rollup_of_another_execution_is_not_taken() -> None:
     assert _is_current(rollup, analysis)
     analysis.execution_name = rollup["analysisId"] + "-2"
     assert not _is_current(rollup, analysis)
+
+
+def test_a_rerun_is_a_new_analysis_and_leaves_the_earlier_one_as_it_was(
+    client: TestClient, auth: Any, aws: LocalAws, contract: Any, make_settings: Any
+) -> None:
+    h = auth("v2-rerun")
+    params = {"variableModifications": ["Oxidation:M"]}
+    started = _start(client, h, params)
+    first = started["analysis"]
+    aid = first["id"]
+    owner = client.get("/api/me", headers=h).json()["id"]
+    _publish(aws, first, started["files"], 2, contract)
+    _deliver(aws, make_settings, _event(first, owner, 2, contract))
+    before = client.get(f"/api/analyses/{aid}/results", headers=h).json()
+    assert before["status"] == "PARTIAL"
+    summary_before = _get_json(aws, aws.results_bucket, f"analyses/{aid}/summary.json")
+
+    r = client.post(f"/api/analyses/{aid}/rerun", headers=h)
+    assert r.status_code == 202, r.text
+    rerun = r.json()
+    rid = rerun["id"]
+    assert rid != aid and rerun["rerunOf"] == aid
+    assert rerun["attempt"] == 1 and rerun["executionName"] == f"{rid}-1"
+    assert rerun["status"] == "RUNNING" and rerun["sampleId"] == first["sampleId"]
+
+    manifest = _get_json(aws, aws.uploads_bucket, f"manifests/{rid}.json")
+    contract("analysis-manifest.v2.schema.json", manifest)
+    assert manifest["rerunOf"] == aid and manifest["analysisId"] == rid
+    assert manifest["parameters"] == params
+    assert [f["fileId"] for f in manifest["files"]] == started["files"]
+    assert "rerunOf" not in _get_json(aws, aws.uploads_bucket, f"manifests/{aid}.json")
+
+    # The earlier analysis, its row, its results and its roll-up are untouched.
+    earlier = client.get(f"/api/analyses/{aid}", headers=h).json()
+    assert (earlier["status"], earlier["attempt"], earlier["executionName"]) == ("PARTIAL", 1, f"{aid}-1")
+    assert earlier["rerunOf"] is None and (earlier["filesSucceeded"], earlier["filesFailed"]) == (1, 1)
+    # (presigned URLs differ per request; everything else must be the same)
+    after = client.get(f"/api/analyses/{aid}/results", headers=h).json()
+    strip = [{k: v for k, v in f.items() if k != "downloads"} for f in before["files"]]
+    assert [{k: v for k, v in f.items() if k != "downloads"} for f in after["files"]] == strip
+    assert _get_json(aws, aws.results_bucket, f"analyses/{aid}/summary.json") == summary_before
+
+    # Both are listed; the rerun's completion does not touch the earlier one.
+    listed = client.get(f"/api/samples/{first['sampleId']}/analyses", headers=h).json()["items"]
+    ids = [a["id"] for a in listed]
+    assert sorted(ids) == sorted([aid, rid])
+    # Rerunning the rerun while it runs is refused.
+    assert client.post(f"/api/analyses/{rid}/rerun", headers=h).status_code == 409
+
+
+def test_a_rerun_of_retired_parameters_is_refused(client: TestClient, auth: Any, aws: LocalAws) -> None:
+    """An analysis started under contracts v1 with the retired fragment check cannot run again as is."""
+    from biotech_api.models import Analysis
+
+    h = auth("v2-rerun-retired")
+    started = _start(client, h)
+    aid = started["analysis"]["id"]
+    ctx = client.app.state.ctx  # type: ignore[attr-defined]
+    with ctx.sessions() as session:
+        row = session.get(Analysis, aid)
+        row.parameters = {"fragmentConfirmation": True}
+        row.status = "SUCCEEDED"
+        session.commit()
+    r = client.post(f"/api/analyses/{aid}/rerun", headers=h)
+    assert r.status_code == 422, r.text
+    assert "fragmentConfirmation" in r.json()["error"]["message"]
