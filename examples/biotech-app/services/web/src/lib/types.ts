@@ -43,6 +43,8 @@ export interface Analysis {
   createdAt: string;
   completedAt?: string | null;
   cause?: string | null;
+  /** The analysis this one reruns (a rerun is a new analysis; the earlier one is kept as it was). */
+  rerunOf?: string | null;
   /** Estimated compute cost in USD (v2 pipeline); null when unknown. */
   estimatedCostUsd?: number | null;
 }

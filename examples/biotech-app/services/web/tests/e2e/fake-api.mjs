@@ -159,6 +159,7 @@ function analysisView(a) {
     createdAt: a.createdAt,
     completedAt: a.completedAt ?? null,
     cause: null,
+    rerunOf: a.rerunOf ?? null,
   };
 }
 
@@ -258,7 +259,8 @@ const routes = [
   ['GET', /^\/api\/analyses\/([^/]+)$/, async (user, _req, m) => ({ status: 200, body: analysisView(ownedAnalysis(user, m[1])) })],
   ['POST', /^\/api\/analyses\/([^/]+)\/rerun$/, async (user, _req, m) => {
     const old = ownedAnalysis(user, m[1]);
-    const a = { ...old, id: id('an'), status: 'RUNNING', attempt: old.attempt + 1, startedMs: Date.now(), createdAt: now(), completedAt: null, filesSucceeded: 0, filesFailed: 0, results: undefined };
+    const rid = id('an');
+    const a = { ...old, id: rid, rerunOf: old.id, executionName: `${rid}-1`, status: 'RUNNING', attempt: 1, startedMs: Date.now(), createdAt: now(), completedAt: null, filesSucceeded: 0, filesFailed: 0, results: undefined };
     analyses.set(a.id, a);
     return { status: 202, body: analysisView(a) };
   }],

@@ -207,6 +207,12 @@ function AnalysisView({ analysisId }: { analysisId: string }) {
           </dl>
         ) : null}
         {analysis?.cause ? <p className="error-text">Cause: {analysis.cause}</p> : null}
+        {analysis?.rerunOf ? (
+          <p className="muted">
+            Rerun of <Link href={`/analyses/${encodeURIComponent(analysis.rerunOf)}`}>{analysis.rerunOf}</Link>; that
+            analysis and its results are kept as they were.
+          </p>
+        ) : null}
         {analysis && (analysis.status === 'FAILED' || analysis.status === 'PARTIAL') ? (
           <button type="button" className="button" disabled={rerunning} onClick={() => void rerun()}>
             {rerunning ? 'Starting…' : 'Run again'}
