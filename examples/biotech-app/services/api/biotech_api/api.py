@@ -567,6 +567,23 @@ def _enforce_limit(ctx: AppContext, session: Session, user_id: str) -> None:
         )
 
 
+def _check_background_proteome(parameters: dict[str, Any] | None, owner_id: str) -> None:
+    """A background proteome must be one of the caller's own objects in the uploads bucket.
+
+    The contract allows any key in that bucket, and the worker reads it with its own role: without
+    this check one user could have another user's upload searched and see it in their results.
+    """
+    background = (parameters or {}).get("backgroundProteome")
+    key = background.get("key") if isinstance(background, dict) else None
+    prefix = f"uploads/{owner_id}/"
+    if isinstance(key, str) and (not key.startswith(prefix) or "/../" in f"/{key}/"):
+        raise ApiError(
+            422,
+            "validation_error",
+            f"$.parameters.backgroundProteome.key: must be one of your own uploads (a key under {prefix})",
+        )
+
+
 @router.post("/samples/{sampleId}/analyses", status_code=202, response_model=AnalysisOut, tags=["analyses"])
 @db_endpoint
 def start_analysis(
@@ -581,6 +598,7 @@ def start_analysis(
     _require_aws(ctx)
     if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
         raise bad_request("invalid_idempotency_key", "Idempotency-Key: 1-255 visible ASCII characters")
+    _check_background_proteome(body.parameters if body else None, caller.id)
     _lock_user(session, caller.id)
     if idempotency_key is not None:
         previous = session.execute(

@@ -318,3 +318,21 @@ def test_a_rerun_of_retired_parameters_is_refused(client: TestClient, auth: Any,
     r = client.post(f"/api/analyses/{aid}/rerun", headers=h)
     assert r.status_code == 422, r.text
     assert "fragmentConfirmation" in r.json()["error"]["message"]
+
+
+def test_a_background_proteome_must_be_the_callers_own_object(
+    client: TestClient, auth: Any, aws: LocalAws
+) -> None:
+    """The worker reads the key with its own role: another user's upload must not be nameable."""
+    h = auth("v2-background")
+    owner = client.get("/api/me", headers=h).json()["id"]
+    sid = create_sample(client, h)["id"]
+    upload_file(client, h, sid, register_file(client, h, sid, "x.mzML", 10), make_data(10))
+    other = {"backgroundProteome": {"key": "uploads/someone-else/s1/f1/input.mzML"}}
+    r = client.post(f"/api/samples/{sid}/analyses", json={"parameters": other}, headers=h)
+    assert r.status_code == 422, r.text
+    assert "$.parameters.backgroundProteome.key" in r.json()["error"]["message"]
+    assert f"uploads/{owner}/" in r.json()["error"]["message"]
+    mine = {"backgroundProteome": {"key": f"uploads/{owner}/host.fasta"}}
+    r = client.post(f"/api/samples/{sid}/analyses", json={"parameters": mine}, headers=h)
+    assert r.status_code == 202, r.text
