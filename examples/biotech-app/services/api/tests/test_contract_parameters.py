@@ -120,3 +120,13 @@ def test_non_finite_numbers_are_refused(value: float) -> None:
     # Python's json module reads NaN/Infinity, which JSON Schema's bounds do not catch.
     assert not _api_accepts({"precursorTolerancePpm": value})
     assert not _api_accepts({"filters": {"mzMax": value}})
+
+
+def test_the_contract_example_manifest_passes_the_api_checks() -> None:
+    from biotech_api.contract import manifest_problem
+
+    example = json.loads((REPO_ROOT / "contracts/examples/analysis-manifest.v2.example.json").read_text())
+    assert manifest_problem(example) is None
+    assert _api_accepts(example["parameters"])
+    broken = {**example, "files": [{**example["files"][0], "format": "raw"}]}
+    assert (manifest_problem(broken) or "").startswith("$.files[0].format: ")
