@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from .aws import error_code, read_json
 from .context import AppContext
+from .contract import SCHEMA_VERSION as MANIFEST_VERSION
+from .contract import manifest_problem
 from .errors import ApiError
 from .models import Analysis, AnalysisResult, File, utcnow
 
@@ -59,9 +61,11 @@ def build_manifest(analysis: Analysis, files: list[File]) -> dict[str, Any]:
         if f.sequence_fasta:
             entry["sequence"] = {"fasta": f.sequence_fasta}
         entry["name"] = f.file_name
+        if f.protein_name:
+            entry["proteinName"] = f.protein_name
         entries.append(entry)
-    return {
-        "schemaVersion": 1,
+    manifest: dict[str, Any] = {
+        "schemaVersion": MANIFEST_VERSION,
         "analysisId": analysis.id,
         "sampleId": analysis.sample_id,
         "ownerId": analysis.owner_id,
@@ -69,11 +73,14 @@ def build_manifest(analysis: Analysis, files: list[File]) -> dict[str, Any]:
         "parameters": analysis.parameters or {},
         "files": entries,
     }
+    if analysis.rerun_of:
+        manifest["rerunOf"] = analysis.rerun_of
+    return manifest
 
 
 def build_execution_input(analysis: Analysis) -> dict[str, Any]:
     return {
-        "schemaVersion": 1,
+        "schemaVersion": MANIFEST_VERSION,
         "analysisId": analysis.id,
         "sampleId": analysis.sample_id,
         "ownerId": analysis.owner_id,
@@ -107,6 +114,17 @@ def launch(ctx: AppContext, session: Session, analysis: Analysis) -> None:
     settings = ctx.settings
     files = analysis_files(session, analysis)
     manifest = build_manifest(analysis, files)
+    problem = manifest_problem(manifest)
+    if problem is not None:
+        # Never hand the pipeline a manifest the worker would refuse: every worker command,
+        # the roll-up included, would fail later with a generic cause.
+        log.error("manifest does not follow the contract", extra={"analysis_id": analysis.id})
+        analysis.start_state = "START_FAILED"
+        analysis.status = "FAILED"
+        analysis.cause = f"the analysis manifest does not follow the contract: {problem}"[:_CAUSE_MAX]
+        analysis.completed_at = utcnow()
+        session.commit()
+        raise ApiError(500, "invalid_manifest", analysis.cause)
     try:
         ctx.aws.s3.put_object(
             Bucket=settings.uploads_bucket,
@@ -147,6 +165,10 @@ def _num(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
+def _opt_count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
 def _count(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
@@ -184,11 +206,10 @@ def index_results(ctx: AppContext, session: Session, analysis: Analysis, summary
         row.reason = reason[:_CAUSE_MAX] if isinstance(reason, str) else None
         exp = entry.get("experimentType")
         row.experiment_type = exp if isinstance(exp, str) else None
-        row.coverage_percent = _num(entry.get("precursorOnlyCoveragePercent"))
-        row.fragment_confirmed_coverage_percent = _num(entry.get("fragmentConfirmedCoveragePercent"))
+        _index_rollup_entry(row, entry, _version(summary))
         row.outputs = []
         if row.status == "SUCCEEDED" and row.summary_key:
-            _index_file_summary(ctx, row)
+            _index_file_summary(ctx, row, analysis.execution_name)
         row.updated_at = now
     for file_id, row in rows.items():
         if file_id not in reported and row.status == "RUNNING":
@@ -197,7 +218,62 @@ def index_results(ctx: AppContext, session: Session, analysis: Analysis, summary
             row.updated_at = now
 
 
-def _index_file_summary(ctx: AppContext, row: AnalysisResult) -> None:
+def _version(doc: dict[str, Any]) -> int:
+    v = doc.get("schemaVersion")
+    return v if isinstance(v, int) and not isinstance(v, bool) and v >= 1 else 1
+
+
+def _clear_figures(row: AnalysisResult) -> None:
+    row.coverage_percent = row.fragment_confirmed_coverage_percent = None
+    row.psms_accepted = row.peptides_accepted = row.protein_groups_accepted = None
+    row.fdr_estimable = None
+
+
+def _index_rollup_entry(row: AnalysisResult, entry: dict[str, Any], version: int) -> None:
+    """The roll-up's per-file figures (a first answer; the file's own summary refines them)."""
+    _clear_figures(row)
+    row.summary_version = version
+    if version >= 2:
+        row.coverage_percent = _num(entry.get("coveragePercent"))
+        row.psms_accepted = _opt_count(entry.get("psmsAccepted"))
+        row.peptides_accepted = _opt_count(entry.get("peptidesAccepted"))
+        row.protein_groups_accepted = _opt_count(entry.get("proteinGroupsAccepted"))
+        fdr = entry.get("fdrEstimable")
+        row.fdr_estimable = fdr if isinstance(fdr, bool) else None
+    else:
+        row.coverage_percent = _num(entry.get("precursorOnlyCoveragePercent"))
+        row.fragment_confirmed_coverage_percent = _num(entry.get("fragmentConfirmedCoveragePercent"))
+
+
+def _index_file_figures(row: AnalysisResult, doc: dict[str, Any], version: int) -> None:
+    """Neutral figures from a file summary of either version.
+
+    v1: ``coverage.precursorOnlyPercent`` / ``fragmentConfirmedPercent`` (the retired fragment check);
+    v2: ``coverage.percent`` (peptides accepted at the FDR threshold), ``identification.accepted`` and
+    ``identification.fdr.estimable`` (``identification`` is null without a sequence).
+    """
+    _clear_figures(row)
+    row.summary_version = version
+    coverage = doc.get("coverage")
+    coverage = coverage if isinstance(coverage, dict) else {}
+    if version >= 2:
+        row.coverage_percent = _num(coverage.get("percent"))
+        ident = doc.get("identification")
+        ident = ident if isinstance(ident, dict) else {}
+        accepted = ident.get("accepted")
+        accepted = accepted if isinstance(accepted, dict) else {}
+        row.psms_accepted = _opt_count(accepted.get("psms"))
+        row.peptides_accepted = _opt_count(accepted.get("peptides"))
+        row.protein_groups_accepted = _opt_count(accepted.get("proteinGroups"))
+        fdr = ident.get("fdr")
+        estimable = fdr.get("estimable") if isinstance(fdr, dict) else None
+        row.fdr_estimable = estimable if isinstance(estimable, bool) else None
+    else:
+        row.coverage_percent = _num(coverage.get("precursorOnlyPercent"))
+        row.fragment_confirmed_coverage_percent = _num(coverage.get("fragmentConfirmedPercent"))
+
+
+def _index_file_summary(ctx: AppContext, row: AnalysisResult, analysis_execution: str) -> None:
     if row.summary_key is None:
         return
     try:
@@ -207,10 +283,15 @@ def _index_file_summary(ctx: AppContext, row: AnalysisResult) -> None:
         return
     if doc is None:
         return
-    coverage = doc.get("coverage")
-    if isinstance(coverage, dict):
-        row.coverage_percent = _num(coverage.get("precursorOnlyPercent"))
-        row.fragment_confirmed_coverage_percent = _num(coverage.get("fragmentConfirmedPercent"))
+    version = _version(doc)
+    if version >= 2 and doc.get("executionName") != analysis_execution:
+        # Another execution's file (an earlier start): its numbers are not this analysis's.
+        log.warning(
+            "file summary of another execution",
+            extra={"analysis_id": row.analysis_id, "file_id": row.file_id},
+        )
+        return
+    _index_file_figures(row, doc, version)
     exp = doc.get("experimentType")
     if isinstance(exp, str):
         row.experiment_type = exp
@@ -232,6 +313,9 @@ def _is_current(summary: dict[str, Any], analysis: Analysis) -> bool:
     """The roll-up is about this analysis and was written by this attempt (not an earlier one)."""
     if summary.get("analysisId") != analysis.id:
         return False
+    written_by = summary.get("executionName")  # v2 roll-ups name their execution
+    if written_by is not None:
+        return bool(written_by == analysis.execution_name)
     created = summary.get("createdAt")
     if isinstance(created, str):
         try:
@@ -267,6 +351,9 @@ def finish(
         files_succeeded = _count(summary.get("filesSucceeded"))
         files_failed = _count(summary.get("filesFailed"))
         analysis.summary_key = key
+        cost = summary.get("cost")
+        if isinstance(cost, dict) and _num(cost.get("estimatedCostUsd")) is not None:
+            analysis.estimated_cost_usd = _num(cost.get("estimatedCostUsd"))
         index_results(ctx, session, analysis, summary)
     else:
         if status != "FAILED" and files_succeeded is None:
@@ -335,7 +422,13 @@ def running_count(session: Session, owner_id: str) -> int:
 def apply_completion_event(
     ctx: AppContext, session: Session, detail: dict[str, Any], event_time: datetime | None = None
 ) -> str:
-    """Apply an ``Analysis Completed`` detail; returns an outcome label for metrics."""
+    """Apply an ``Analysis Completed`` detail (contract v1 or v2); returns an outcome label for metrics.
+
+    A v2 event names the execution that wrote it (``executionName``); it is applied only when that
+    is the analysis row's current execution. ``rerunOf`` and ``estimatedCostUsd`` are informative
+    (the row knows what it reruns). A v1 event has no execution name: its EventBridge time must not
+    precede the current start.
+    """
     analysis_id = detail.get("analysisId")
     owner_id = detail.get("ownerId")
     status = detail.get("status")
@@ -343,17 +436,29 @@ def apply_completion_event(
         return "invalid"
     if status not in _TERMINAL:
         return "invalid"
+    execution = detail.get("executionName")  # v2 events name their execution; v1 events do not
+    if execution is not None and not isinstance(execution, str):
+        return "invalid"
     analysis = session.execute(
         select(Analysis).where(Analysis.id == analysis_id, Analysis.owner_id == owner_id).with_for_update()
     ).scalar_one_or_none()
     if analysis is None:
         return "unknown"
-    if analysis.status != "RUNNING" or (
-        event_time is not None and event_time < analysis.started_at - timedelta(seconds=1)
+    if (
+        analysis.status != "RUNNING"
+        or (execution is not None and execution != analysis.execution_name)
+        or (
+            execution is None
+            and event_time is not None
+            and event_time < analysis.started_at - timedelta(seconds=1)
+        )
     ):
-        # Already final, or an event of an earlier attempt arriving after a rerun started.
+        # Already final, or an event of another execution (an earlier attempt) arriving late.
         session.rollback()
         return "stale"
+    cost = _num(detail.get("estimatedCostUsd"))
+    if cost is not None and cost >= 0:
+        analysis.estimated_cost_usd = cost
     cause = detail.get("cause")
     finish(
         ctx,

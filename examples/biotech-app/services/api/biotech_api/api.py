@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from . import analyses as svc
 from .aws import error_code
 from .context import AppContext, Caller, Ctx, Db, db_endpoint
+from .contract import parameters_problem
 from .errors import ApiError, bad_request, conflict, not_found
 from .models import Analysis, AnalysisResult, File, Sample, User, new_id, utcnow
 from .schemas import (
@@ -152,6 +153,8 @@ def _analysis_out(a: Analysis) -> AnalysisOut:
         created_at=a.created_at,
         completed_at=a.completed_at,
         cause=a.cause,
+        rerun_of=a.rerun_of,
+        estimated_cost_usd=a.estimated_cost_usd,
     )
 
 
@@ -564,6 +567,23 @@ def _enforce_limit(ctx: AppContext, session: Session, user_id: str) -> None:
         )
 
 
+def _check_background_proteome(parameters: dict[str, Any] | None, owner_id: str) -> None:
+    """A background proteome must be one of the caller's own objects in the uploads bucket.
+
+    The contract allows any key in that bucket, and the worker reads it with its own role: without
+    this check one user could have another user's upload searched and see it in their results.
+    """
+    background = (parameters or {}).get("backgroundProteome")
+    key = background.get("key") if isinstance(background, dict) else None
+    prefix = f"uploads/{owner_id}/"
+    if isinstance(key, str) and (not key.startswith(prefix) or "/../" in f"/{key}/"):
+        raise ApiError(
+            422,
+            "validation_error",
+            f"$.parameters.backgroundProteome.key: must be one of your own uploads (a key under {prefix})",
+        )
+
+
 @router.post("/samples/{sampleId}/analyses", status_code=202, response_model=AnalysisOut, tags=["analyses"])
 @db_endpoint
 def start_analysis(
@@ -578,6 +598,7 @@ def start_analysis(
     _require_aws(ctx)
     if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
         raise bad_request("invalid_idempotency_key", "Idempotency-Key: 1-255 visible ASCII characters")
+    _check_background_proteome(body.parameters if body else None, caller.id)
     _lock_user(session, caller.id)
     if idempotency_key is not None:
         previous = session.execute(
@@ -612,7 +633,7 @@ def start_analysis(
     if not uploaded:
         raise conflict("no_files", "upload at least one file before starting an analysis")
     _enforce_limit(ctx, session, caller.id)
-    parameters = body.parameters.to_manifest() if body and body.parameters else {}
+    parameters = dict(body.parameters) if body and body.parameters else {}
     analysis_id = new_id("a")
     now = utcnow()
     analysis = Analysis(
@@ -686,46 +707,98 @@ def get_analysis(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> Anal
 
 @router.post("/analyses/{analysisId}/rerun", status_code=202, response_model=AnalysisOut, tags=["analyses"])
 @db_endpoint
-def rerun_analysis(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> AnalysisOut:
-    """Run the same files and parameters again as attempt + 1."""
+def rerun_analysis(
+    analysisId: str,
+    caller: Caller,
+    session: Db,
+    ctx: Ctx,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> AnalysisOut:
+    """Run the same files and parameters again as a NEW analysis (new id, ``rerunOf`` = this one).
+
+    The earlier analysis, its rows and its results stay as they were (they are kept for years).
+    Repeat with the same Idempotency-Key safely. ``<analysisId>-<attempt>`` execution names are only
+    for retrying the same start, never for a rerun.
+    """
     _require_aws(ctx)
+    if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
+        raise bad_request("invalid_idempotency_key", "Idempotency-Key: 1-255 visible ASCII characters")
     _lock_user(session, caller.id)
-    analysis = _owned_analysis(session, caller.id, analysisId, lock=True)
-    svc.refresh(ctx, session, analysis, force=True)
-    if analysis.status == "RUNNING":
+    if idempotency_key is not None:
+        previous = session.execute(
+            select(Analysis).where(
+                Analysis.owner_id == caller.id, Analysis.idempotency_key == idempotency_key
+            )
+        ).scalar_one_or_none()
+        if previous is not None:
+            if previous.rerun_of != analysisId:
+                raise conflict("idempotency_key_reused", "this Idempotency-Key was used for another request")
+            return _analysis_out(previous)
+    earlier = _owned_analysis(session, caller.id, analysisId)
+    svc.refresh(ctx, session, earlier, force=True)
+    if earlier.status == "RUNNING":
         raise conflict("analysis_running", "the analysis is still running")
-    files = svc.analysis_files(session, analysis)
-    if any(f.status != "UPLOADED" or f.object_deleted_at is not None for f in files):
+    files = svc.analysis_files(session, earlier)
+    if not files or any(f.status != "UPLOADED" or f.object_deleted_at is not None for f in files):
         raise conflict("inputs_missing", "some input files of this analysis are no longer available")
+    parameters = dict(earlier.parameters or {})
+    problem = parameters_problem(parameters)
+    if problem is not None:
+        # Parameters of an analysis started under an earlier contract (e.g. the retired fragment
+        # check) cannot be sent again as they are: say what to change and start a new analysis.
+        raise ApiError(
+            422,
+            "parameters_not_current",
+            f"this analysis's parameters no longer follow the contract ({problem}); "
+            "start a new analysis of the sample with current parameters",
+        )
     _enforce_limit(ctx, session, caller.id)
-    analysis = _owned_analysis(session, caller.id, analysisId, lock=True)
-    if analysis.status == "RUNNING":  # a concurrent rerun got there first
-        raise conflict("analysis_running", "the analysis is still running")
+    rerun_id = new_id("a")
     now = utcnow()
-    analysis.attempt += 1
-    analysis.execution_name = svc.execution_name(analysis.id, analysis.attempt)
-    analysis.execution_arn = None
-    analysis.status = "RUNNING"
-    analysis.start_state = "PENDING"
-    analysis.files_succeeded = 0
-    analysis.files_failed = 0
-    analysis.cause = None
-    analysis.summary_key = None
-    analysis.completed_at = None
-    analysis.started_at = now
-    analysis.last_checked_at = None
-    for row in session.execute(
-        select(AnalysisResult).where(AnalysisResult.analysis_id == analysis.id)
-    ).scalars():
-        row.status = "RUNNING"
-        row.summary_key = row.error_key = row.reason = row.experiment_type = None
-        row.coverage_percent = row.fragment_confirmed_coverage_percent = None
-        row.counts = None
-        row.outputs = None
-        row.updated_at = now
-    session.commit()
-    svc.launch(ctx, session, analysis)
-    return _analysis_out(analysis)
+    rerun = Analysis(
+        id=rerun_id,
+        sample_id=earlier.sample_id,
+        owner_id=caller.id,
+        status="RUNNING",
+        start_state="PENDING",
+        attempt=1,
+        execution_name=svc.execution_name(rerun_id, 1),
+        idempotency_key=idempotency_key,
+        parameters=parameters,
+        manifest_key=svc.manifest_key(rerun_id),
+        file_count=len(files),
+        files_succeeded=0,
+        files_failed=0,
+        created_at=now,
+        started_at=now,
+        rerun_of=earlier.id,
+    )
+    session.add(rerun)
+    try:
+        session.flush()
+        for position, f in enumerate(files):
+            session.add(
+                AnalysisResult(
+                    analysis_id=rerun_id, file_id=f.id, position=position, status="RUNNING", updated_at=now
+                )
+            )
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        winner = (
+            session.execute(
+                select(Analysis).where(
+                    Analysis.owner_id == caller.id, Analysis.idempotency_key == idempotency_key
+                )
+            ).scalar_one_or_none()
+            if idempotency_key is not None
+            else None
+        )
+        if winner is None or winner.rerun_of != analysisId:
+            raise conflict("conflict", "concurrent update, please retry") from exc
+        return _analysis_out(winner)
+    svc.launch(ctx, session, rerun)
+    return _analysis_out(rerun)
 
 
 @router.get("/analyses/{analysisId}/results", response_model=AnalysisResults, tags=["analyses"])
@@ -766,7 +839,12 @@ def get_results(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> Analy
                 file_name=f.file_name,
                 protein_name=f.protein_name,
                 status=result.status,
+                summary_version=result.summary_version,
                 coverage_percent=result.coverage_percent,
+                psms_accepted=result.psms_accepted,
+                peptides_accepted=result.peptides_accepted,
+                protein_groups_accepted=result.protein_groups_accepted,
+                fdr_estimable=result.fdr_estimable,
                 fragment_confirmed_coverage_percent=result.fragment_confirmed_coverage_percent,
                 experiment_type=result.experiment_type,
                 counts=result.counts,

@@ -56,6 +56,9 @@ _HTTP_CODES = {
 def _describe_validation(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors()[:5]:
+        if err.get("type") == "contract":  # already "$.<json path>: <problem>"
+            parts.append(str(err.get("msg")))
+            continue
         loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
         parts.append(f"{loc or 'body'}: {err.get('msg', 'invalid')}")
     return "; ".join(parts) or "invalid request"

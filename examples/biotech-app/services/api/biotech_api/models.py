@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -109,6 +110,11 @@ class Analysis(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # From the v2 completion event or roll-up (cost.estimatedCostUsd); NULL when unknown.
+    estimated_cost_usd: Mapped[float | None] = mapped_column(Float)
+    # A rerun is a new analysis (new id, attempt 1) linked to the one it reruns, which is kept as
+    # it was; ``attempt`` > 1 only ever means a retry of the same start.
+    rerun_of: Mapped[str | None] = mapped_column(String(64), ForeignKey("analyses.id"))
 
 
 class AnalysisResult(Base):
@@ -128,4 +134,10 @@ class AnalysisResult(Base):
     fragment_confirmed_coverage_percent: Mapped[float | None] = mapped_column(Float)
     counts: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     outputs: Mapped[list[str] | None] = mapped_column(JSONB)
+    # Contracts v2 (file summary schemaVersion 2); NULL for results indexed from v1 summaries.
+    summary_version: Mapped[int | None] = mapped_column(Integer)
+    psms_accepted: Mapped[int | None] = mapped_column(Integer)
+    peptides_accepted: Mapped[int | None] = mapped_column(Integer)
+    protein_groups_accepted: Mapped[int | None] = mapped_column(Integer)
+    fdr_estimable: Mapped[bool | None] = mapped_column(Boolean)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+from .contract import parameters_json_schema, parameters_problem
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 SINGLE_LINE = r"^[^\r\n\x00]*$"
@@ -17,12 +20,6 @@ AnalysisStatus = Literal["RUNNING", "SUCCEEDED", "PARTIAL", "FAILED"]
 
 class ApiModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
-
-class ParamModel(BaseModel):
-    """Parameter objects use the manifest's own (camelCase) field names and refuse unknown keys."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 # ---------------------------------------------------------------- errors
@@ -146,90 +143,36 @@ class CompleteRequest(ApiModel):
 
 
 # ---------------------------------------------------------------- analysis parameters
-# Mirrors contracts/schemas/analysis-manifest.v1.schema.json#/$defs/parameters; the tests validate
-# every manifest the API writes against that schema, which catches drift.
+# The parameter model IS the contract: biotech_api/contract holds a byte-for-byte copy of
+# contracts/schemas/analysis-manifest.v2.schema.json (a test keeps it identical), and request
+# parameters are validated against its $defs/parameters. No hand-written mirror to drift from it.
 
-BuiltinModification = Literal[
-    "Carbamidomethyl:C",
-    "Carboxymethyl:C",
-    "Oxidation:M",
-    "Deamidation:N",
-    "Deamidation:Q",
-    "Phospho:S",
-    "Phospho:T",
-    "Phospho:Y",
-    "Pyro-glu:Q",
+
+def _check_parameters(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    problem = parameters_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("contract", "{problem}", {"problem": problem})
+    return value
+
+
+AnalysisParameters = Annotated[
+    dict[str, Any],
+    WithJsonSchema(parameters_json_schema()),
+    AfterValidator(_check_parameters),
 ]
 
 
-class CustomModification(ParamModel):
-    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
-    residues: Annotated[str, StringConstraints(pattern=r"^[ACDEFGHIKLMNPQRSTVWY]{1,20}$")]
-    monoisotopicDelta: Annotated[float, Field(ge=-500, le=2000, allow_inf_nan=False)]
-
-
-Modification = BuiltinModification | CustomModification
-_MsLevels = Annotated[list[Annotated[int, Field(ge=1, le=10)]], Field(min_length=1, max_length=10)]
-_IsotopeErrors = Annotated[list[Annotated[int, Field(ge=-1, le=3)]], Field(min_length=1, max_length=5)]
-_Charges = Annotated[list[Annotated[int, Field(ge=1, le=10)]], Field(min_length=1, max_length=6)]
-
-
-class FragmentTolerance(ParamModel):
-    value: Annotated[float, Field(gt=0, le=5, allow_inf_nan=False)]
-    unit: Literal["Da", "ppm"]
-
-
-class SpectrumFilters(ParamModel):
-    msLevels: _MsLevels | None = None
-    mzMin: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
-    mzMax: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
-    dropEmpty: bool | None = None
-    minPeaks: Annotated[int, Field(ge=0, le=100_000)] | None = None
-    relativeIntensityFloor: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
-    noiseFactor: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] | None = None
-    topN: Annotated[int, Field(ge=1, le=100_000)] | None = None
-
-
-class AnalysisParameters(ParamModel):
-    """Worker parameters; omitted fields take the worker's documented defaults."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    enzyme: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=SINGLE_LINE)] | None = None
-    missedCleavages: Annotated[int, Field(ge=0, le=5)] | None = None
-    minPeptideLength: Annotated[int, Field(ge=1, le=100)] | None = None
-    maxPeptideLength: Annotated[int, Field(ge=1, le=200)] | None = None
-    fixedModifications: Annotated[list[Modification], Field(max_length=10)] | None = None
-    variableModifications: Annotated[list[Modification], Field(max_length=5)] | None = None
-    maxVariableModifications: Annotated[int, Field(ge=0, le=3)] | None = None
-    precursorTolerancePpm: Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)] | None = None
-    isotopeErrors: _IsotopeErrors | None = None
-    assumedCharges: _Charges | None = None
-    fragmentTolerance: FragmentTolerance | None = None
-    fragmentConfirmation: bool | None = None
-    decoyMethod: Literal["reverse", "shuffle"] | None = None
-    minFragmentIons: Annotated[int, Field(ge=1, le=50)] | None = None
-    minFragmentScoreMargin: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
-    filters: SpectrumFilters | None = None
-    traceMaxPoints: Annotated[int, Field(ge=10, le=100_000)] | None = None
-    deconvolution: bool | None = None
-
-    def to_manifest(self) -> dict[str, Any]:
-        """Only the fields the caller set; explicit nulls kept only where the schema allows them."""
-        data = self.model_dump(mode="json", exclude_unset=True)
-        out = {k: v for k, v in data.items() if v is not None or k in _NULLABLE_PARAMETERS}
-        filters = out.get("filters")
-        if isinstance(filters, dict):
-            out["filters"] = {k: v for k, v in filters.items() if v is not None or k in _NULLABLE_FILTERS}
-        return out
-
-
-_NULLABLE_PARAMETERS = frozenset({"fragmentTolerance"})
-_NULLABLE_FILTERS = frozenset({"mzMax", "topN"})
-
-
 class AnalysisCreate(ApiModel):
-    parameters: AnalysisParameters | None = None
+    parameters: AnalysisParameters | None = Field(
+        default=None,
+        description=(
+            "Worker parameters, exactly as in the analysis manifest (contracts v2 $defs/parameters); "
+            "omitted fields take the worker's documented defaults. Anything the contract refuses "
+            "gets 422 naming the JSON path and the problem."
+        ),
+    )
 
 
 class AnalysisOut(ApiModel):
@@ -243,6 +186,10 @@ class AnalysisOut(ApiModel):
     created_at: datetime
     completed_at: datetime | None = None
     cause: str | None = None
+    rerun_of: str | None = Field(default=None, description="The analysis this one reruns, if any.")
+    estimated_cost_usd: float | None = Field(
+        default=None, description="Estimated compute cost (v2 pipeline); null when unknown."
+    )
 
 
 class AnalysisList(ApiModel):
@@ -259,8 +206,27 @@ class FileResult(ApiModel):
     file_name: str
     protein_name: str | None
     status: Literal["RUNNING", "SUCCEEDED", "FAILED"]
-    coverage_percent: float | None = None
-    fragment_confirmed_coverage_percent: float | None = None
+    summary_version: int | None = Field(
+        default=None, description="schemaVersion of the file summary the figures come from (1 or 2)."
+    )
+    coverage_percent: float | None = Field(
+        default=None,
+        description=(
+            "Sequence coverage: v2, by peptides accepted at the FDR threshold; v1, precursor-only matches."
+        ),
+    )
+    psms_accepted: int | None = Field(
+        default=None, description="v2 only: PSMs accepted at the FDR threshold."
+    )
+    peptides_accepted: int | None = Field(default=None, description="v2 only: accepted peptides.")
+    protein_groups_accepted: int | None = Field(default=None, description="v2 only: accepted protein groups.")
+    fdr_estimable: bool | None = Field(
+        default=None,
+        description="v2 only: false when too few decoys made the FDR threshold unreachable.",
+    )
+    fragment_confirmed_coverage_percent: float | None = Field(
+        default=None, description="v1 results only (the retired fragment check); null for v2."
+    )
     experiment_type: str | None = None
     counts: dict[str, Any] | None = None
     reason: str | None = None

@@ -8,6 +8,7 @@ contains "fail" is reported FAILED, so a web test can see PARTIAL and FAILED res
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -15,6 +16,7 @@ import struct
 import threading
 import zlib
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from devtools.local_aws import LocalAws, set_execution_status
@@ -40,6 +42,15 @@ def _png(width: int = 120, height: int = 60) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
 
 
+EXAMPLES = Path(__file__).resolve().parents[5] / "contracts" / "examples"
+_KINDS = {"peptides.csv": "peptides", "spectra.parquet": "spectra", "coverage.png": "plot"}
+
+
+def _example(name: str) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads((EXAMPLES / f"{name}.example.json").read_text())
+    return doc
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -59,12 +70,16 @@ def complete_execution(aws: LocalAws, execution_arn: str, execution_input: dict[
         s3.get_object(Bucket=aws.uploads_bucket, Key=execution_input["manifestKey"])["Body"].read()
     )
     aid = manifest["analysisId"]
-    files = []
+    execution_name = execution_arn.rsplit(":", 1)[1]
+    files: list[dict[str, Any]] = []
     for i, entry in enumerate(manifest["files"]):
         fid = entry["fileId"]
         prefix = f"analyses/{aid}/files/{fid}/"
         if "fail" in entry.get("name", "").lower():
-            error = {"errorCode": "UNREADABLE", "message": "simulated failure"}
+            error = copy.deepcopy(_example("file-error.v2"))
+            error.update(analysisId=aid, fileId=fid, executionName=execution_name)
+            error.update(errorCode="UNREADABLE", message="simulated failure")
+            error["input"] = {"name": entry.get("name", fid), "format": entry["format"]}
             s3.put_object(
                 Bucket=aws.results_bucket, Key=prefix + "error.json", Body=json.dumps(error).encode()
             )
@@ -89,36 +104,38 @@ def complete_execution(aws: LocalAws, execution_arn: str, execution_input: dict[
         for name, (body, ctype) in outputs.items():
             s3.put_object(Bucket=aws.results_bucket, Key=prefix + name, Body=body, ContentType=ctype)
         coverage = round(35.0 + 7.5 * i, 1)
-        summary = {
-            "schemaVersion": 1,
-            "status": "SUCCEEDED",
-            "analysisId": aid,
-            "fileId": fid,
-            "experimentType": "peptide_map",
-            "counts": {"spectra": 1200 + i, "ms1": 400, "ms2": 800 + i, "psmsFragmentConfirmed": 50},
-            "classes": {"charge": {"2": 500, "3": 300}},
-            "coverage": {
-                "precursorOnlyPercent": coverage,
-                "fragmentConfirmedPercent": round(coverage * 0.7, 1),
-            },
-            "outputs": [_output(n, b, t) for n, (b, t) in outputs.items()],
-        }
+        # The contract's own v2 example, with this analysis's ids: the stand-in speaks the contract.
+        summary = copy.deepcopy(_example("file-summary.v2"))
+        summary.update(analysisId=aid, fileId=fid, executionName=execution_name)
+        summary["input"].update(name=entry.get("name", summary["input"]["name"]), format=entry["format"])
+        summary["coverage"]["percent"] = coverage
+        summary["outputs"] = [
+            {**_output(n, b, t), "kind": _KINDS.get(n, "other")} for n, (b, t) in outputs.items()
+        ]
         s3.put_object(
             Bucket=aws.results_bucket, Key=prefix + "summary.json", Body=json.dumps(summary).encode()
         )
+        accepted = summary["identification"]["accepted"]
         files.append(
             {
                 "fileId": fid,
                 "status": "SUCCEEDED",
+                "name": summary["input"]["name"],
                 "summaryKey": prefix + "summary.json",
-                "experimentType": "peptide_map",
-                "precursorOnlyCoveragePercent": coverage,
-                "fragmentConfirmedCoveragePercent": round(coverage * 0.7, 1),
+                "experimentType": summary["experimentType"],
+                "coveragePercent": coverage,
+                "psmsAccepted": accepted["psms"],
+                "peptidesAccepted": accepted["peptides"],
+                "proteinGroupsAccepted": accepted["proteinGroups"],
+                "fdrEstimable": summary["identification"]["fdr"]["estimable"],
+                "qcFlags": [],
+                **({"proteinName": entry["proteinName"]} if "proteinName" in entry else {}),
             }
         )
     ok = sum(1 for f in files if f["status"] == "SUCCEEDED")
-    rollup = {
-        "schemaVersion": 1,
+    rollup: dict[str, Any] = {
+        "schemaVersion": 2,
+        "executionName": execution_name,
         "analysisId": aid,
         "sampleId": manifest["sampleId"],
         "ownerId": manifest["ownerId"],
@@ -128,7 +145,10 @@ def complete_execution(aws: LocalAws, execution_arn: str, execution_input: dict[
         "fileCount": len(files),
         "files": files,
         "createdAt": _now(),
+        "cost": None,
     }
+    if "rerunOf" in manifest:
+        rollup["rerunOf"] = manifest["rerunOf"]
     s3.put_object(
         Bucket=aws.results_bucket, Key=f"analyses/{aid}/summary.json", Body=json.dumps(rollup).encode()
     )

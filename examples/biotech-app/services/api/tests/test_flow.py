@@ -158,14 +158,14 @@ def test_full_flow(client: TestClient, auth: Any, aws: LocalAws, contract: Any) 
     manifest = json.loads(
         s3.get_object(Bucket=aws.uploads_bucket, Key=f"manifests/{aid}.json")["Body"].read()
     )
-    contract("analysis-manifest.v1.schema.json", manifest)
+    contract("analysis-manifest.v2.schema.json", manifest)
     assert manifest["parameters"] == params
     assert [f["fileId"] for f in manifest["files"]] == [fid1, fid2]
     assert manifest["files"][0]["sequence"] == {"fasta": FASTA.strip()}
     assert manifest["files"][0]["format"] == "mzML.gz" and manifest["files"][1]["format"] == "mgf"
     execution = _execution(aws, f"{aid}-1")
     exec_input = json.loads(execution["input"])
-    contract("execution-input.v1.schema.json", exec_input)
+    contract("execution-input.v2.schema.json", exec_input)
     assert exec_input["manifestKey"] == f"manifests/{aid}.json" and exec_input["fileCount"] == 2
 
     # While running: status RUNNING and no download links yet.
@@ -208,28 +208,28 @@ def test_full_flow(client: TestClient, auth: Any, aws: LocalAws, contract: Any) 
     r = client.get(f"/api/samples/{sid}/analyses", headers=h)
     assert [a["id"] for a in r.json()["items"]] == [aid]
 
-    # Rerun: attempt 2, a new execution; rerunning while it runs is refused.
+    # Rerun: a new analysis (new id, attempt 1, rerunOf); rerunning the rerun while it runs is refused.
     r = client.post(f"/api/analyses/{aid}/rerun", headers=h)
     assert r.status_code == 202, r.text
-    assert r.json()["attempt"] == 2 and r.json()["executionName"] == f"{aid}-2"
+    rid = r.json()["id"]
+    assert rid != aid and r.json()["rerunOf"] == aid
+    assert r.json()["attempt"] == 1 and r.json()["executionName"] == f"{rid}-1"
     assert r.json()["status"] == "RUNNING" and r.json()["filesSucceeded"] == 0
-    assert sorted(_executions_named(aws, aid)) == [f"{aid}-1", f"{aid}-2"]
-    assert client.post(f"/api/analyses/{aid}/rerun", headers=h).status_code == 409
-    contract("execution-input.v1.schema.json", json.loads(_execution(aws, f"{aid}-2")["input"]))
+    assert _executions_named(aws, aid) == [f"{aid}-1"] and _executions_named(aws, rid) == [f"{rid}-1"]
+    assert client.post(f"/api/analyses/{rid}/rerun", headers=h).status_code == 409
+    contract("execution-input.v2.schema.json", json.loads(_execution(aws, f"{rid}-1")["input"]))
 
-    # Attempt 2 fails in Step Functions without writing a summary of its own: the API reports
-    # FAILED with the cause. Attempt 1's summary.json is still there and must not be taken for
-    # attempt 2's (it was written before attempt 2 started; make that visible to the API).
-    old = json.loads(
-        s3.get_object(Bucket=aws.results_bucket, Key=f"analyses/{aid}/summary.json")["Body"].read()
-    )
-    old["createdAt"] = "2026-01-01T00:00:00Z"
-    put_json(s3, aws.results_bucket, f"analyses/{aid}/summary.json", old)
-    set_execution_status(_execution(aws, f"{aid}-2")["executionArn"], "FAILED", "States.TaskFailed", "boom")
-    body = client.get(f"/api/analyses/{aid}", headers=h).json()
+    # The rerun fails in Step Functions without writing a summary of its own: the API reports it
+    # FAILED with the cause, and the earlier analysis keeps its status and results.
+    set_execution_status(_execution(aws, f"{rid}-1")["executionArn"], "FAILED", "States.TaskFailed", "boom")
+    body = client.get(f"/api/analyses/{rid}", headers=h).json()
     assert body["status"] == "FAILED" and "boom" in body["cause"]
-    res = client.get(f"/api/analyses/{aid}/results", headers=h).json()
+    res = client.get(f"/api/analyses/{rid}/results", headers=h).json()
     assert {f["status"] for f in res["files"]} == {"FAILED"}
+    earlier = client.get(f"/api/analyses/{aid}/results", headers=h).json()
+    assert earlier["status"] == "PARTIAL"
+    assert [f["status"] for f in earlier["files"]] == ["SUCCEEDED", "FAILED"]
+    assert earlier["files"][0]["coveragePercent"] == per_file["coverage"]["precursorOnlyPercent"]
 
 
 def test_start_refusals_and_limits(client: TestClient, auth: Any, aws: LocalAws) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from biotech_api.config import GIB, MIB, TIB, ConfigError, Settings
-from biotech_api.schemas import AnalysisParameters
+from biotech_api.schemas import AnalysisCreate
 from biotech_api.uploads import detect_format, object_key, plan_parts
 
 
@@ -82,12 +82,11 @@ def test_settings_validation() -> None:
     assert iam.db_iam_auth and iam.database_url is None
 
 
-def test_parameters_keep_only_what_was_set() -> None:
-    p = AnalysisParameters.model_validate(
-        {"enzyme": "trypsin", "fragmentTolerance": None, "filters": {"mzMax": None, "minPeaks": None}}
-    )
-    assert p.to_manifest() == {"enzyme": "trypsin", "fragmentTolerance": None, "filters": {"mzMax": None}}
-    assert AnalysisParameters().to_manifest() == {}
+def test_parameters_are_kept_as_sent() -> None:
+    """What the contract accepts goes to the manifest unchanged, explicit nulls included."""
+    sent = {"enzyme": "trypsin", "fragmentTolerance": None, "filters": {"mzMax": None}}
+    assert AnalysisCreate.model_validate({"parameters": sent}).parameters == sent
+    assert AnalysisCreate.model_validate({}).parameters is None
 
 
 def test_iam_token_is_a_presigned_rds_connect(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -43,6 +43,10 @@ export interface Analysis {
   createdAt: string;
   completedAt?: string | null;
   cause?: string | null;
+  /** The analysis this one reruns (a rerun is a new analysis; the earlier one is kept as it was). */
+  rerunOf?: string | null;
+  /** Estimated compute cost in USD (v2 pipeline); null when unknown. */
+  estimatedCostUsd?: number | null;
 }
 
 export interface Download {
@@ -55,7 +59,17 @@ export interface FileResult {
   fileName: string;
   proteinName: string | null;
   status: string;
+  /** schemaVersion of the worker's file summary the figures come from (1 or 2). */
+  summaryVersion?: number | null;
+  /** v2: coverage by peptides accepted at the FDR threshold; v1: precursor-only matches. */
   coveragePercent?: number | null;
+  /** v2 only: identifications accepted at the FDR threshold. */
+  psmsAccepted?: number | null;
+  peptidesAccepted?: number | null;
+  proteinGroupsAccepted?: number | null;
+  /** v2 only: false when too few decoys made the FDR threshold unreachable (nothing accepted). */
+  fdrEstimable?: boolean | null;
+  /** v1 results only (the retired fragment check). */
   fragmentConfirmedCoveragePercent?: number | null;
   experimentType?: string | null;
   counts?: Record<string, number> | null;

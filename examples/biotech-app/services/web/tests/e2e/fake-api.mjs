@@ -131,10 +131,16 @@ function settle(a) {
       fileName: f.fileName,
       proteinName: f.proteinName,
       status: 'SUCCEEDED',
+      // The API's view of a contracts v2 file summary (fragment-confirmed coverage is v1 only).
+      summaryVersion: 2,
       coveragePercent: 42.3 - i * 10,
-      fragmentConfirmedCoveragePercent: 30.1 - i * 10,
+      psmsAccepted: 140 - i * 10,
+      peptidesAccepted: 21 - i,
+      proteinGroupsAccepted: 3,
+      fdrEstimable: true,
+      fragmentConfirmedCoveragePercent: null,
       experimentType: 'peptide_map',
-      counts: { spectra: 1684 - i * 100, ms1: 564, ms2: 1120 - i * 100, psmsPrecursor: 120, psmsFragmentConfirmed: 60 },
+      counts: { spectra: 1684 - i * 100, ms1: 564, ms2: 1120 - i * 100, psmsAccepted: 140 - i * 10, peptidesAccepted: 21 - i },
       outputs,
     };
   });
@@ -153,6 +159,7 @@ function analysisView(a) {
     createdAt: a.createdAt,
     completedAt: a.completedAt ?? null,
     cause: null,
+    rerunOf: a.rerunOf ?? null,
   };
 }
 
@@ -252,7 +259,8 @@ const routes = [
   ['GET', /^\/api\/analyses\/([^/]+)$/, async (user, _req, m) => ({ status: 200, body: analysisView(ownedAnalysis(user, m[1])) })],
   ['POST', /^\/api\/analyses\/([^/]+)\/rerun$/, async (user, _req, m) => {
     const old = ownedAnalysis(user, m[1]);
-    const a = { ...old, id: id('an'), status: 'RUNNING', attempt: old.attempt + 1, startedMs: Date.now(), createdAt: now(), completedAt: null, filesSucceeded: 0, filesFailed: 0, results: undefined };
+    const rid = id('an');
+    const a = { ...old, id: rid, rerunOf: old.id, executionName: `${rid}-1`, status: 'RUNNING', attempt: 1, startedMs: Date.now(), createdAt: now(), completedAt: null, filesSucceeded: 0, filesFailed: 0, results: undefined };
     analyses.set(a.id, a);
     return { status: 202, body: analysisView(a) };
   }],

@@ -7,8 +7,9 @@ import { ErrorNotice } from '@/components/ErrorNotice';
 import { RequireAuth } from '@/components/RequireAuth';
 import { StatusBadge } from '@/components/StatusBadge';
 import { useAuth } from '@/lib/auth';
-import { formatDate, formatPercent } from '@/lib/format';
+import { formatDate } from '@/lib/format';
 import { pollUntil } from '@/lib/poll';
+import { resultMetrics } from '@/lib/results';
 import { isTerminal, type Analysis, type AnalysisResults, type FileResult } from '@/lib/types';
 
 const statusText: Record<Analysis['status'], string> = {
@@ -26,6 +27,9 @@ const LABELS: Record<string, string> = {
   psmsFragmentConfirmed: 'PSMs (fragment-confirmed)',
   peptidesPrecursorOnly: 'Peptides (precursor only)',
   peptidesFragmentConfirmed: 'Peptides (fragment-confirmed)',
+  psmsAccepted: 'PSMs (accepted at FDR threshold)',
+  peptidesAccepted: 'Peptides (accepted)',
+  proteinGroupsAccepted: 'Protein groups (accepted)',
   precursorsWithCharge: 'Precursors with charge',
   precursorsChargeUnknown: 'Precursors, charge unknown',
   tic: 'Total ion current',
@@ -51,18 +55,12 @@ function ResultCard({ result }: { result: FileResult }) {
       <p className="muted">{result.fileName}</p>
       {result.reason ? <p className="error-text">{result.reason}</p> : null}
       <dl className="metrics">
-        <div>
-          <dt>Coverage</dt>
-          <dd data-testid="coverage">{formatPercent(result.coveragePercent)}</dd>
-        </div>
-        <div>
-          <dt>Fragment-confirmed coverage</dt>
-          <dd>{formatPercent(result.fragmentConfirmedCoveragePercent)}</dd>
-        </div>
-        <div>
-          <dt>Experiment type</dt>
-          <dd>{result.experimentType ?? '–'}</dd>
-        </div>
+        {resultMetrics(result).map((m) => (
+          <div key={m.label}>
+            <dt>{m.label}</dt>
+            <dd data-testid={m.testId}>{m.value}</dd>
+          </div>
+        ))}
       </dl>
       {result.counts && Object.keys(result.counts).length > 0 ? (
         <table className="table compact counts" aria-label={`Class counts for ${result.proteinName || result.fileName}`}>
@@ -200,9 +198,21 @@ function AnalysisView({ analysisId }: { analysisId: string }) {
                 {analysis.filesSucceeded} / {analysis.filesFailed}
               </dd>
             </div>
+            {typeof analysis.estimatedCostUsd === 'number' ? (
+              <div>
+                <dt>Estimated compute cost</dt>
+                <dd>{`$${analysis.estimatedCostUsd.toFixed(4)}`}</dd>
+              </div>
+            ) : null}
           </dl>
         ) : null}
         {analysis?.cause ? <p className="error-text">Cause: {analysis.cause}</p> : null}
+        {analysis?.rerunOf ? (
+          <p className="muted">
+            Rerun of <Link href={`/analyses/${encodeURIComponent(analysis.rerunOf)}`}>{analysis.rerunOf}</Link>; that
+            analysis and its results are kept as they were.
+          </p>
+        ) : null}
         {analysis && (analysis.status === 'FAILED' || analysis.status === 'PARTIAL') ? (
           <button type="button" className="button" disabled={rerunning} onClick={() => void rerun()}>
             {rerunning ? 'Starting…' : 'Run again'}
