@@ -427,6 +427,9 @@ function stateMachineCalls(tpl) {
         // Batch's List/Describe actions have no resource-level permissions.
         const [, service, api] = st.Resource.match(/aws-sdk:([a-z0-9]+):(\w+)$/);
         req(label, `${service}:${api[0].toUpperCase()}${api.slice(1)}`, '*');
+      } else if (st.Resource === 'arn:aws:states:::aws-sdk:batch:cancelJob') {
+        // The Spot wait watch cancels a job of this analysis that never got capacity: a job ARN.
+        req(label, 'batch:CancelJob', `arn:aws:batch:${R}:${A}:job/x`);
       } else {
         problems.push(`${label}: no IAM mapping for this Resource in the check`);
       }
