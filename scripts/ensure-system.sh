@@ -13,7 +13,7 @@ source "$(dirname "$0")/lib.sh"
 
 declare -A package_of=([chromium]=chromium [dot]=graphviz [mvn]=maven [java]=openjdk-17-jdk-headless [gofmt]=golang-go)
 missing=()
-for tool in chromium dot mvn java gofmt; do
+for tool in "${!package_of[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${package_of[$tool]}")
 done
 # initdb/pg_ctl live under /usr/lib/postgresql/<major>/bin, off PATH.
@@ -29,7 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     || die "system" "apt-get install ${missing[*]} failed"
 fi
 
-for tool in chromium dot mvn java gofmt python3; do
+for tool in "${!package_of[@]}" python3; do
   command -v "$tool" >/dev/null 2>&1 || die "system" "$tool is still missing after the install"
 done
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \

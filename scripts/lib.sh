@@ -74,14 +74,8 @@ _phase_record() {
   if [ -n "$budget" ] && [ "$took" -gt "$budget" ] && [ "$state" = ok ]; then mark="  OVER BUDGET"; fi
   line=$(printf '%*s%-*s %5ss %7s  %s%s' $((PHASE_DEPTH * 2)) '' $((24 - PHASE_DEPTH * 2)) "$name" "$took" \
     "${budget:+${budget}s}" "$state" "$mark")
-  PHASE_LINE="$line" PHASE_MARK="@@$name:$$@@" python3 - "$PHASE_LOG" <<'PY'
-import os, sys
-path = sys.argv[1]
-lines = open(path, encoding="utf-8").read().splitlines()
-mark, line = os.environ["PHASE_MARK"], os.environ["PHASE_LINE"]
-lines = [line if l == mark else l for l in lines] if mark in lines else lines + [line]
-open(path, "w", encoding="utf-8").write("\n".join(lines) + "\n")
-PY
+  awk -v mark="@@$name:$$@@" -v line="$line" '$0 == mark { $0 = line; found = 1 } { print } END { if (!found) print line }' \
+    "$PHASE_LOG" >"$PHASE_LOG.new" && mv "$PHASE_LOG.new" "$PHASE_LOG"
 }
 
 # phase NAME COMMAND...: runs the command, records its duration, stops the script on failure.

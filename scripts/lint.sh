@@ -5,13 +5,12 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 ensure_lint_venv
-VENV="$LINT_VENV"
 # actionlint comes from the Go module proxy (the PyPI wrapper downloads its binary from GitHub).
 ACTIONLINT_VERSION=v1.7.12
 if [ ! -x "$ROOT/.tools/bin/actionlint" ] || ! "$ROOT/.tools/bin/actionlint" --version | grep -q "${ACTIONLINT_VERSION#v}"; then
   GOBIN="$ROOT/.tools/bin" go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
 fi
-export PATH="$VENV/bin:$ROOT/.tools/bin:$PATH"
+export PATH="$LINT_VENV/bin:$ROOT/.tools/bin:$PATH"
 status=0
 run() { echo "--- $*"; "$@" || status=1; }
 
@@ -35,7 +34,8 @@ mapfile -t dockerfiles < <(git ls-files '*Dockerfile' 'Dockerfile*' | grep -v no
 for f in "${dockerfiles[@]}"; do run hadolint "$f"; done
 
 # Secrets: every tracked file but generated output (diagrams, example results, lockfiles,
-# snapshots) and the published MS test data (base64 peak arrays), against the committed baseline of reviewed false positives.
+# snapshots) and the published MS test data (base64 peak arrays), against the committed baseline
+# of reviewed false positives.
 run bash -c "git ls-files -z -- . ':!docs/public/' ':!testdata/' ':!*package-lock.json' ':!*.snap' | xargs -0 detect-secrets-hook --baseline .secrets.baseline"
 
 templates=(examples/biotech-app/cdk.out/*.template.json)

@@ -21,8 +21,8 @@ def _listed() -> dict[str, str]:
 
 
 def test_every_file_matches_its_published_checksum(data: Path) -> None:
-    actual = {name: hashlib.sha256((data / name).read_bytes()).hexdigest() for name in _listed()}
-    wrong = {name: digest for name, digest in actual.items() if digest != _listed()[name]}
+    listed = _listed()
+    wrong = {name: digest for name, digest in listed.items() if hashlib.sha256((data / name).read_bytes()).hexdigest() != digest}
     assert not wrong, f"test data differs from testdata/ms/SHA256SUMS: {wrong}"
 
 
