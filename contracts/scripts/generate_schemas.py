@@ -636,8 +636,8 @@ SCHEMAS_V1 = {
 # reruns that never overwrite earlier results, the cost of each analysis and the results views.
 # Writers produce v2; readers accept v1 and v2 (results live 5 years). What changed, by document:
 #   parameters         - home-made fragment confirmation removed (fragmentConfirmation, decoyMethod,
-#                        minFragmentIons, minFragmentScoreMargin); fdrThreshold, contaminants and
-#                        backgroundProteome added; modification lists hold no duplicates; the
+#                        minFragmentIons, minFragmentScoreMargin); fdrThreshold, fdrEstimator,
+#                        contaminants and backgroundProteome added; modification lists hold no duplicates; the
 #                        built-in modifications gain Pyro-glu:Q (N-terminal Q) and Acetyl:ProteinN-term.
 #   analysis manifest  - rerunOf (the analysis this one reruns); files[].proteinName.
 #   execution input    - unchanged but for schemaVersion.
@@ -675,6 +675,16 @@ PARAMETERS_V2["properties"]["fdrThreshold"] = {
     "maximum": 0.1,
     "default": 0.01,
     "description": "q-value threshold applied at PSM, peptide and protein-group level (target-decoy competition).",
+}
+PARAMETERS_V2["properties"]["fdrEstimator"] = {
+    "type": "string",
+    "enum": ["target-decoy", "target-decoy-plus-one"],
+    "default": "target-decoy",
+    "description": (
+        "How q-values are estimated from target-decoy competition: 'target-decoy' is q = D/T, the classic "
+        "estimate; 'target-decoy-plus-one' is q = (D+1)/T, which controls FDR in finite samples but cannot "
+        "reach 1 % with fewer than 100 accepted targets (a single protein rarely gives 100 peptides)."
+    ),
 }
 PARAMETERS_V2["properties"]["contaminants"] = {
     "type": "boolean",

@@ -408,17 +408,19 @@ class FileAnalysis:
         from . import contaminants as con
         from .search import (
             DECOY_PREFIX,
-            ESTIMATOR,
+            ESTIMATORS,
             build_database,
             comet_settings,
             control,
             fragment_settings,
+            min_decoys,
             parse_psms,
             run_comet,
         )
 
         p = self.params
         threshold = float(p["fdrThreshold"])
+        estimator = str(p.get("fdrEstimator") or "target-decoy")
         cons = con.load() if p["contaminants"] else []
         db = build_database(sample, cons, background, self.scratch / "database.fasta")
         analysers: Counter[str] = r["analysers"]
@@ -432,7 +434,7 @@ class FileAnalysis:
 
         t0 = time.process_time() + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
         psms = parse_psms(run_comet(self.scratch, self.scratch / "spectra.mgf", settings)) if scans else []
-        fdr = control(psms, threshold)
+        fdr = control(psms, threshold, estimator)
         log("INFO", "search_done", fileId=self.file_id, analysisId=self.analysis_id, engine="Comet",
             psms=len(psms),
             cpuSeconds=round(time.process_time() + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - t0, 3))
@@ -440,15 +442,21 @@ class FileAnalysis:
         notes = []
         for key, label in (("psm", "PSM"), ("peptide", "peptide"), ("proteinGroup", "protein-group")):
             level = lv[key]
-            if not level.estimable:
-                floor = "no target" if level.floor is None else f"the smallest q-value is {level.floor:.4f}"
-                notes.append(f"{label}-level FDR cannot be estimated at {threshold:g} ({floor}; too few decoys "
-                             f"compete, e.g. fewer than {int(round(1 / threshold))} targets): nothing accepted")
+            if not level.estimable and level.floor is None:
+                notes.append(f"{label}-level FDR cannot be estimated: no target matched; nothing accepted")
+            elif not level.estimable and estimator == "target-decoy-plus-one":
+                notes.append(f"{label}-level FDR cannot be estimated at {threshold:g} with q = (D+1)/T (the smallest "
+                             f"q-value is {level.floor:.4f}; fewer than {min_decoys(threshold)} targets pass): "
+                             "nothing accepted")
+            elif not level.estimable:
+                notes.append(f"{label}-level FDR cannot be estimated at {threshold:g}: only {level.decoys} decoy "
+                             f"winners compete (at least {min_decoys(threshold)} are needed for q = D/T): "
+                             "nothing accepted")
         if not p["contaminants"] and not background:
             notes.append("searched without contaminants or a background proteome: add them to let decoys compete")
         fdr_doc: dict[str, Any] = {
             "threshold": threshold,
-            "estimator": ESTIMATOR,
+            "estimator": ESTIMATORS[estimator],
             "estimable": lv["psm"].estimable,
             "psmQValueFloor": lv["psm"].floor,
             "peptideQValueFloor": lv["peptide"].floor,
@@ -582,7 +590,7 @@ class FileAnalysis:
             prots = prots[:200]
         lv = fdr.levels["peptide"]
         if lv.estimable:
-            basis = f"peptides accepted at peptide-level q <= {threshold:g} (target-decoy, (D+1)/T)"
+            basis = f"peptides accepted at peptide-level q <= {threshold:g} ({fdr.estimator})"
         else:
             floor = "none" if lv.floor is None else f"{lv.floor:.4f}"
             basis = (f"no peptide reaches peptide-level q <= {threshold:g} (smallest q {floor}): coverage is not "

@@ -35,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "traceMaxPoints": 1000,
     "deconvolution": True,
     "fdrThreshold": 0.01,
+    "fdrEstimator": "target-decoy",
     "contaminants": True,
     "backgroundProteome": None,
 }

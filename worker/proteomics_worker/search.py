@@ -9,11 +9,22 @@ PSMs, no entrapment hits with up to 20,000 random proteins, and kept a flat ~240
 Sage (sagepy) reached 4 GB at 20,000 proteins and pyOpenMS's SimpleSearchEngine lost all
 identifications there.
 
-FDR: q-values by target-decoy competition on Comet's E-value (score = -log10 E), with the
-finite-sample estimate q = (D+1)/T at PSM level, at peptide level (best PSM per peptide sequence)
-and at protein-group level (best peptide per group). When the smallest target q-value at a level is
-above the threshold (for instance fewer than 100 targets at 1 %), the threshold is unreachable at
-that level: nothing is accepted there and the summary says so (``fdr.estimable``/``fdr.note``).
+FDR: q-values by target-decoy competition (TDC) on Comet's E-value (score = -log10 E), at PSM
+level, at peptide level (best PSM per peptide sequence) and at protein-group level (best peptide per
+group). Two estimators, chosen by the ``fdrEstimator`` parameter:
+
+* ``target-decoy`` (default): q = D/T, the classic TDC estimate (Elias & Gygi 2007), the one
+  MaxQuant and Philosopher report. A level is estimable only when the search produced at least
+  ceil(1/threshold) decoy winners at that level (100 at 1 %): with fewer, the decoys are too few to
+  stand for the false targets and nothing is accepted there. A sample protein searched alone gives
+  a handful of decoy winners; with the bundled contaminants BSA1 gives 220.
+* ``target-decoy-plus-one``: q = (D+1)/T, which controls the FDR in finite samples but cannot
+  reach 1 % with fewer than 100 accepted targets, so a single protein (20-60 peptides) never gets a
+  peptide-level result at 1 %. A level is estimable when its smallest q-value is at or below the threshold.
+
+Why D/T by default: the product characterises one protein per file, and peptide-level coverage
+with (D+1)/T would be empty for nearly every such sample. The entrapment benchmark
+(``worker/bench/entrapment_bench.py``) measures the real false share of what D/T accepts.
 """
 
 from __future__ import annotations
@@ -37,7 +48,10 @@ from .params import modification_table
 COMET = "comet-ms"
 DECOY_PREFIX = "DECOY_"
 CONTAMINANT_PREFIX = "CON_"
-ESTIMATOR = "target-decoy competition on Comet's E-value (concatenated reversed decoys), q = (D+1)/T"
+ESTIMATORS = {
+    "target-decoy": "target-decoy competition on Comet's E-value (concatenated reversed decoys), q = D/T",
+    "target-decoy-plus-one": "target-decoy competition on Comet's E-value (concatenated reversed decoys), q = (D+1)/T",
+}
 
 # pyteomics enzyme names -> Comet 2019.01 enzyme numbers (COMET_ENZYME_INFO table of its params file).
 COMET_ENZYMES = {
@@ -252,8 +266,8 @@ def run_comet(workdir: Path, mgf: Path, settings: dict[str, Any]) -> list[dict[s
         return list(csv.DictReader(fh, delimiter="\t"))
 
 
-def tdc_qvalues(score: np.ndarray, decoy: np.ndarray) -> np.ndarray:
-    """q-values by target-decoy competition, q = (D+1)/T over a descending score threshold.
+def tdc_qvalues(score: np.ndarray, decoy: np.ndarray, plus_one: bool = False) -> np.ndarray:
+    """q-values by target-decoy competition, q = D/T (or (D+1)/T) over a descending score threshold.
 
     Ties are resolved decoys first (conservative). Decoys get q-values too (for the tables).
     """
@@ -262,7 +276,7 @@ def tdc_qvalues(score: np.ndarray, decoy: np.ndarray) -> np.ndarray:
     order = np.lexsort((~decoy, -score))  # by score desc, decoys before targets on ties
     d = np.cumsum(decoy[order])
     t = np.cumsum(~decoy[order])
-    fdr = (d + 1) / np.maximum(t, 1)
+    fdr = (d + (1 if plus_one else 0)) / np.maximum(t, 1)
     q = np.minimum.accumulate(np.minimum(fdr, 1.0)[::-1])[::-1]
     out = np.empty_like(q)
     out[order] = q
@@ -379,6 +393,7 @@ class Level:
     floor: float | None
     accepted: int
     estimable: bool
+    decoys: int = 0  # decoy winners at this level (the evidence D/T rests on)
 
 
 @dataclass
@@ -388,17 +403,21 @@ class FdrResult:
     groups: list[dict[str, Any]]
     levels: dict[str, Level]
     threshold: float
+    estimator: str = "target-decoy"
 
 
-def control(psms: list[Psm], threshold: float) -> FdrResult:
-    """PSM, peptide and protein-group q-values with (D+1)/T; acceptance only where reachable."""
+def control(psms: list[Psm], threshold: float, estimator: str = "target-decoy") -> FdrResult:
+    """PSM, peptide and protein-group q-values; acceptance only at levels where the FDR is estimable."""
+    if estimator not in ESTIMATORS:
+        raise WorkerError("BAD_PARAMETERS", f"fdrEstimator: '{estimator}' is not one of {', '.join(ESTIMATORS)}")
+    plus_one = estimator == "target-decoy-plus-one"
     score = np.array([p.score for p in psms])
     decoy = np.array([p.decoy for p in psms], dtype=bool)
-    q = tdc_qvalues(score, decoy)
+    q = tdc_qvalues(score, decoy, plus_one)
     for p, qv in zip(psms, q, strict=True):
         p.q = float(qv)
     levels: dict[str, Level] = {}
-    levels["psm"] = _level("psm", q, decoy, threshold)
+    levels["psm"] = _level("psm", q, decoy, threshold, plus_one)
 
     # peptide level: best PSM per (plain sequence, decoy flag), I and L kept distinct as Comet reports them
     best: dict[tuple[str, bool], Psm] = {}
@@ -411,8 +430,8 @@ def control(psms: list[Psm], threshold: float) -> FdrResult:
     keys = list(best)
     pscore = np.array([best[k].score for k in keys])
     pdecoy = np.array([k[1] for k in keys], dtype=bool)
-    pq = tdc_qvalues(pscore, pdecoy)
-    levels["peptide"] = _level("peptide", pq, pdecoy, threshold)
+    pq = tdc_qvalues(pscore, pdecoy, plus_one)
+    levels["peptide"] = _level("peptide", pq, pdecoy, threshold, plus_one)
     peptides: list[dict[str, Any]] = []
     pep_q: dict[tuple[str, bool], float] = {}
     for k, qv in zip(keys, pq, strict=True):
@@ -463,19 +482,26 @@ def control(psms: list[Psm], threshold: float) -> FdrResult:
         )
     gscore = np.array([g["bestScore"] for g in groups])
     gdecoy = np.array([g["decoy"] for g in groups], dtype=bool)
-    gq = tdc_qvalues(gscore, gdecoy)
-    levels["proteinGroup"] = _level("proteinGroup", gq, gdecoy, threshold)
+    gq = tdc_qvalues(gscore, gdecoy, plus_one)
+    levels["proteinGroup"] = _level("proteinGroup", gq, gdecoy, threshold, plus_one)
     for g, qv in zip(groups, gq, strict=True):
         g["qValue"] = float(qv)
         g["accepted"] = bool(levels["proteinGroup"].estimable and not g["decoy"] and qv <= threshold)
-    return FdrResult(psms=psms, peptides=peptides, groups=groups, levels=levels, threshold=threshold)
+    return FdrResult(psms=psms, peptides=peptides, groups=groups, levels=levels, threshold=threshold,
+                     estimator=estimator)
 
 
-def _level(name: str, q: np.ndarray, decoy: np.ndarray, threshold: float) -> Level:
+def min_decoys(threshold: float) -> int:
+    """Decoy winners a level needs before D/T can stand for its false targets: ceil(1/threshold)."""
+    return math.ceil(1 / threshold - 1e-9)
+
+
+def _level(name: str, q: np.ndarray, decoy: np.ndarray, threshold: float, plus_one: bool) -> Level:
     targets = q[~decoy]
     if len(targets) == 0:
-        return Level(name, None, 0, False)
+        return Level(name, None, 0, False, int(decoy.sum()))
     floor = float(targets.min())
-    estimable = floor <= threshold
+    decoys = int(decoy.sum())
+    estimable = floor <= threshold if plus_one else decoys >= min_decoys(threshold)
     accepted = int((targets <= threshold).sum()) if estimable else 0
-    return Level(name, round(floor, 6), accepted, estimable)
+    return Level(name, round(floor, 6), accepted, estimable, decoys)

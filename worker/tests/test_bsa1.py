@@ -27,10 +27,10 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def bsa1_5pct(tmp_path_factory: pytest.TempPathFactory, data: Path) -> dict[str, Any]:
-    out = tmp_path_factory.mktemp("bsa1-5pct")
+def bsa1_plus_one(tmp_path_factory: pytest.TempPathFactory, data: Path) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("bsa1-plus-one")
     proc = analyse(out, data / "BSA1.mzML.gz", "--fasta", str(data / "P02769_BSA.fasta"),
-                   "--params", '{"fdrThreshold": 0.05}')
+                   "--params", '{"fdrEstimator": "target-decoy-plus-one"}')
     assert proc.returncode == 0, proc.stderr
     return {"dir": out, "summary": load_json(out / "summary.json")}
 
@@ -62,20 +62,20 @@ def test_search_and_fdr_are_described(bsa1: dict[str, Any]) -> None:
     assert "alphabase 1.10.2" in db["contaminantsSource"]
     fdr = ident["fdr"]
     assert fdr["threshold"] == 0.01
-    assert "(D+1)/T" in fdr["estimator"]
+    assert fdr["estimator"].endswith("q = D/T")
     assert fdr["estimable"] is True
-    assert fdr["psmQValueFloor"] <= 0.01 < fdr["peptideQValueFloor"]
-    assert "peptide-level FDR cannot be estimated" in fdr["note"]
+    # about 90 decoy protein groups compete: fewer than the 100 that D/T needs at 1 %
+    assert "protein-group-level FDR cannot be estimated at 0.01: only" in fdr["note"]
 
 
-def test_psms_accepted_at_one_percent_and_no_peptide_claimed(bsa1: dict[str, Any]) -> None:
+def test_psms_and_peptides_accepted_at_one_percent(bsa1: dict[str, Any]) -> None:
     s = bsa1["summary"]
     acc = s["identification"]["accepted"]
     assert 100 <= acc["psms"] <= 170
-    assert acc["peptides"] == 0 and acc["proteinGroups"] == 0  # unreachable at 1 %: nothing claimed
-    assert s["coverage"]["percent"] == 0.0
-    assert "not reported from unaccepted peptides" in s["coverage"]["basis"]
-    assert {f["code"] for f in s["qcFlags"]} == {"PEPTIDE_FDR_NOT_ESTIMABLE"}
+    assert 15 <= acc["peptides"] <= 80 and acc["proteinGroups"] == 0
+    assert 25.0 <= s["coverage"]["percent"] <= 50.0
+    assert s["coverage"]["basis"].startswith("peptides accepted at peptide-level q <= 0.01")
+    assert s["qcFlags"] == []
     psms = read_csv(Path(bsa1["dir"]) / "psms.csv")
     accepted = [r for r in psms if r["accepted"] == "1"]
     assert len(accepted) == acc["psms"]
@@ -101,12 +101,12 @@ def test_mass_errors_come_from_accepted_psms_only(bsa1: dict[str, Any]) -> None:
     assert 0 < qci["contaminantPsmShare"] < 1
 
 
-def test_coverage_counts_only_peptides_accepted_at_peptide_level(bsa1_5pct: dict[str, Any]) -> None:
-    s = bsa1_5pct["summary"]
-    assert_valid("file-summary", s, version=2)
-    peptides = read_csv(Path(bsa1_5pct["dir"]) / "peptides.csv")
+def test_coverage_counts_only_peptides_accepted_at_peptide_level(bsa1: dict[str, Any]) -> None:
+    s = bsa1["summary"]
+    peptides = read_csv(Path(bsa1["dir"]) / "peptides.csv")
     accepted = [r for r in peptides if r["accepted"] == "1"]
-    assert all(float(r["qValue"]) <= 0.05 and r["decoy"] == "0" for r in accepted)
+    assert all(float(r["qValue"]) <= 0.01 and r["decoy"] == "0" for r in accepted)
+    assert [r for r in peptides if r["accepted"] == "0" and r["decoy"] == "0" and float(r["qValue"]) > 0.01]
     bsa = {r["peptide"] for r in accepted if "P02769" in r["proteins"].split(";")}
     assert len(bsa) >= 15
     prot = next(p for p in s["coverage"]["proteins"] if p["accession"] == "P02769")
@@ -128,8 +128,23 @@ def test_coverage_counts_only_peptides_accepted_at_peptide_level(bsa1_5pct: dict
     assert s["coverage"]["percent"] == prot["percent"]
 
 
+def test_plus_one_estimator_claims_no_peptide_below_its_floor(bsa1_plus_one: dict[str, Any]) -> None:
+    """q = (D+1)/T: PSMs pass 1 %, but about 50 target peptides cannot reach it (floor 1/50)."""
+    s = bsa1_plus_one["summary"]
+    assert_valid("file-summary", s, version=2)
+    fdr = s["identification"]["fdr"]
+    assert fdr["estimator"].endswith("q = (D+1)/T")
+    assert fdr["psmQValueFloor"] <= 0.01 < fdr["peptideQValueFloor"]
+    assert "peptide-level FDR cannot be estimated at 0.01 with q = (D+1)/T" in fdr["note"]
+    acc = s["identification"]["accepted"]
+    assert 100 <= acc["psms"] <= 170 and acc["peptides"] == 0
+    assert s["coverage"]["percent"] == 0.0
+    assert "not reported from unaccepted peptides" in s["coverage"]["basis"]
+    assert {f["code"] for f in s["qcFlags"]} == {"PEPTIDE_FDR_NOT_ESTIMABLE"}
+
+
 def test_fdr_not_estimable_is_reported_honestly(tmp_path: Path, data: Path) -> None:
-    """BSA alone (no contaminants): too few decoys compete, so 1 % is unreachable and nothing is accepted."""
+    """BSA alone (no contaminants): a handful of decoys compete, so D/T has nothing to stand on."""
     out = tmp_path / "out"
     proc = analyse(out, data / "BSA1.mzML.gz", "--fasta", str(data / "P02769_BSA.fasta"),
                    "--params", '{"contaminants": false}')
@@ -138,8 +153,8 @@ def test_fdr_not_estimable_is_reported_honestly(tmp_path: Path, data: Path) -> N
     assert_valid("file-summary", s, version=2)
     fdr = s["identification"]["fdr"]
     assert fdr["estimable"] is False
-    assert fdr["psmQValueFloor"] > 0.01
-    assert "cannot be estimated" in fdr["note"]
+    assert "PSM-level FDR cannot be estimated at 0.01: only" in fdr["note"]
+    assert "searched without contaminants" in fdr["note"]
     assert s["identification"]["accepted"] == {"psms": 0, "peptides": 0, "proteinGroups": 0, "decoyPsms": 0}
     assert s["massError"] is None
     assert "FDR_NOT_ESTIMABLE" in {f["code"] for f in s["qcFlags"]}

@@ -12,6 +12,7 @@ from conftest import CONTRACTS, assert_valid, run_main
 
 from proteomics_worker import storage
 from proteomics_worker.acquisition import AcquisitionDetector
+from proteomics_worker.errors import WorkerError
 from proteomics_worker.mapping import Protein, parse_fasta
 from proteomics_worker.params import resolve
 from proteomics_worker.qc import ErrorStats, TraceDownsampler
@@ -91,10 +92,19 @@ def test_tdc_q_values_are_d_plus_one_over_t_and_monotone() -> None:
     # score-ordered: T T D T T T ; q = min over later thresholds of (D+1)/T
     score = np.array([9.0, 8.0, 7.0, 6.0, 5.0, 4.0])
     decoy = np.array([False, False, True, False, False, False])
-    q = tdc_qvalues(score, decoy)
+    q = tdc_qvalues(score, decoy, plus_one=True)
     # (D+1)/T at each rank: 1/1, 1/2, 2/2, 2/3, 2/4, 2/5 -> running minimum from the bottom
     assert q.tolist() == pytest.approx([0.4, 0.4, 0.4, 0.4, 0.4, 0.4])
     # a tie between a target and a decoy counts the decoy first (conservative)
+    q = tdc_qvalues(np.array([5.0, 5.0]), np.array([False, True]), plus_one=True)
+    assert q[0] == 1.0
+
+
+def test_tdc_q_values_d_over_t() -> None:
+    score = np.array([9.0, 8.0, 7.0, 6.0, 5.0, 4.0])
+    decoy = np.array([False, False, True, False, False, False])
+    # D/T at each rank: 0/1, 0/2, 1/2, 1/3, 1/4, 1/5 -> running minimum from the bottom
+    assert tdc_qvalues(score, decoy).tolist() == pytest.approx([0.0, 0.0, 0.2, 0.2, 0.2, 0.2])
     q = tdc_qvalues(np.array([5.0, 5.0]), np.array([False, True]))
     assert q[0] == 1.0
 
@@ -108,12 +118,32 @@ def test_fdr_control_accepts_only_where_the_threshold_is_reachable() -> None:
     # 150 targets above every decoy: PSM floor 1/150 < 1 %; peptide level has only 3 peptides
     psms = [_psm(i, 100.0 - i * 0.1, ["PEPTIDEK", "ELVISK", "LIVESK"][i % 3], ["P1"]) for i in range(150)]
     psms += [_psm(1000 + i, 1.0 - i * 0.01, f"DECOYPEP{i}K", ["DECOY_P1"]) for i in range(20)]
-    res = control(psms, 0.01)
+    res = control(psms, 0.01, "target-decoy-plus-one")
     assert res.levels["psm"].estimable and res.levels["psm"].accepted == 150
     assert res.levels["psm"].floor == pytest.approx(1 / 150, abs=1e-6)
     assert not res.levels["peptide"].estimable and res.levels["peptide"].floor == pytest.approx(1 / 3, abs=1e-6)
     assert not any(p["accepted"] for p in res.peptides)
     assert all(p.accepted for p in res.psms if not p.decoy) and not any(p.accepted for p in res.psms if p.decoy)
+
+
+def test_d_over_t_needs_enough_decoy_winners() -> None:
+    # D/T is 0 above the first decoy however few decoys there are: with 20 decoy winners (< 100 at 1 %)
+    # the level is not estimable and nothing is accepted; with 100 it is.
+    targets = [_psm(i, 100.0 - i * 0.1, f"PEP{i}K", ["P1"]) for i in range(150)]
+    few = [_psm(1000 + i, 1.0 - i * 0.001, f"DECOYPEP{i}K", ["DECOY_P1"]) for i in range(20)]
+    res = control(targets + few, 0.01)
+    assert res.levels["psm"].decoys == 20
+    assert not res.levels["psm"].estimable and res.levels["psm"].accepted == 0
+    assert not any(p.accepted for p in res.psms)
+    enough = [_psm(1000 + i, 1.0 - i * 0.001, f"DECOYPEP{i}K", ["DECOY_P1"]) for i in range(100)]
+    res = control([_psm(i, 100.0 - i * 0.1, f"PEP{i}K", ["P1"]) for i in range(150)] + enough, 0.01)
+    assert res.levels["psm"].estimable and res.levels["psm"].accepted == 150
+    assert res.levels["peptide"].estimable and res.levels["peptide"].accepted == 150
+
+
+def test_unknown_estimator_is_refused() -> None:
+    with pytest.raises(WorkerError, match="fdrEstimator"):
+        control([], 0.01, "d-over-t")
 
 
 def test_shared_peptides_group_proteins() -> None:
