@@ -33,7 +33,7 @@ for stage, nat_gateways, mfa in ((platform.PlatformStage.HML, 1, "OPTIONAL"), (p
     passed += 1
     print(f"{stage.name}: {resources} resources, {len(result.acknowledged)} acknowledged findings, 0 open")
 
-# Zero props outside us-east-1 (the seeds' team is in sa-east-1) and with no env: no throw, no
+# Zero props outside us-east-1 (the first team using it works in sa-east-1) and with no env: no throw, no
 # CloudFront web ACL that could only deploy in us-east-1, a regional one on the ALB instead.
 for region in ("sa-east-1", None):
     context = {f"availability-zones:account=123456789012:region={region}": [f"{region}a", f"{region}b", f"{region}c"]} if region else {}

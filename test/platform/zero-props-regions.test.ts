@@ -15,7 +15,7 @@ const azContext = (region: string) => ({ [`availability-zones:account=${ACCOUNT}
  */
 describe.each([
   ['eu-west-1', 'eu-west-1'],
-  ['sa-east-1 (the seeds\' team)', 'sa-east-1'],
+  ['sa-east-1 (São Paulo)', 'sa-east-1'],
   ['a stack with no explicit env', undefined],
 ])('ProteomicsPlatform with no props in %s', (_name, region) => {
   const app = new App({ context: region ? azContext(region) : {} });
