@@ -6,6 +6,7 @@ import {
   aws_rds as rds,
   aws_s3 as s3,
   aws_sns as sns,
+  aws_sqs as sqs,
   aws_stepfunctions as sfn,
   Duration,
   RemovalPolicy,
@@ -174,6 +175,13 @@ export interface PlatformMonitoringProps {
    * @default - no Batch alarms
    */
   readonly jobQueues?: batch.IJobQueue[];
+  /**
+   * The dead-letter queue of the completion events the API consumes. A message there is an
+   * analysis whose end the API never recorded, so it stays RUNNING in the web app until someone
+   * acts: one message opens a ticket.
+   * @default - no dead-letter alarm
+   */
+  readonly completionDeadLetterQueue?: sqs.IQueue;
   /**
    * The worker's log group: a metric filter counts application errors in it.
    * @default - worker errors are not counted

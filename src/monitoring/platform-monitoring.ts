@@ -519,6 +519,19 @@ export class PlatformMonitoring extends Construct {
       firstStep: 'look for a burst of StartExecution calls or a retry loop; request a quota increase if the load is real',
       anchor: 'pipeline-throttled',
     });
+    const dlq = props.completionDeadLetterQueue;
+    if (dlq) {
+      this.alarm(scope, 'CompletionDeadLetters', {
+        ...once,
+        metric: dlq.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) }),
+        threshold: 1,
+        severity: 'ticket',
+        group: 'Analyses',
+        what: 'a completion event reached the dead-letter queue after the API failed to process it five times, so its analysis still shows RUNNING',
+        firstStep: 'read the message in the dead-letter queue, fix what the API logged for it, then redrive the queue to its source',
+        anchor: 'completion-dead-letters',
+      });
+    }
     this.widgets('Pipeline').push(new cloudwatch.GraphWidget({
       title: 'Executions (left) and p95 execution time (right)',
       left: ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsTimedOut'].map((n) => m(n, 'Sum', Duration.minutes(5))),

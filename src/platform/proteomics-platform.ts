@@ -185,6 +185,7 @@ export class ProteomicsPlatform extends Construct {
       distribution: this.edge.distribution,
       database: this.database.cluster,
       stateMachine: this.pipeline.stateMachine,
+      completionDeadLetterQueue: this.pipeline.completionDeadLetterQueue,
       jobQueues: [this.pipeline.jobQueue, ...(this.pipeline.onDemandJobQueue ? [this.pipeline.onDemandJobQueue] : [])],
       workerLogGroup: this.pipeline.jobLogGroup,
       buckets: [this.buckets.uploadsBucket, this.buckets.resultsBucket],

@@ -8,6 +8,7 @@ import {
   aws_logs as logs,
   aws_rds as rds,
   aws_s3 as s3,
+  aws_sqs as sqs,
   aws_stepfunctions as sfn,
   aws_wafv2 as wafv2,
   Stack,
@@ -25,6 +26,7 @@ export interface MonitoredParts {
   readonly apiTargetGroup: elbv2.ApplicationTargetGroup;
   readonly database: rds.DatabaseCluster;
   readonly stateMachine: sfn.StateMachine;
+  readonly completionDeadLetterQueue: sqs.Queue;
   readonly jobQueue: batch.JobQueue;
   readonly buckets: s3.Bucket[];
   readonly workerLogGroup: logs.LogGroup;
@@ -64,6 +66,7 @@ export function buildParts(stack: Stack, stage: PlatformStage): MonitoredParts {
   const computeEnvironment = new batch.FargateComputeEnvironment(scope, 'Compute', { vpc, spot: true });
   const jobQueue = new batch.JobQueue(scope, 'Queue', { computeEnvironments: [{ computeEnvironment, order: 1 }] });
 
+  const completionDeadLetterQueue = new sqs.Queue(scope, 'CompletionDeadLetters');
   const buckets = [new s3.Bucket(scope, 'Uploads'), new s3.Bucket(scope, 'Results')];
   const workerLogGroup = new logs.LogGroup(scope, 'WorkerLogs');
 
@@ -81,7 +84,19 @@ export function buildParts(stack: Stack, stage: PlatformStage): MonitoredParts {
   const distribution = new cloudfront.Distribution(scope, 'Cdn', {
     defaultBehavior: { origin: new origins.HttpOrigin('origin.example.com') },
   });
-  return { loadBalancer, apiTargetGroup, database, stateMachine, jobQueue, buckets, workerLogGroup, cluster, webAcl, distribution };
+  return {
+    loadBalancer,
+    apiTargetGroup,
+    database,
+    stateMachine,
+    completionDeadLetterQueue,
+    jobQueue,
+    buckets,
+    workerLogGroup,
+    cluster,
+    webAcl,
+    distribution,
+  };
 }
 
 /** PlatformMonitoring props that watch every part (the CloudFront distribution gets alarms only in us-east-1). */
@@ -92,6 +107,7 @@ export function everyPart(parts: MonitoredParts, stage: PlatformStage): Platform
     apiTargetGroup: parts.apiTargetGroup,
     database: parts.database,
     stateMachine: parts.stateMachine,
+    completionDeadLetterQueue: parts.completionDeadLetterQueue,
     jobQueues: [parts.jobQueue],
     buckets: parts.buckets,
     workerLogGroup: parts.workerLogGroup,

@@ -46,6 +46,7 @@ const KNOWN: Record<string, string[]> = {
   'AWS/RDS': ['ACUUtilization', 'ServerlessDatabaseCapacity', 'CPUUtilization', 'DatabaseConnections', 'Deadlocks'],
   'AWS/States': ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionThrottled', 'ExecutionTime', 'ExecutionsStarted', 'ExecutionsSucceeded'],
   'AWS/S3': ['4xxErrors', '5xxErrors', 'AllRequests'],
+  'AWS/SQS': ['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage', 'NumberOfMessagesSent'],
 };
 
 /**
@@ -119,6 +120,9 @@ function publisherProblem(resources: Resources, m: WatchedMetric): string | unde
     case 'AWS/States':
       if (keys !== 'StateMachineArn') return `unexpected dimensions ${keys}`;
       return refOf(resources, d.StateMachineArn, 'AWS::StepFunctions::StateMachine') ? undefined : 'StateMachineArn is not a state machine in the template';
+    case 'AWS/SQS':
+      if (keys !== 'QueueName') return `unexpected dimensions ${keys}`;
+      return refOf(resources, d.QueueName, 'AWS::SQS::Queue', 'QueueName') ? undefined : 'QueueName is not the QueueName of a queue in the template';
     case 'AWS/S3': {
       if (keys !== 'BucketName,FilterId') return 'request metrics have the dimensions BucketName and FilterId';
       const bucket = refOf(resources, d.BucketName, 'AWS::S3::Bucket');

@@ -1,5 +1,6 @@
 import {
   App,
+  CfnElement,
   aws_cloudfront as cloudfront,
   aws_cloudfront_origins as origins,
   aws_logs as logs,
@@ -54,7 +55,7 @@ describe('PlatformMonitoring in prod, watching every part', () => {
     expect(orphanMetrics(json)).toEqual([]);
     const namespaces = new Set(watchedMetrics(json).map((m) => m.namespace));
     expect([...namespaces].sort()).toEqual([
-      'AWS/ApplicationELB', 'AWS/RDS', 'AWS/S3', 'AWS/States', 'AWS/WAFV2', 'ContainerInsights', monitoring.metricNamespace,
+      'AWS/ApplicationELB', 'AWS/RDS', 'AWS/S3', 'AWS/SQS', 'AWS/States', 'AWS/WAFV2', 'ContainerInsights', monitoring.metricNamespace,
     ].sort());
   });
 
@@ -70,6 +71,27 @@ describe('PlatformMonitoring in prod, watching every part', () => {
     expect(problems.join('\n')).toMatch(/ContainerInsights publishes no metric named pod_cpu_utilisation/);
     delete broken.Resources[Object.keys(template.findResources('AWS::EKS::Addon'))[0]];
     expect(orphanMetrics(broken).join('\n')).toMatch(/amazon-cloudwatch-observability add-on/);
+  });
+
+  test('a completion event in the dead-letter queue opens a ticket at the first message', () => {
+    const dlq = one(template, 'AWS::CloudWatch::Alarm', 'MonitoringPipelineCompletionDeadLetters');
+    expect(dlq.props).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [stack.getLogicalId(parts.completionDeadLetterQueue.node.defaultChild as CfnElement), 'QueueName'] } }],
+    });
+    expect(dlq.props.AlarmActions).toEqual([{ Ref: one(template, 'AWS::SNS::Topic', 'MonitoringTicketTopic').id }]);
+    expect(dlq.props.AlarmDescription).toMatch(/^TICKET: .*runbook\.md#completion-dead-letters$/);
+  });
+
+  test('the orphan check fails on an alarm watching a queue the template does not hold', () => {
+    const broken = JSON.parse(JSON.stringify(json));
+    broken.Resources[one(template, 'AWS::CloudWatch::Alarm', 'MonitoringPipelineCompletionDeadLetters').id].Properties.Dimensions[0].Value = 'some-queue';
+    expect(orphanMetrics(broken).join('\n')).toMatch(/QueueName is not the QueueName of a queue in the template/);
   });
 
   test('the topics are encrypted with a rotated CMK that CloudWatch and EventBridge may use', () => {
