@@ -48,6 +48,33 @@ export const PRESIGN_WINDOW = 8;
 /** Parts sent at the same time. */
 export const DEFAULT_CONCURRENCY = 3;
 
+/**
+ * Files of one batch start at least this far apart. Each file costs at least
+ * four API requests (register, list parts, presign, complete), so a sample of
+ * many small files on a fast link is paced to at most 150 files (600
+ * requests) per 5 minutes, inside the edge's per-IP rate limit.
+ */
+export const MIN_FILE_START_INTERVAL_MS = 2_000;
+
+/**
+ * `wait()` resolves when the next start is allowed: at least `intervalMs`
+ * after the previous one (the first start is immediate).
+ */
+export function startPacer(
+  intervalMs: number = MIN_FILE_START_INTERVAL_MS,
+  now: () => number = Date.now,
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void> = abortableSleep,
+) {
+  let last = Number.NEGATIVE_INFINITY;
+  return {
+    async wait(signal?: AbortSignal): Promise<void> {
+      const delay = last + intervalMs - now();
+      if (delay > 0) await sleep(delay, signal);
+      last = now();
+    },
+  };
+}
+
 /** A URL with less life left than this is not used: a fresh one is fetched. */
 export const URL_SAFETY_MARGIN_MS = 60_000;
 

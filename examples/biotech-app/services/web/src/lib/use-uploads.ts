@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiClient } from './api';
 import { ApiError } from './api';
 import { hasAllowedExtension, proteinNameFromFileName, sequenceForApi, type SampleFile } from './types';
-import { describeError, isAbortError, uploadMultipart, type UploadProgress } from './upload';
+import { describeError, isAbortError, startPacer, uploadMultipart, type UploadProgress } from './upload';
 import { xhrPut } from './xhr-put';
 
 export type EntryStatus = 'ready' | 'creating' | 'uploading' | 'completing' | 'done' | 'failed' | 'cancelled';
@@ -178,10 +178,13 @@ export function useUploads(api: ApiClient) {
   const uploadAll = useCallback(
     async (sampleId: string, knownFiles: SampleFile[] = []): Promise<boolean> => {
       let ok = true;
+      // Small files on a fast link would otherwise register and complete many times a second.
+      const pacer = startPacer();
       for (const entry of entriesRef.current) {
         if (entry.status === 'done') continue;
         const latest = entriesRef.current.find((e) => e.key === entry.key);
         if (!latest) continue;
+        await pacer.wait();
         ok = (await uploadOne(sampleId, latest, knownFiles)) && ok;
       }
       return ok;
