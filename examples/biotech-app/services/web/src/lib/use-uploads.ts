@@ -18,7 +18,16 @@ export interface UploadEntry {
   progress: UploadProgress | null;
   message: string;
   fileId?: string;
+  /**
+   * Set when the API refused the file for a limit the user must act on
+   * (`storage_quota_exceeded`: the per-user storage quota). Retrying does not
+   * help until they free space, so the list shows the reason, not a retry.
+   */
+  refusal?: 'quota';
 }
+
+/** The API's error codes for limits that a retry cannot get past. */
+export const QUOTA_ERROR_CODES = new Set(['storage_quota_exceeded']);
 
 interface ResumeRecord {
   fileId: string;
@@ -162,9 +171,11 @@ export function useUploads(api: ApiClient) {
       } catch (error) {
         if (isAbortError(error)) {
           patch(entry.key, { status: 'cancelled', message: 'Cancelled' });
+        } else if (error instanceof ApiError && QUOTA_ERROR_CODES.has(error.code)) {
+          patch(entry.key, { status: 'failed', refusal: 'quota', message: error.message });
         } else {
           const message = error instanceof ApiError ? error.message : describeError(error);
-          patch(entry.key, { status: 'failed', message: `Upload failed: ${message}` });
+          patch(entry.key, { status: 'failed', refusal: undefined, message: `Upload failed: ${message}` });
         }
         return false;
       } finally {
