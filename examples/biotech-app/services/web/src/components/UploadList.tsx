@@ -65,7 +65,7 @@ export function UploadList({ entries, onChange, onRemove, onRetry, onCancel }: P
                 />
               </label>
             </div>
-            {entry.status !== 'ready' ? (
+            {entry.status !== 'ready' && !entry.refusal ? (
               <div className="upload-progress">
                 <progress
                   id={`${idBase}-progress`}

@@ -58,6 +58,17 @@ function writeResume(key: string, record: ResumeRecord | null) {
   }
 }
 
+/** The line under the list when some files did not upload (empty when none failed). */
+export function failureSummary(entries: Pick<UploadEntry, 'status' | 'refusal'>[]): string {
+  if (entries.some((e) => e.refusal === 'quota')) {
+    return 'Your storage quota is full: free space (delete samples you no longer need), then upload the refused files again.';
+  }
+  if (entries.some((e) => e.status === 'failed' || e.status === 'cancelled')) {
+    return 'Some files did not upload; retry them below.';
+  }
+  return '';
+}
+
 let counter = 0;
 
 /**

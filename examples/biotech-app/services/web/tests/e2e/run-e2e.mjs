@@ -440,6 +440,8 @@ async function main() {
       expect(text.includes(`quota of ${(E2E_STORAGE_QUOTA_BYTES / 1048576).toFixed(1)} MiB`), `refusal does not name the quota: ${text}`);
       const item = page.getByTestId('upload-item');
       expect((await item.getByRole('button', { name: /Retry/ }).count()) === 0, 'a retry is offered for a quota refusal');
+      const summary = (await page.getByTestId('upload-summary').textContent()) ?? '';
+      expect(/storage quota is full/.test(summary), `summary under the list: ${summary}`);
       await screenshot('quota-refused');
     });
 
