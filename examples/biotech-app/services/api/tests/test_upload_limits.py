@@ -8,6 +8,7 @@ that length and differs for any other), and it tells the browser that length.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import os
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -215,3 +217,36 @@ def test_limits_settings_defaults_and_parsing() -> None:
     for name in ("MAX_STORAGE_BYTES_PER_USER", "MAX_SAMPLES_PER_USER"):
         with pytest.raises(ValueError, match=name):
             Settings.from_env({**base, name: "0"})
+
+
+def test_concurrent_registrations_cannot_pass_the_quota_together(
+    make_settings: Any, auth: Any, aws: LocalAws
+) -> None:
+    """Twelve 5 MiB files at once against a 20 MiB quota: exactly four are accepted."""
+    app = create_app(
+        make_settings(MAX_STORAGE_BYTES_PER_USER=str(20 * MIB), DB_POOL_SIZE="6", DB_MAX_OVERFLOW="6"),
+        consume_events=False,
+    )
+    h = auth("quota-race")
+
+    async def scenario() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
+            sids = [
+                (await client.post("/api/samples", json={"name": f"r{i}"}, headers=h)).json()["id"]
+                for i in range(3)
+            ]
+
+            async def one(i: int) -> int:
+                body = {"fileName": f"f{i}.mgf", "sizeBytes": 5 * MIB}
+                return (
+                    await client.post(f"/api/samples/{sids[i % 3]}/files", json=body, headers=h)
+                ).status_code
+
+            return await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(12))), timeout=60)
+
+    try:
+        statuses = asyncio.run(scenario())
+    finally:
+        app.state.ctx.engine.dispose()
+    assert sorted(statuses) == [201] * 4 + [409] * 8, statuses
