@@ -318,6 +318,13 @@ class PartUrlWindow {
       }
       // This part, and the next ones in line up to `window` URLs unused in all.
       await this.fetch([partNumber, ...this.next(this.window - 1 - this.cache.size, partNumber)], signal);
+      // Just fetched for this very attempt: use it even if the clocks make it look short-lived.
+      const fetched = this.cache.get(partNumber);
+      if (fetched) {
+        this.cache.delete(partNumber);
+        this.refill(signal);
+        return fetched.part;
+      }
     }
     throw new Error(`No upload URL returned for part ${partNumber}`);
   }
@@ -368,10 +375,13 @@ class PartUrlWindow {
       for (const part of answer) {
         if (!numbers.includes(part.partNumber)) continue;
         const expiresAt = part.expiresAt ? Date.parse(part.expiresAt) : Number.NaN;
-        // The server's expiry is read against the server's clock: judge by the lifetime it implies.
-        const lifetime = Number.isFinite(expiresAt)
-          ? Math.min(DEFAULT_URL_LIFETIME_MS, Math.max(0, expiresAt - Date.now()))
-          : DEFAULT_URL_LIFETIME_MS;
+        // `expiresAt` is on the server's clock. A browser clock far off makes the lifetime it implies
+        // implausible (gone already, or longer than URLs live): then assume the usual lifetime.
+        const implied = expiresAt - Date.now();
+        const lifetime =
+          Number.isFinite(implied) && implied > URL_SAFETY_MARGIN_MS && implied <= DEFAULT_URL_LIFETIME_MS
+            ? implied
+            : DEFAULT_URL_LIFETIME_MS;
         this.cache.set(part.partNumber, { part, usableUntil: fetchedAt + lifetime - URL_SAFETY_MARGIN_MS });
       }
     })();

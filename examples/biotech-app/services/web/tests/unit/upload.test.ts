@@ -453,4 +453,23 @@ describe('presign window', () => {
     expect(store.putCalls).not.toContain(2);
     expect(store.completed).toBeNull();
   });
+
+  it('still uploads when the browser clock is far ahead of the server (expiresAt looks past)', async () => {
+    const store = new FakeStore(30, 10);
+    store.lifetimeMs = -3_600_000; // expiresAt an hour before the browser's "now"
+    // The fake storage judges expiry on its own clock, so the URLs are in fact valid.
+    const realLifetime = 900_000;
+    const put = store.putPart.bind(store);
+    store.putPart = async (url, body, onProgress) => {
+      store.lifetimeMs = realLifetime;
+      try {
+        return await put(url, body, onProgress);
+      } finally {
+        store.lifetimeMs = -3_600_000;
+      }
+    };
+    await uploadMultipart({ file: blobOf(30), partSizeBytes: 10, transport: store, concurrency: 1, sleep: noSleep });
+    expect(store.completed).toHaveLength(3);
+    expect(store.presignCalls).toEqual([[1, 2, 3]]);
+  });
 });
