@@ -31,6 +31,7 @@ export default defineConfig({
           { text: 'Overview', link: '/' },
           { text: 'Quick start', link: '/guide/quick-start' },
           { text: 'Provisioning', link: '/guide/provisioning' },
+          { text: 'Uploads and their limits', link: '/guide/uploads' },
         ],
       },
       {

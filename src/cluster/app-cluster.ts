@@ -308,6 +308,10 @@ export class AppCluster extends Construct {
       props.buckets.grantDeleteUploads(this.apiServiceAccount);
       apiEnv.UPLOADS_BUCKET = props.buckets.uploadsBucket.bucketName;
       apiEnv.RESULTS_BUCKET = props.buckets.resultsBucket.bucketName;
+      // The per-user storage quota counts uploads only while S3 keeps them: stored ones until the
+      // bucket expires them, unfinished multipart uploads until the bucket aborts them.
+      apiEnv.UPLOADS_RETENTION_DAYS = String(props.buckets.uploadsRetention.toDays());
+      apiEnv.INCOMPLETE_UPLOAD_DAYS = String(props.buckets.abortIncompleteUploadsAfter.toDays());
     }
     if (props.pipeline) {
       props.pipeline.grantStartAnalysis(this.apiServiceAccount);

@@ -80,6 +80,14 @@ export interface ProteomicsPlatformProps {
    */
   readonly apiImage?: WorkloadImage;
   /**
+   * More environment variables for the API's container: its own settings, e.g. the per-user
+   * storage quota (`MAX_STORAGE_BYTES_PER_USER`) or `MAX_SAMPLES_PER_USER`. Variables the platform
+   * sets itself (buckets, state machine, queue, database, identity provider, region, stage and
+   * the uploads bucket's retention windows) cannot be given here.
+   * @default - none: the API's own defaults apply
+   */
+  readonly apiEnvironment?: { [key: string]: string };
+  /**
    * The web app's image (Next.js; port 3000, health `/healthz`).
    * @default - a clearly labelled placeholder page
    */

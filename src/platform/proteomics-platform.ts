@@ -131,7 +131,7 @@ export class ProteomicsPlatform extends Construct {
       regionalWafRateLimit: regionalWaf ? props.edge?.rateLimit : undefined,
       api: {
         image: props.apiImage,
-        environment: { ...oidc, STAGE_NAME: stage.name },
+        environment: { ...props.apiEnvironment, ...oidc, STAGE_NAME: stage.name },
       },
       web: {
         image: props.webImage,
@@ -240,12 +240,23 @@ export class ProteomicsPlatform extends Construct {
   }
 }
 
+/** API variables the platform and AppCluster set (a trailing `_` is a prefix). */
+const PLATFORM_API_ENV = [
+  'OIDC_', 'DB_', 'AWS_', 'STAGE_NAME', 'UPLOADS_BUCKET', 'RESULTS_BUCKET', 'STATE_MACHINE_ARN', 'COMPLETION_QUEUE_URL',
+  'UPLOADS_RETENTION_DAYS', 'INCOMPLETE_UPLOAD_DAYS',
+];
+
 function validate(scope: Construct, props: ProteomicsPlatformProps): void {
   const v = new PropsValidator(scope, 'ProteomicsPlatform');
   for (const [key, value] of Object.entries(props.tags ?? {})) {
     v.check(!['project', 'stage', 'component'].includes(key), `tags.${key}`, value,
       `'${key}' is set by the platform itself (cost allocation): choose another key.`);
     v.check(!key.toLowerCase().startsWith('aws:'), `tags.${key}`, value, 'keys starting with "aws:" are reserved by AWS.');
+  }
+  for (const key of Object.keys(props.apiEnvironment ?? {})) {
+    v.check(!PLATFORM_API_ENV.some((managed) => managed.endsWith('_') ? key.startsWith(managed) : key === managed),
+      `apiEnvironment.${key}`, props.apiEnvironment![key],
+      'the platform sets this variable itself (from the resources it creates): remove it, or change the prop that sets it.');
   }
   v.check(!(props.alarmEmail && props.alarmTopic), 'alarmEmail', props.alarmEmail,
     'give either alarmEmail (a topic is created and subscribed) or alarmTopic (your own topic), not both.');

@@ -81,6 +81,8 @@ export class RetentionBuckets extends Construct {
   public readonly uploadsRetention: Duration;
   /** How long results are kept at least. */
   public readonly resultsRetention: Duration;
+  /** How long an unfinished multipart upload is kept before S3 aborts it and deletes its parts. */
+  public readonly abortIncompleteUploadsAfter: Duration;
   /** The GuardDuty Malware Protection plan, when `malwareScanning` is on. */
   public readonly malwareProtectionPlan?: guardduty.CfnMalwareProtectionPlan;
   /** The role GuardDuty assumes to scan and tag uploads, when `malwareScanning` is on. */
@@ -101,6 +103,7 @@ export class RetentionBuckets extends Construct {
     const resultsTiering = props.resultsTiering ?? InstantAccessTiering.GLACIER_INSTANT_RETRIEVAL;
     const resultsTransitionAfter = props.resultsTransitionAfter ?? Duration.days(90);
     const abortAfter = props.abortIncompleteUploadsAfter ?? Duration.days(3);
+    this.abortIncompleteUploadsAfter = abortAfter;
     // RetentionDays.INFINITE (9999) means "keep": no expiration rule for the logs then.
     const stageLogDays = this.stage.logRetention as number;
     const accessLogsRetention = props.accessLogsRetention ?? (stageLogDays > 0 && stageLogDays < 9999 ? Duration.days(stageLogDays) : undefined);

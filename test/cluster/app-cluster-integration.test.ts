@@ -121,7 +121,7 @@ describe('AppCluster with the real RetentionBuckets, AuroraDatabase and Analysis
   test('the API gets the resource names in its environment', () => {
     const env = findObject(objects, 'Deployment', 'api').spec.template.spec.containers[0].env.map((e: any) => e.name);
     expect(env).toEqual(['AWS_REGION', 'COMPLETION_QUEUE_URL', 'DB_HOST', 'DB_IAM_AUTH', 'DB_NAME', 'DB_PORT', 'DB_SSLMODE', 'DB_USER',
-      'RESULTS_BUCKET', 'STATE_MACHINE_ARN', 'UPLOADS_BUCKET']);
+      'INCOMPLETE_UPLOAD_DAYS', 'RESULTS_BUCKET', 'STATE_MACHINE_ARN', 'UPLOADS_BUCKET', 'UPLOADS_RETENTION_DAYS']);
   });
 
   test('the API consumes completion events from the pipeline\'s queue (polling stays the fallback)', () => {

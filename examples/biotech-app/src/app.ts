@@ -61,6 +61,20 @@ export class BiotechXEdgeStack extends Stack {
   }
 }
 
+const GIB = 1024 ** 3;
+
+/**
+ * biotech-X's own API settings per stage (the API's README lists them). Each scientist may hold
+ * uploads in flight plus stored up to the storage quota (about twenty 50 GiB files in prod);
+ * hml is for trying things, so its quota is smaller.
+ */
+export function apiSettings(stage: PlatformStage): { [key: string]: string } {
+  return {
+    MAX_STORAGE_BYTES_PER_USER: String((stage.production ? 1024 : 200) * GIB),
+    MAX_SAMPLES_PER_USER: stage.production ? '1000' : '200',
+  };
+}
+
 /** One biotech-X environment: the whole platform in one construct call. */
 export class BiotechXStack extends Stack {
   public readonly platform: ProteomicsPlatform;
@@ -75,6 +89,7 @@ export class BiotechXStack extends Stack {
     this.platform = new ProteomicsPlatform(this, 'Platform', {
       stage,
       apiImage: image('api'),
+      apiEnvironment: apiSettings(stage),
       webImage: image('web'),
       edge: edge ? { webAclArn: edge.webAclArn } : undefined,
       adminRoles,

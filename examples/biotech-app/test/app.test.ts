@@ -5,7 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ComplianceChecks, DeployChecks, PlatformStage } from 'cdk-proteomics-platform';
 import { readRuntimeConfig } from '../services/web/src/lib/runtime-config';
 import { buildLogoutUrl } from '../services/web/src/lib/sign-out';
-import { adminRoleArns, buildApp } from '../src/app';
+import { adminRoleArns, apiSettings, buildApp } from '../src/app';
 import { CDK_OWNED_FUNCTIONS } from '../src/checkov';
 
 const context = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.context.json'), 'utf8'));
@@ -42,6 +42,18 @@ describe('biotech-app', () => {
     expect([...url.searchParams.keys()].sort()).toEqual(['client_id', 'logout_uri']);
     expect(logoutUrls).toContain(url.searchParams.get('logout_uri'));
     expect(url.toString()).not.toMatch(/id_token|token_hint/);
+  });
+
+  test.each([['hml'], ['prod']])('%s: the API runs with biotech-X\'s storage quota and samples cap, and the bucket\'s windows', (stage) => {
+    const stack = stage === 'hml' ? hml : prod;
+    const env = containerEnv(stack, 'api');
+    const settings = apiSettings(stage === 'hml' ? PlatformStage.HML : PlatformStage.PROD);
+    expect(env.MAX_STORAGE_BYTES_PER_USER).toBe(settings.MAX_STORAGE_BYTES_PER_USER);
+    expect(env.MAX_SAMPLES_PER_USER).toBe(settings.MAX_SAMPLES_PER_USER);
+    // At least one file of the API's largest size (MAX_UPLOAD_BYTES, 50 GiB) fits in the quota.
+    expect(Number(env.MAX_STORAGE_BYTES_PER_USER)).toBeGreaterThanOrEqual(50 * 1024 ** 3);
+    expect(env.UPLOADS_RETENTION_DAYS).toBe('365');
+    expect(env.INCOMPLETE_UPLOAD_DAYS).toBe('3');
   });
 
   test('prod keeps its data: Object Lock on results, deletion protection on the database', () => {
@@ -134,6 +146,15 @@ function flat(value: any): string {
 }
 
 /** The web Deployment's env (from the synthesized manifest) and the web client's LogoutURLs. */
+function containerEnv(stack: Stack, deployment: string): Record<string, string> {
+  const objects = Object.values(Template.fromStack(stack).findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+    .filter((r: any) => r.Properties.Manifest !== undefined)
+    .flatMap((r: any) => JSON.parse(flat(r.Properties.Manifest)) as any[]);
+  const found = objects.filter((o) => o.kind === 'Deployment' && o.metadata.name === deployment);
+  expect(found).toHaveLength(1);
+  return Object.fromEntries(found[0].spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+}
+
 function webEnvAndLogoutUrls(stack: Stack): { env: Record<string, string>; logoutUrls: string[] } {
   const t = Template.fromStack(stack);
   const objects = Object.values(t.findResources('Custom::AWSCDK-EKS-KubernetesResource'))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from . import analyses as svc
 from .aws import error_code
+from .config import MIB, Settings
 from .context import AppContext, Caller, Ctx, Db, db_endpoint
 from .contract import parameters_problem
 from .errors import ApiError, bad_request, conflict, not_found
@@ -47,7 +48,7 @@ from .schemas import (
     UploadPlan,
 )
 from .sequences import SequenceError, normalise_sequence
-from .uploads import ACCEPTED_EXTENSIONS, detect_format, object_key, plan_parts
+from .uploads import ACCEPTED_EXTENSIONS, detect_format, object_key, part_length, plan_parts
 
 log = logging.getLogger("biotech_api.api")
 
@@ -235,10 +236,23 @@ def me(caller: Caller, session: Db) -> Me:
 
 @router.post("/samples", status_code=201, response_model=SampleOut, tags=["samples"])
 @db_endpoint
-def create_sample(body: SampleCreate, caller: Caller, session: Db) -> SampleOut:
+def create_sample(body: SampleCreate, caller: Caller, session: Db, ctx: Ctx) -> SampleOut:
     description = (body.description or "").strip()
     if _CONTROL_CHARS.search(body.name) or _CONTROL_CHARS.search(description):
         raise bad_request("invalid_text", "name and description cannot contain control characters")
+    limit = ctx.settings.max_samples_per_user
+    _lock_user(session, caller.id)  # one count-then-insert at a time per user
+    held = session.execute(
+        select(func.count())
+        .select_from(Sample)
+        .where(Sample.owner_id == caller.id, Sample.deleted_at.is_(None))
+    ).scalar_one()
+    if held >= limit:
+        raise conflict(
+            "too_many_samples",
+            f"you hold {held} samples and the limit is {limit} samples per user: delete samples you no "
+            "longer need, or ask an administrator to raise it",
+        )
     sample = Sample(
         id=new_id("s"), owner_id=caller.id, name=body.name, description=description, created_at=utcnow()
     )
@@ -335,12 +349,16 @@ def register_file(sampleId: str, body: FileCreate, caller: Caller, session: Db, 
             sequence = normalise_sequence(body.sequence, body.protein_name)
         except SequenceError as exc:
             raise ApiError(422, "invalid_sequence", f"sequence: {exc}") from exc
+    # The user's row first (as analysis starts do), then the sample: registrations of one user run
+    # one at a time, so the quota's sum-then-insert cannot be raced past the quota.
+    _lock_user(session, caller.id)
     sample = _owned_sample(session, caller.id, sampleId, lock=True)
     existing = session.execute(
         select(func.count()).select_from(File).where(File.sample_id == sample.id, File.status != "ABORTED")
     ).scalar_one()
     if existing >= settings.max_files_per_sample:
         raise conflict("too_many_files", f"a sample holds at most {settings.max_files_per_sample} files")
+    _enforce_storage_quota(session, settings, caller.id, body.size_bytes)
     plan = plan_parts(body.size_bytes, settings.default_part_size_bytes)
     file_id = new_id("f")
     key = object_key(caller.id, sample.id, file_id, fmt)
@@ -377,6 +395,52 @@ def register_file(sampleId: str, body: FileCreate, caller: Caller, session: Db, 
     )
 
 
+def _mib(n: int) -> str:
+    return f"{n / MIB:.1f} MiB"
+
+
+def storage_in_use(session: Session, settings: Settings, user_id: str) -> tuple[int, int]:
+    """(bytes stored, bytes in flight) that count against a user's storage quota.
+
+    Stored: completed uploads whose object was not deleted, within the uploads bucket's expiry.
+    In flight: the declared sizes of multipart uploads registered and neither completed nor
+    aborted, within the bucket's abort-incomplete-uploads window (S3 removes them after that).
+    """
+    now = utcnow()
+    stored_since = now - timedelta(days=settings.uploads_retention_days)
+    flight_since = now - timedelta(days=settings.incomplete_upload_days)
+    row = session.execute(
+        select(
+            func.coalesce(
+                func.sum(File.size_bytes).filter(
+                    File.status == "UPLOADED", File.completed_at >= stored_since
+                ),
+                0,
+            ),
+            func.coalesce(
+                func.sum(File.size_bytes).filter(File.status == "UPLOADING", File.created_at >= flight_since),
+                0,
+            ),
+        ).where(File.owner_id == user_id, File.object_deleted_at.is_(None))
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def _enforce_storage_quota(session: Session, settings: Settings, user_id: str, size_bytes: int) -> None:
+    """Refuse (409) a file that would take the user past their quota; the caller holds the user lock."""
+    quota = settings.max_storage_bytes_per_user
+    stored, in_flight = storage_in_use(session, settings, user_id)
+    total = stored + in_flight + size_bytes
+    if total > quota:
+        raise conflict(
+            "storage_quota_exceeded",
+            f"storage quota exceeded: this file ({_mib(size_bytes)}) would bring your storage to "
+            f"{_mib(total)}, over your quota of {_mib(quota)} (stored {_mib(stored)}, uploading "
+            f"{_mib(in_flight)}). Delete samples you no longer need or cancel unfinished uploads, "
+            "or ask an administrator to raise the quota.",
+        )
+
+
 def _uploading(f: File) -> str:
     if f.status != "UPLOADING" or not f.upload_id:
         raise conflict("not_uploading", f"file is {f.status}")
@@ -402,9 +466,12 @@ def presign_parts(
         raise bad_request("invalid_part_number", f"part numbers go from 1 to {f.part_count}")
     expiry = ctx.settings.presign_expiry_seconds
     expires_at = utcnow() + timedelta(seconds=expiry)
+    # Each URL signs the part's exact length (``content-length`` in X-Amz-SignedHeaders): S3
+    # refuses a PUT of any other size, so nobody can store 5 GiB parts against a small upload.
     parts = [
         PresignedPart(
             part_number=n,
+            size_bytes=part_length(f.size_bytes, f.part_size_bytes, f.part_count, n),
             url=ctx.aws.s3.generate_presigned_url(
                 "upload_part",
                 Params={
@@ -412,6 +479,7 @@ def presign_parts(
                     "Key": f.s3_key,
                     "UploadId": upload_id,
                     "PartNumber": n,
+                    "ContentLength": part_length(f.size_bytes, f.part_size_bytes, f.part_count, n),
                 },
                 ExpiresIn=expiry,
                 HttpMethod="PUT",

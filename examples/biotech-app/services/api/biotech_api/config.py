@@ -91,6 +91,17 @@ class Settings:
     max_concurrent_analyses_per_user: int = 3
     status_poll_interval_seconds: float = 10.0
     max_files_per_sample: int = 500
+    # Per-user storage quota: declared sizes of the user's uploads in flight (multipart uploads
+    # registered and not yet completed or aborted) plus the uploads stored. 1 TiB is twenty files
+    # of the largest size (MAX_UPLOAD_BYTES), about $4 a month in Glacier IR once they tier down.
+    max_storage_bytes_per_user: int = 1 * TIB
+    # Samples a user may hold (not deleted); the sample list shows at most 1000.
+    max_samples_per_user: int = 1000
+    # Windows after which S3 itself removes what a row may still count: the uploads bucket expires
+    # uploads after 365 days and aborts unfinished multipart uploads after 3 days (the platform's
+    # defaults; set these to the bucket's values when those props are changed).
+    uploads_retention_days: int = 365
+    incomplete_upload_days: int = 3
     cors_origins: tuple[str, ...] = ()
     metrics_token: str | None = None
     log_level: str = "INFO"
@@ -142,6 +153,10 @@ class Settings:
             max_concurrent_analyses_per_user=_int(env, "MAX_CONCURRENT_ANALYSES_PER_USER", 3, minimum=1),
             status_poll_interval_seconds=_float(env, "STATUS_POLL_INTERVAL_SECONDS", 10.0),
             max_files_per_sample=_int(env, "MAX_FILES_PER_SAMPLE", 500, minimum=1),
+            max_storage_bytes_per_user=_int(env, "MAX_STORAGE_BYTES_PER_USER", 1 * TIB, minimum=1),
+            max_samples_per_user=_int(env, "MAX_SAMPLES_PER_USER", 1000, minimum=1),
+            uploads_retention_days=_int(env, "UPLOADS_RETENTION_DAYS", 365, minimum=1),
+            incomplete_upload_days=_int(env, "INCOMPLETE_UPLOAD_DAYS", 3, minimum=1),
             cors_origins=_list(env, "CORS_ORIGINS"),
             metrics_token=env.get("METRICS_TOKEN", "").strip() or None,
             log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",

@@ -60,7 +60,11 @@ class Sample(Base):
 
 class File(Base):
     __tablename__ = "files"
-    __table_args__ = (Index("ix_files_sample", "sample_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_files_sample", "sample_id", "created_at"),
+        # The per-user storage quota sums a user's files by status (revision 0004).
+        Index("ix_files_owner_status", "owner_id", "status"),
+    )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     sample_id: Mapped[str] = mapped_column(String(64), ForeignKey("samples.id"))

@@ -115,6 +115,12 @@ class PartsRequest(ApiModel):
 
 class PresignedPart(ApiModel):
     part_number: int
+    size_bytes: int = Field(
+        description=(
+            "The part's exact length: the URL signs it as Content-Length, so the PUT must carry exactly "
+            "these bytes (the part size, the last part the rest)."
+        )
+    )
     url: str
     expires_at: datetime
 

@@ -52,3 +52,12 @@ def plan_parts(size_bytes: int, preferred_part_bytes: int) -> PartPlan:
     if count > S3_MAX_PARTS:  # pragma: no cover - impossible with the bounds above
         raise ValueError("too many parts")
     return PartPlan(part_size_bytes=part, part_count=count)
+
+
+def part_length(size_bytes: int, part_size_bytes: int, part_count: int, part_number: int) -> int:
+    """Bytes in part ``part_number`` (1-based) of a plan: the part size, the last part the rest."""
+    if not 1 <= part_number <= part_count:
+        raise ValueError("part number out of range")
+    if part_number < part_count:
+        return part_size_bytes
+    return size_bytes - part_size_bytes * (part_count - 1)

@@ -65,7 +65,7 @@ export function UploadList({ entries, onChange, onRemove, onRetry, onCancel }: P
                 />
               </label>
             </div>
-            {entry.status !== 'ready' ? (
+            {entry.status !== 'ready' && !entry.refusal ? (
               <div className="upload-progress">
                 <progress
                   id={`${idBase}-progress`}
@@ -79,19 +79,24 @@ export function UploadList({ entries, onChange, onRemove, onRetry, onCancel }: P
                 </span>
               </div>
             ) : null}
+            {entry.refusal === 'quota' ? (
+              <div role="alert" className="notice notice-error" data-testid="quota-refusal">
+                <strong>Storage quota reached.</strong> {entry.message}
+              </div>
+            ) : null}
             <p className="upload-message" role="status" aria-live="polite">
-              {entry.message}
+              {entry.refusal ? '' : entry.message}
               {entry.progress && entry.status !== 'done'
                 ? ` (${entry.progress.partsDone}/${entry.progress.partCount} parts, ${formatBytes(entry.progress.uploadedBytes)} of ${formatBytes(entry.progress.totalBytes)})`
                 : ''}
             </p>
             <div className="upload-actions">
-              {editable || entry.status === 'cancelled' ? (
+              {editable || entry.status === 'cancelled' || entry.refusal ? (
                 <button type="button" className="button small" onClick={() => onRemove(entry.key)}>
                   Remove<span className="visually-hidden"> {entry.file.name}</span>
                 </button>
               ) : null}
-              {(entry.status === 'failed' || entry.status === 'cancelled') && onRetry ? (
+              {(entry.status === 'failed' || entry.status === 'cancelled') && !entry.refusal && onRetry ? (
                 <button type="button" className="button small" onClick={() => onRetry(entry.key)}>
                   Retry<span className="visually-hidden"> {entry.file.name}</span>
                 </button>

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiClient } from './api';
 import { ApiError } from './api';
 import { hasAllowedExtension, proteinNameFromFileName, sequenceForApi, type SampleFile } from './types';
-import { describeError, isAbortError, uploadMultipart, type UploadProgress } from './upload';
+import { describeError, isAbortError, startPacer, uploadMultipart, type UploadProgress } from './upload';
 import { xhrPut } from './xhr-put';
 
 export type EntryStatus = 'ready' | 'creating' | 'uploading' | 'completing' | 'done' | 'failed' | 'cancelled';
@@ -18,7 +18,16 @@ export interface UploadEntry {
   progress: UploadProgress | null;
   message: string;
   fileId?: string;
+  /**
+   * Set when the API refused the file for a limit the user must act on
+   * (`storage_quota_exceeded`: the per-user storage quota). Retrying does not
+   * help until they free space, so the list shows the reason, not a retry.
+   */
+  refusal?: 'quota';
 }
+
+/** The API's error codes for limits that a retry cannot get past. */
+export const QUOTA_ERROR_CODES = new Set(['storage_quota_exceeded']);
 
 interface ResumeRecord {
   fileId: string;
@@ -47,6 +56,17 @@ function writeResume(key: string, record: ResumeRecord | null) {
   } catch {
     // storage full or disabled: resume after reload just won't be offered
   }
+}
+
+/** The line under the list when some files did not upload (empty when none failed). */
+export function failureSummary(entries: Pick<UploadEntry, 'status' | 'refusal'>[]): string {
+  if (entries.some((e) => e.refusal === 'quota')) {
+    return 'Your storage quota is full: free space (delete samples you no longer need), then upload the refused files again.';
+  }
+  if (entries.some((e) => e.status === 'failed' || e.status === 'cancelled')) {
+    return 'Some files did not upload; retry them below.';
+  }
+  return '';
 }
 
 let counter = 0;
@@ -162,9 +182,11 @@ export function useUploads(api: ApiClient) {
       } catch (error) {
         if (isAbortError(error)) {
           patch(entry.key, { status: 'cancelled', message: 'Cancelled' });
+        } else if (error instanceof ApiError && QUOTA_ERROR_CODES.has(error.code)) {
+          patch(entry.key, { status: 'failed', refusal: 'quota', message: error.message });
         } else {
           const message = error instanceof ApiError ? error.message : describeError(error);
-          patch(entry.key, { status: 'failed', message: `Upload failed: ${message}` });
+          patch(entry.key, { status: 'failed', refusal: undefined, message: `Upload failed: ${message}` });
         }
         return false;
       } finally {
@@ -178,10 +200,13 @@ export function useUploads(api: ApiClient) {
   const uploadAll = useCallback(
     async (sampleId: string, knownFiles: SampleFile[] = []): Promise<boolean> => {
       let ok = true;
+      // Small files on a fast link would otherwise register and complete many times a second.
+      const pacer = startPacer();
       for (const entry of entriesRef.current) {
         if (entry.status === 'done') continue;
         const latest = entriesRef.current.find((e) => e.key === entry.key);
         if (!latest) continue;
+        await pacer.wait();
         ok = (await uploadOne(sampleId, latest, knownFiles)) && ok;
       }
       return ok;

@@ -1,6 +1,6 @@
 // Backend for the e2e test: the in-memory fake API + fake S3 (fake-api.mjs).
 import path from 'node:path';
-import { freePort, startProcess, waitForHttp } from './procs.mjs';
+import { E2E_STORAGE_QUOTA_BYTES, freePort, startProcess, waitForHttp } from './procs.mjs';
 
 export async function startFakeBackend({ oidcIssuer, audience, logDir, here }) {
   const apiPort = await freePort();
@@ -12,6 +12,8 @@ export async function startFakeBackend({ oidcIssuer, audience, logDir, here }) {
       OIDC_ISSUER: oidcIssuer,
       OIDC_AUDIENCE: audience,
       FAKE_ANALYSIS_MS: '4000',
+      // A small storage quota, so the quota step can be refused without a huge file.
+      MAX_STORAGE_BYTES_PER_USER: String(E2E_STORAGE_QUOTA_BYTES),
     },
     logDir,
   });

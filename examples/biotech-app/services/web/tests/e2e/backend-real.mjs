@@ -8,7 +8,7 @@
 // the execution SUCCEEDED after DEV_PIPELINE_DELAY_SECONDS.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, startProcess, waitForHttp } from './procs.mjs';
+import { E2E_STORAGE_QUOTA_BYTES, freePort, startProcess, waitForHttp } from './procs.mjs';
 
 export async function startRealBackend({ oidcIssuer, audience, logDir, appOrigin, devServer }) {
   const apiPort = await freePort();
@@ -25,6 +25,8 @@ export async function startRealBackend({ oidcIssuer, audience, logDir, appOrigin
       DEV_PIPELINE_DELAY_SECONDS: '3',
       // Smallest S3 part size, so the resume step gets a 3-part upload.
       DEFAULT_PART_SIZE_BYTES: String(5 * 1024 * 1024),
+      // A small storage quota, so the quota step can be refused without a huge file.
+      MAX_STORAGE_BYTES_PER_USER: String(E2E_STORAGE_QUOTA_BYTES),
     },
     logDir,
     // Let the script stop moto, the API and PostgreSQL itself.

@@ -19,6 +19,7 @@ const issuer = (process.env.OIDC_ISSUER ?? 'http://127.0.0.1:4011').replace(/\/+
 const audience = process.env.OIDC_AUDIENCE ?? 'biotech-web';
 const partSize = Number(process.env.FAKE_PART_SIZE ?? 5 * 1024 * 1024);
 const completeAfterMs = Number(process.env.FAKE_ANALYSIS_MS ?? 4000);
+const storageQuota = Number(process.env.MAX_STORAGE_BYTES_PER_USER ?? 1024 ** 4);
 const s3Origin = `http://127.0.0.1:${s3Port}`;
 
 const jwks = createRemoteJWKSet(new URL(`${issuer}/jwks`));
@@ -163,10 +164,16 @@ function analysisView(a) {
   };
 }
 
-function presign(key, method) {
+// Like the real API, part URLs sign the part's exact length (Content-Length):
+// a PUT of any other length is refused with 403.
+function presign(key, method, length) {
   const path = `/${key}`;
-  return `${s3Origin}${path}?method=${method}&sig=${sign(method + path)}`;
+  const len = length === undefined ? '' : `&len=${length}`;
+  return `${s3Origin}${path}?method=${method}${len}&sig=${sign(method + path + len)}`;
 }
+
+const partLength = (f, n) => (n < f.partCount ? partSize : f.sizeBytes - partSize * (f.partCount - 1));
+const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;
 
 const routes = [
   ['GET', /^\/api\/health$/, async () => ({ status: 200, body: { status: 'ok' } }), false],
@@ -194,8 +201,27 @@ const routes = [
     const name = String(body.fileName ?? '');
     if (!EXTENSIONS.some((e) => name.toLowerCase().endsWith(e))) throw new HttpErr(422, 'validation_error', 'unsupported file type');
     if (!Number.isInteger(body.sizeBytes) || body.sizeBytes <= 0) throw new HttpErr(422, 'validation_error', 'sizeBytes must be positive');
+    // The real API's per-user storage quota: uploads in flight plus stored plus this file.
+    let stored = 0;
+    let uploading = 0;
+    for (const other of files.values()) {
+      if (other.ownerId !== user.id || !samples.has(other.sampleId)) continue;
+      if (other.status === 'UPLOADED') stored += other.sizeBytes;
+      if (other.status === 'UPLOADING') uploading += other.sizeBytes;
+    }
+    const total = stored + uploading + body.sizeBytes;
+    if (total > storageQuota) {
+      throw new HttpErr(
+        409,
+        'storage_quota_exceeded',
+        `storage quota exceeded: this file (${mib(body.sizeBytes)}) would bring your storage to ${mib(total)}, over your ` +
+          `quota of ${mib(storageQuota)} (stored ${mib(stored)}, uploading ${mib(uploading)}). Delete samples you no longer ` +
+          'need or cancel unfinished uploads, or ask an administrator to raise the quota.',
+      );
+    }
     const partCount = Math.max(1, Math.ceil(body.sizeBytes / partSize));
     const f = {
+      ownerId: user.id,
       id: id('file'),
       sampleId: m[1],
       fileName: name,
@@ -217,7 +243,17 @@ const routes = [
     if (!Array.isArray(numbers) || numbers.length === 0 || numbers.length > 100) throw new HttpErr(422, 'validation_error', 'partNumbers: 1 to 100 items');
     if (numbers.some((n) => !Number.isInteger(n) || n < 1 || n > f.partCount)) throw new HttpErr(422, 'validation_error', 'part number out of range');
     const expiresAt = new Date(Date.now() + 900_000).toISOString();
-    return { status: 200, body: { parts: numbers.map((n) => ({ partNumber: n, url: presign(`uploads/${f.id}/${n}`, 'PUT'), expiresAt })) } };
+    return {
+      status: 200,
+      body: {
+        parts: numbers.map((n) => ({
+          partNumber: n,
+          sizeBytes: partLength(f, n),
+          url: presign(`uploads/${f.id}/${n}`, 'PUT', partLength(f, n)),
+          expiresAt,
+        })),
+      },
+    };
   }],
   ['GET', /^\/api\/samples\/([^/]+)\/files\/([^/]+)\/parts$/, async (user, _req, m) => {
     const f = ownedFile(user, m[1], m[2]);
@@ -308,7 +344,9 @@ const s3 = http.createServer(async (req, res) => {
     return;
   }
   const method = url.searchParams.get('method');
-  if (method !== req.method || url.searchParams.get('sig') !== sign(method + url.pathname)) {
+  const len = url.searchParams.has('len') ? `&len=${url.searchParams.get('len')}` : '';
+  const lengthOk = !len || req.headers['content-length'] === url.searchParams.get('len');
+  if (method !== req.method || !lengthOk || url.searchParams.get('sig') !== sign(method + url.pathname + len)) {
     res.writeHead(403, { ...cors, 'Content-Type': 'application/xml' }).end('<Error><Code>SignatureDoesNotMatch</Code></Error>');
     return;
   }

@@ -91,3 +91,6 @@ export async function waitForHttp(url, { timeoutMs = 60_000, child, ok = (s) => 
   }
   throw new Error(`timed out waiting for ${url} (${last})`);
 }
+
+/** The per-user storage quota both e2e backends run with (40 MiB). */
+export const E2E_STORAGE_QUOTA_BYTES = 40 * 1024 * 1024;

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startAlbProxy } from './alb-proxy.mjs';
 import { startFakeBackend } from './backend-fake.mjs';
-import { freePort, startProcess, stopAll, waitForHttp } from './procs.mjs';
+import { E2E_STORAGE_QUOTA_BYTES, freePort, startProcess, stopAll, waitForHttp } from './procs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const appDir = path.resolve(here, '..', '..');
@@ -141,6 +141,8 @@ async function main() {
   });
   const consoleErrors = [];
   const injectedFailures = new Set();
+  // Answers a step provokes on purpose (e.g. a 409 quota refusal), which the browser logs as errors.
+  const expectedRefusals = [];
   try {
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(20_000);
@@ -150,6 +152,7 @@ async function main() {
     page.on('console', (msg) => {
       if (msg.type() !== 'error' || !onApp()) return;
       if (injectedFailures.has(msg.location()?.url)) return;
+      if (expectedRefusals.some((r) => r.url.test(msg.location()?.url ?? '') && msg.text().includes(`status of ${r.status}`))) return;
       consoleErrors.push(msg.text());
     });
     page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
@@ -218,22 +221,41 @@ async function main() {
       await screenshot('new-sample-files');
     });
 
-    await step('upload both files straight to storage with progress (first PUT fails: retried)', async () => {
+    await step('upload both files straight to storage with progress (a network failure, then a 403: presigned again)', async () => {
       const progressSeen = new Set();
       const putUrls = [];
+      // Every request, in order: part PUTs to storage and presign calls to the API.
+      const traffic = [];
       page.on('request', (req) => {
         if (req.method() === 'PUT') putUrls.push(req.url());
+        if (req.method() === 'PUT' && backend.storageOrigins.some((o) => req.url().startsWith(o))) {
+          traffic.push({ kind: 'put', url: req.url() });
+        } else if (req.method() === 'POST' && /\/api\/samples\/[^/]+\/files\/[^/]+\/parts$/.test(new URL(req.url()).pathname)) {
+          traffic.push({ kind: 'presign', path: new URL(req.url()).pathname, parts: JSON.parse(req.postData() ?? '{}').partNumbers });
+        }
       });
-      // Make the very first part upload fail at the network level, so the
-      // app's retry with backoff (and a freshly presigned URL) is exercised.
+      // The very first part upload fails at the network level (retry with
+      // backoff); the second is answered 403 by "storage", as when a URL's
+      // signing session ended: the app must presign again, not reuse URLs.
       let failedOnce = false;
+      let forbiddenUrl = null;
       await page.route(
         (url) => backend.storageOrigins.some((o) => url.href.startsWith(o)),
         (route) => {
-          if (!failedOnce && route.request().method() === 'PUT') {
+          if (route.request().method() !== 'PUT') return route.fallback();
+          if (!failedOnce) {
             failedOnce = true;
             injectedFailures.add(route.request().url());
             return route.abort('connectionfailed');
+          }
+          if (forbiddenUrl === null) {
+            forbiddenUrl = route.request().url();
+            injectedFailures.add(forbiddenUrl);
+            return route.fulfill({
+              status: 403,
+              headers: { 'Access-Control-Allow-Origin': appOrigin, 'Content-Type': 'application/xml' },
+              body: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
+            });
           }
           return route.fallback();
         },
@@ -257,10 +279,27 @@ async function main() {
       expect(progressSeen.has(100), 'progress never reached 100');
       for (const f of TEST_FILES) await page.getByText(f.name).first().waitFor();
       expect(
-        putUrls.length >= 3 && putUrls.every((u) => backend.storageOrigins.some((o) => u.startsWith(o))),
-        `expected 2 part PUTs plus 1 retry to storage, saw: ${putUrls.join(', ')}`,
+        putUrls.length >= 4 && putUrls.every((u) => backend.storageOrigins.some((o) => u.startsWith(o))),
+        `expected 2 part PUTs plus 2 retries to storage, saw: ${putUrls.join(', ')}`,
       );
-      expect(failedOnce, 'the injected failure did not happen');
+      expect(failedOnce, 'the injected network failure did not happen');
+      expect(forbiddenUrl !== null, 'the injected 403 did not happen');
+      // After the 403, the part was presigned again before it was sent again.
+      const partOf = (url) => {
+        const u = new URL(url);
+        return Number(u.searchParams.get('partNumber') ?? u.pathname.split('/').pop());
+      };
+      const at403 = traffic.findIndex((t) => t.kind === 'put' && t.url === forbiddenUrl);
+      const later = traffic.slice(at403 + 1);
+      const represign = later.findIndex((t) => t.kind === 'presign' && t.parts.includes(partOf(forbiddenUrl)));
+      const resend = later.findIndex((t) => t.kind === 'put' && partOf(t.url) === partOf(forbiddenUrl));
+      expect(represign >= 0 && resend > represign, `no presign between the 403 and the resend: ${JSON.stringify(traffic)}`);
+      // Part URLs are signed for the part's length (content-length in the signed headers).
+      const signed = new URL(traffic.find((t) => t.kind === 'put').url).searchParams;
+      expect(
+        (signed.get('X-Amz-SignedHeaders') ?? '').split(';').includes('content-length') || signed.has('len'),
+        `part URL does not sign its length: ${signed}`,
+      );
       await screenshot('files-uploaded');
     });
 
@@ -338,6 +377,12 @@ async function main() {
       await page.getByTestId('upload-item').locator('.file-name', { hasText: 'resume-test.mgf' }).waitFor();
       let blocking = true;
       const puts = [];
+      const presigns = [];
+      page.on('request', (req) => {
+        if (req.method() === 'POST' && /\/files\/[^/]+\/parts$/.test(new URL(req.url()).pathname)) {
+          presigns.push(JSON.parse(req.postData() ?? '{}').partNumbers);
+        }
+      });
       const partOf = (url) => {
         const u = new URL(url);
         return Number(u.searchParams.get('partNumber') ?? u.pathname.split('/').pop());
@@ -359,6 +404,8 @@ async function main() {
       const item = page.getByTestId('upload-item');
       await item.getByRole('button', { name: /Retry/ }).waitFor({ timeout: 90_000 });
       expect(puts.includes(1), 'part 1 was never sent');
+      // One call presigned the window (all three parts), not one call per part.
+      expect(JSON.stringify(presigns[0]) === '[1,2,3]', `first presign call asked for ${JSON.stringify(presigns[0])}`);
       expect(puts.filter((p) => p === 2).length >= 2, `part 2 was not retried: ${puts}`);
       await screenshot('upload-failed');
       blocking = false;
@@ -369,6 +416,33 @@ async function main() {
       const resent = puts.slice(before).sort();
       expect(JSON.stringify(resent) === '[2,3]', `after resume expected parts [2,3] to be sent, got ${resent}`);
       await screenshot('upload-resumed');
+    });
+
+    await step('a file over the storage quota is refused, and the page says why', async () => {
+      await page.goto(`${appOrigin}/samples/new`);
+      await page.getByLabel('Sample name').fill('E2E quota');
+      // Larger than the whole quota the backend runs with: refused whatever is stored.
+      const size = E2E_STORAGE_QUOTA_BYTES + 1024 * 1024;
+      const dataTransfer = await page.evaluateHandle((n) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(n)], 'too-big.mgf'));
+        return dt;
+      }, size);
+      await page.getByTestId('dropzone').dispatchEvent('dragover', { dataTransfer });
+      await page.getByTestId('dropzone').dispatchEvent('drop', { dataTransfer });
+      await page.getByTestId('upload-item').locator('.file-name', { hasText: 'too-big.mgf' }).waitFor();
+      expectedRefusals.push({ url: /\/api\/samples\/[^/]+\/files$/, status: 409 });
+      await page.getByRole('button', { name: 'Create sample and upload' }).click();
+      const refusal = page.getByTestId('quota-refusal');
+      await refusal.waitFor({ timeout: 30_000 });
+      const text = (await refusal.textContent()) ?? '';
+      expect(/Storage quota reached/.test(text), `refusal text: ${text}`);
+      expect(text.includes(`quota of ${(E2E_STORAGE_QUOTA_BYTES / 1048576).toFixed(1)} MiB`), `refusal does not name the quota: ${text}`);
+      const item = page.getByTestId('upload-item');
+      expect((await item.getByRole('button', { name: /Retry/ }).count()) === 0, 'a retry is offered for a quota refusal');
+      const summary = (await page.getByTestId('upload-summary').textContent()) ?? '';
+      expect(/storage quota is full/.test(summary), `summary under the list: ${summary}`);
+      await screenshot('quota-refused');
     });
 
     await step('no errors in the browser console', async () => {

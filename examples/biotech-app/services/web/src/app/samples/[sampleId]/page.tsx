@@ -12,7 +12,7 @@ import { UploadList } from '@/components/UploadList';
 import { useAuth } from '@/lib/auth';
 import { formatBytes, formatDate } from '@/lib/format';
 import type { Analysis, Sample } from '@/lib/types';
-import { useUploads } from '@/lib/use-uploads';
+import { failureSummary, useUploads } from '@/lib/use-uploads';
 
 function SampleDetail({ sampleId }: { sampleId: string }) {
   const { api } = useAuth();
@@ -58,9 +58,7 @@ function SampleDetail({ sampleId }: { sampleId: string }) {
 
   const summary = uploads.busy
     ? 'Uploading files…'
-    : uploads.entries.some((e) => e.status === 'failed' || e.status === 'cancelled')
-      ? 'Some files did not upload; retry them below.'
-      : lastResult;
+    : failureSummary(uploads.entries) || lastResult;
 
   const remove = async () => {
     if (!sample || !window.confirm(`Delete sample “${sample.name}” and its files?`)) return;

@@ -9,7 +9,7 @@ import { StartAnalysisButton } from '@/components/StartAnalysisButton';
 import { UploadList } from '@/components/UploadList';
 import { useAuth } from '@/lib/auth';
 import type { Sample } from '@/lib/types';
-import { useUploads } from '@/lib/use-uploads';
+import { failureSummary, useUploads } from '@/lib/use-uploads';
 
 function NewSampleForm() {
   const { api } = useAuth();
@@ -55,9 +55,7 @@ function NewSampleForm() {
     ? 'Uploading files…'
     : allDone
       ? 'All files uploaded. You can start the analysis.'
-      : uploads.entries.some((e) => e.status === 'failed' || e.status === 'cancelled')
-        ? 'Some files did not upload; retry them below.'
-        : '';
+      : failureSummary(uploads.entries);
   return (
     <>
       <h1>New sample</h1>
