@@ -17,6 +17,7 @@ from .consumer import CompletionConsumer
 from .context import AppContext
 from .db import DbHealth, create_db_engine, make_session_factory
 from .errors import install_error_handlers
+from .limits import BodyLimitMiddleware
 from .logs import AccessLogMiddleware, configure_logging
 from .metrics import Metrics
 
@@ -64,6 +65,9 @@ def create_app(settings: Settings | None = None, *, consume_events: bool = True)
     app.state.ctx = ctx
     install_error_handlers(app)
     app.include_router(router)
+    # Innermost of the three: bodies above the route's limit are refused (413) before routing,
+    # authentication or parsing; the access log outside it still records the refusal.
+    app.add_middleware(BodyLimitMiddleware)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
