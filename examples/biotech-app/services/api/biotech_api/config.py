@@ -57,6 +57,9 @@ class Settings:
     oidc_jwks_url: str | None = None
     oidc_algorithms: tuple[str, ...] = ("RS256", "ES256")
     oidc_leeway_seconds: int = 30
+    # App clients whose tokens are accepted (``azp`` of an access token, ``client_id`` of a
+    # Cognito access token); empty means only OIDC_AUDIENCE.
+    oidc_client_ids: tuple[str, ...] = ()
 
     # Database
     database_url: str | None = None
@@ -114,6 +117,7 @@ class Settings:
             oidc_jwks_url=env.get("OIDC_JWKS_URL", "").strip() or None,
             oidc_algorithms=_list(env, "OIDC_ALGORITHMS", ("RS256", "ES256")),
             oidc_leeway_seconds=_int(env, "OIDC_LEEWAY_SECONDS", 30),
+            oidc_client_ids=_list(env, "OIDC_CLIENT_IDS", (audience,)),
             database_url=env.get("DATABASE_URL", "").strip() or None,
             db_host=env.get("DB_HOST", "").strip() or None,
             db_port=_int(env, "DB_PORT", 5432, minimum=1),
@@ -149,6 +153,9 @@ class Settings:
         if not settings.database_url and not (settings.db_host and settings.db_user):
             raise ConfigError("set DATABASE_URL, or DB_HOST and DB_USER (with DB_IAM_AUTH or DB_SECRET_ARN)")
         return settings
+
+    def accepted_clients(self) -> tuple[str, ...]:
+        return self.oidc_client_ids or (self.oidc_audience,)
 
     def missing_aws_config(self) -> list[str]:
         """Names of AWS settings needed by the upload/analysis endpoints that are unset."""
