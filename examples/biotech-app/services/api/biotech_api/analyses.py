@@ -181,6 +181,21 @@ def _key(value: Any) -> str | None:
     )
 
 
+def _pinned(value: Any, prefix: str) -> str | None:
+    """``value`` when it is a key under ``prefix`` (no ``.``/``..`` segment, no empty segment).
+
+    Keys read from the roll-up or a completion event are presigned for the caller: pinned to the
+    analysis's own ``analyses/<analysisId>/`` prefix, a document that names another analysis's
+    (or another user's) object cannot turn into a download link to it.
+    """
+    key = _key(value)
+    if key is None or not key.startswith(prefix):
+        return None
+    if any(part in {"", ".", ".."} for part in key[len(prefix) :].split("/")):
+        return None
+    return key
+
+
 def index_results(ctx: AppContext, session: Session, analysis: Analysis, summary: dict[str, Any]) -> None:
     """Copy the roll-up (and each file's summary) into analysis_results rows."""
     rows = {
@@ -200,8 +215,11 @@ def index_results(ctx: AppContext, session: Session, analysis: Analysis, summary
             continue
         reported.add(row.file_id)
         row.status = "SUCCEEDED" if entry.get("status") == "SUCCEEDED" else "FAILED"
-        row.summary_key = _key(entry.get("summaryKey"))
-        row.error_key = _key(entry.get("errorKey"))
+        own = file_prefix(analysis.id, row.file_id)
+        row.summary_key = _pinned(entry.get("summaryKey"), own)
+        row.error_key = _pinned(entry.get("errorKey"), own)
+        if row.summary_key is None and entry.get("summaryKey") is not None:
+            log.warning("roll-up names a key outside the file's prefix", extra={"file_id": row.file_id})
         reason = entry.get("reason")
         row.reason = reason[:_CAUSE_MAX] if isinstance(reason, str) else None
         exp = entry.get("experimentType")
@@ -339,7 +357,7 @@ def finish(
     summary_key_value: str | None = None,
 ) -> None:
     """Record a terminal status, read the roll-up summary when there is one, index the results."""
-    key = summary_key_value or summary_key(analysis.id)
+    key = _pinned(summary_key_value, f"analyses/{analysis.id}/") or summary_key(analysis.id)
     summary = None
     try:
         summary = read_json(ctx.aws.s3, ctx.settings.results_bucket, key)
