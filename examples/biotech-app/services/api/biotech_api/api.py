@@ -179,11 +179,15 @@ async def healthz() -> Health:
 
 
 @router.get("/readyz", response_model=Health, tags=["system"])
-async def readyz(ctx: Ctx, response: Response) -> Health:
+async def readyz(
+    ctx: Ctx, response: Response, authorization: Annotated[str | None, Header()] = None
+) -> Health:
     """Readiness from configuration and the outcome of the last pool checkout; no DB query.
 
     Not ready only after repeated connection failures with no success in the last minute, so a
     paused hml cluster (which resumes on the next real request) keeps the pod in service.
+    Missing settings are named only to operators (``Authorization: Bearer $METRICS_TOKEN``) and
+    in the log: this endpoint answers anyone who reaches the app.
     """
     health = ctx.db_health
     missing = ctx.settings.missing_aws_config()
@@ -197,11 +201,20 @@ async def readyz(ctx: Ctx, response: Response) -> Health:
     return Health(
         status="ready" if ready else "not_ready",
         checks={
-            "config": "ok" if not missing else f"missing {', '.join(missing)}",
+            "config": "ok"
+            if not missing
+            else (f"missing {', '.join(missing)}" if _is_operator(ctx, authorization) else "incomplete"),
             "database": "failing" if db_failing else "ok",
             "lastCheckoutAgeSeconds": round(now - health.last_ok_at, 1) if health.last_ok_at else None,
         },
     )
+
+
+def _is_operator(ctx: AppContext, authorization: str | None) -> bool:
+    token = ctx.settings.metrics_token
+    if not token or not authorization:
+        return False
+    return hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode())
 
 
 @router.get(

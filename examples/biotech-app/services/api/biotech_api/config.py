@@ -49,6 +49,16 @@ def _list(env: Mapping[str, str], name: str, default: tuple[str, ...] = ()) -> t
     return items or default
 
 
+OPENAPI_ACCESS_CHOICES = ("public", "signed-in", "off")
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = env.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of: {', '.join(choices)} (got {value!r})")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     # Identity provider
@@ -97,6 +107,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     metrics_token: str | None = None
     log_level: str = "INFO"
+    # Who may read /api/openapi.json: "public", "signed-in" (any valid token) or "off".
+    openapi_access: str = "signed-in"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -149,6 +161,7 @@ class Settings:
             cors_origins=_list(env, "CORS_ORIGINS"),
             metrics_token=env.get("METRICS_TOKEN", "").strip() or None,
             log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
+            openapi_access=_choice(env, "OPENAPI_ACCESS", OPENAPI_ACCESS_CHOICES, "signed-in"),
         )
         if not settings.database_url and not (settings.db_host and settings.db_user):
             raise ConfigError("set DATABASE_URL, or DB_HOST and DB_USER (with DB_IAM_AUTH or DB_SECRET_ARN)")

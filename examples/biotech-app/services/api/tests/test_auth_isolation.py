@@ -150,7 +150,7 @@ def test_missing_aws_settings(make_settings: Any, auth: Any) -> None:
     app = create_app(make_settings(UPLOADS_BUCKET="", STATE_MACHINE_ARN=""), consume_events=False)
     h = auth("unconfigured")
     with TestClient(app) as c:
-        r = c.get("/api/readyz")
+        r = c.get("/api/readyz", headers={"Authorization": "Bearer metrics-secret"})
         assert r.status_code == 503
         assert "UPLOADS_BUCKET" in r.json()["checks"]["config"]
         sid = c.post("/api/samples", json={"name": "n"}, headers=h).json()["id"]
