@@ -396,23 +396,73 @@ def finish(
     analysis.last_checked_at = utcnow()
 
 
+# A start writes the row (RUNNING, start_state PENDING), then the manifest, then StartExecution
+# (each AWS call at most ~1 min with its retries). A row still PENDING after this long belongs to
+# a start whose process died: it is settled the next time anyone reads it (below).
+START_GRACE = timedelta(minutes=5)
+
+
+def _never_started(session: Session, analysis: Analysis) -> None:
+    analysis.start_state = "START_FAILED"
+    analysis.status = "FAILED"
+    analysis.cause = "the analysis did not start (the service stopped while starting it); start it again"
+    analysis.completed_at = utcnow()
+    for row in session.execute(
+        select(AnalysisResult).where(
+            AnalysisResult.analysis_id == analysis.id, AnalysisResult.status == "RUNNING"
+        )
+    ).scalars():
+        row.status = "FAILED"
+        row.reason = "the analysis did not start"
+        row.updated_at = utcnow()
+
+
 def refresh(ctx: AppContext, session: Session, analysis: Analysis, *, force: bool = False) -> None:
-    """Ask Step Functions about a RUNNING analysis, at most every STATUS_POLL_INTERVAL_SECONDS."""
-    if analysis.status != "RUNNING" or analysis.start_state != "STARTED" or not analysis.execution_arn:
+    """Ask Step Functions about a RUNNING analysis, at most every STATUS_POLL_INTERVAL_SECONDS.
+
+    A row left PENDING by a start that was interrupted (the process died between writing the row
+    and StartExecution) is settled here, when it is read, counted against the user's limit or its
+    sample is deleted: the execution ``<analysisId>-<attempt>`` exists (the row becomes STARTED)
+    or it does not (the analysis FAILED, its slot free). Nothing runs in the background, so an
+    idle API opens no database connection and hml's Aurora can pause.
+    """
+    if analysis.status != "RUNNING":
         return
     now = utcnow()
-    interval = ctx.settings.status_poll_interval_seconds
-    if ctx.settings.completion_queue_url:
-        interval = max(interval, 60.0)  # events do the work; polling is a safety net
-    if not force and analysis.last_checked_at and (now - analysis.last_checked_at).total_seconds() < interval:
+    pending = analysis.start_state == "PENDING"
+    if pending:
+        if now - analysis.started_at < START_GRACE:
+            return  # a start may be in progress right now
+        arn = _execution_arn(ctx.settings.state_machine_arn, analysis.execution_name)
+    elif analysis.start_state == "STARTED" and analysis.execution_arn:
+        arn = analysis.execution_arn
+        interval = ctx.settings.status_poll_interval_seconds
+        if ctx.settings.completion_queue_url:
+            interval = max(interval, 60.0)  # events do the work; polling is a safety net
+        if (
+            not force
+            and analysis.last_checked_at
+            and (now - analysis.last_checked_at).total_seconds() < interval
+        ):
+            return
+    else:
         return
     try:
-        desc = ctx.aws.sfn.describe_execution(executionArn=analysis.execution_arn)
+        desc = ctx.aws.sfn.describe_execution(executionArn=arn)
     except (ClientError, BotoCoreError) as exc:
+        if pending and isinstance(exc, ClientError) and error_code(exc) == "ExecutionDoesNotExist":
+            log.warning("start was interrupted; analysis failed", extra={"analysis_id": analysis.id})
+            _never_started(session, analysis)
+            session.commit()
+            return
         log.warning(
             "describe_execution failed", extra={"analysis_id": analysis.id, "error": type(exc).__name__}
         )
         return
+    if pending:
+        log.info("interrupted start had started the execution", extra={"analysis_id": analysis.id})
+        analysis.execution_arn = arn
+        analysis.start_state = "STARTED"
     state = desc.get("status", "RUNNING")
     if state in {"RUNNING", "PENDING_REDRIVE"}:
         analysis.last_checked_at = now

@@ -626,6 +626,7 @@ def start_analysis(
             if previous.start_state != "STARTED" and previous.attempt == 1:
                 previous.start_state = "PENDING"
                 previous.status = "RUNNING"
+                previous.started_at = utcnow()  # a start in progress, not an interrupted one
                 previous.cause = None
                 previous.completed_at = None
                 session.commit()
