@@ -310,6 +310,11 @@ def delete_sample(sampleId: str, caller: Caller, session: Db, ctx: Ctx) -> Respo
 
 def _delete_uploads(ctx: AppContext, session: Session, files: list[File]) -> None:
     bucket = ctx.settings.uploads_bucket
+    with_sequence = set(
+        session.execute(
+            select(File.id).where(File.id.in_([f.id for f in files]), File.sequence_fasta.is_not(None))
+        ).scalars()
+    )
     for f in files:
         try:
             if f.status == "UPLOADING" and f.upload_id:
@@ -319,7 +324,9 @@ def _delete_uploads(ctx: AppContext, session: Session, files: list[File]) -> Non
                     if error_code(exc) != "NoSuchUpload":
                         raise
                 f.status = "ABORTED"
-            ctx.aws.s3.delete_object(Bucket=bucket, Key=f.s3_key)
+            # The input, and the FASTA an analysis start wrote next to it.
+            for key in (f.s3_key, svc.sequence_key(f)) if f.id in with_sequence else (f.s3_key,):
+                ctx.aws.s3.delete_object(Bucket=bucket, Key=key)
             f.object_deleted_at = utcnow()
         except (ClientError, BotoCoreError):
             # The uploads bucket's lifecycle rule removes what is left after 365 days.
