@@ -74,10 +74,19 @@ export interface PlatformEdgeProps {
    */
   readonly priceClass?: cloudfront.PriceClass;
   /**
-   * The `Content-Security-Policy` header sent with every response.
-   * @default "frame-ancestors 'none'; object-src 'none'; base-uri 'self'"
+   * The `Content-Security-Policy` header the edge adds to responses that carry none of their
+   * own (API answers, static assets). The web app's pages send their own nonce-based policy,
+   * which reaches the browser unchanged unless `overrideOriginSecurityHeaders` is set.
+   * @default "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'"
    */
   readonly contentSecurityPolicy?: string;
+  /**
+   * Whether the edge's `Content-Security-Policy` and `Referrer-Policy` (`no-referrer`) replace
+   * those the origin sends. Leave it off for the platform's web app: its per-request nonce policy
+   * is stricter than any static one. Turn it on only for an origin whose own headers are weaker.
+   * @default false
+   */
+  readonly overrideOriginSecurityHeaders?: boolean;
   /**
    * Bucket for CloudFront standard access logs. It must have ACLs enabled (object ownership
    * `BUCKET_OWNER_PREFERRED` or `OBJECT_WRITER`): CloudFront's log delivery writes with an ACL.

@@ -20,7 +20,13 @@ import { PropsValidator } from '../core/validation';
 import { PlatformStage } from '../stage/platform-stage';
 
 /** The default `Content-Security-Policy`: safe for a Next.js app, which sets its own script rules if it needs them. */
-export const DEFAULT_CONTENT_SECURITY_POLICY = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'";
+/**
+ * The edge's Content-Security-Policy, sent only with responses that carry none of their own (the
+ * API's JSON, static assets): the web app's pages send their own per-request nonce policy, which
+ * the edge must not replace.
+ */
+export const DEFAULT_CONTENT_SECURITY_POLICY =
+  "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'";
 
 /**
  * CloudFront in front of the platform: the only way in.
@@ -146,15 +152,22 @@ export class PlatformEdge extends Construct {
     });
 
     // ---- distribution ---------------------------------------------------------------------
+    const overrideOrigin = props.overrideOriginSecurityHeaders ?? false;
     this.responseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'Security headers of the proteomics platform',
       securityHeadersBehavior: {
         strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+        // The origin's own Content-Security-Policy and Referrer-Policy win unless told otherwise:
+        // the web app's nonce policy (script-src with a per-request nonce, connect-src to the
+        // buckets) cannot be expressed in a static edge header, and replacing it weakens it.
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: overrideOrigin },
         xssProtection: { protection: true, modeBlock: true, override: true },
-        contentSecurityPolicy: { contentSecurityPolicy: props.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY, override: true },
+        contentSecurityPolicy: {
+          contentSecurityPolicy: props.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY,
+          override: overrideOrigin,
+        },
       },
       removeHeaders: ['Server', 'X-Powered-By'],
     });
