@@ -300,7 +300,14 @@ export class AppCluster extends Construct {
       serviceAccountName: 'web',
     });
     const apiEnv: { [key: string]: string } = { AWS_REGION: stack.region };
+    const webEnv: { [key: string]: string } = {};
     if (props.buckets) {
+      // The web app's Content-Security-Policy admits these buckets only (browsers PUT parts to the
+      // uploads bucket and load plots from the results bucket), not every `*.amazonaws.com` host.
+      // A presigned URL names the bucket's global host in us-east-1 and its regional one elsewhere.
+      webEnv.CSP_STORAGE_ORIGINS = [props.buckets.uploadsBucket, props.buckets.resultsBucket]
+        .flatMap((b) => [`https://${b.bucketDomainName}`, `https://${b.bucketRegionalDomainName}`])
+        .join(' ');
       props.buckets.grantUpload(this.apiServiceAccount);
       props.buckets.grantWriteManifests(this.apiServiceAccount);
       props.buckets.grantReadResults(this.apiServiceAccount);
@@ -436,7 +443,7 @@ export class AppCluster extends Construct {
         'ApiWorkload',
       ],
       [
-        web,
+        { ...web, environment: { ...webEnv, ...web.environment } },
         this.webServiceAccount,
         this.webTargetGroup,
         networkPolicy(this.namespace, 'web', { [k8s.APP_LABEL]: 'web' }, ['Ingress', 'Egress'], [

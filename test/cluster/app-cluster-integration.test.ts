@@ -124,6 +124,18 @@ describe('AppCluster with the real RetentionBuckets, AuroraDatabase and Analysis
       'RESULTS_BUCKET', 'STATE_MACHINE_ARN', 'UPLOADS_BUCKET']);
   });
 
+  test("the web app's CSP admits the buckets' own origins, not every S3 host", () => {
+    const env = findObject(objects, 'Deployment', 'web').spec.template.spec.containers[0].env;
+    const origins = env.find((e: any) => e.name === 'CSP_STORAGE_ORIGINS')?.value.split(' ');
+    // Presigned URLs name the bucket's global host in us-east-1 and its regional host elsewhere.
+    expect(origins).toEqual([
+      `https://\${GetAtt:${uploads}.DomainName}`,
+      `https://\${GetAtt:${uploads}.RegionalDomainName}`,
+      `https://\${GetAtt:${results}.DomainName}`,
+      `https://\${GetAtt:${results}.RegionalDomainName}`,
+    ]);
+  });
+
   test('the API consumes completion events from the pipeline\'s queue (polling stays the fallback)', () => {
     const env = findObject(objects, 'Deployment', 'api').spec.template.spec.containers[0].env;
     const url = env.find((e: any) => e.name === 'COMPLETION_QUEUE_URL');
