@@ -299,7 +299,12 @@ export class AppCluster extends Construct {
       namespace: this.namespace,
       serviceAccountName: 'web',
     });
-    const apiEnv: { [key: string]: string } = { AWS_REGION: stack.region };
+    const apiEnv: { [key: string]: string } = {
+      AWS_REGION: stack.region,
+      // uvicorn honours X-Forwarded-For/-Proto only from these peers: the ALB's subnets, where its
+      // nodes are (their addresses change; the subnets do not), instead of from anyone.
+      FORWARDED_ALLOW_IPS: privateSubnets.map((s) => s.ipv4CidrBlock).join(','),
+    };
     const webEnv: { [key: string]: string } = {};
     if (props.buckets) {
       // The web app's Content-Security-Policy admits these buckets only (browsers PUT parts to the

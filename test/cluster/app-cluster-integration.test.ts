@@ -121,7 +121,18 @@ describe('AppCluster with the real RetentionBuckets, AuroraDatabase and Analysis
   test('the API gets the resource names in its environment', () => {
     const env = findObject(objects, 'Deployment', 'api').spec.template.spec.containers[0].env.map((e: any) => e.name);
     expect(env).toEqual(['AWS_REGION', 'COMPLETION_QUEUE_URL', 'DB_HOST', 'DB_IAM_AUTH', 'DB_NAME', 'DB_PORT', 'DB_SSLMODE', 'DB_USER',
-      'RESULTS_BUCKET', 'STATE_MACHINE_ARN', 'UPLOADS_BUCKET']);
+      'FORWARDED_ALLOW_IPS', 'RESULTS_BUCKET', 'STATE_MACHINE_ARN', 'UPLOADS_BUCKET']);
+  });
+
+  test('the API trusts X-Forwarded-For only from the load balancer\'s subnets', () => {
+    const env = findObject(objects, 'Deployment', 'api').spec.template.spec.containers[0].env;
+    const trusted = env.find((e: any) => e.name === 'FORWARDED_ALLOW_IPS').value.split(',');
+    const albSubnets = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))
+      .flatMap((lb: any) => lb.Properties.Subnets.map((s: any) => s.Ref));
+    const cidrs = albSubnets.map((id: string) => template.toJSON().Resources[id].Properties.CidrBlock);
+    expect(trusted.length).toBeGreaterThan(0);
+    expect(trusted.sort()).toEqual([...cidrs].sort());
+    expect(trusted).not.toContain('*');
   });
 
   test("the web app's CSP admits the buckets' own origins, not every S3 host", () => {
