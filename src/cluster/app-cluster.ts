@@ -201,7 +201,7 @@ export class AppCluster extends Construct {
     const listenerPort = this.originHttps ? 443 : 80;
     // CloudFront VPC origins reach the ALB from service-managed network interfaces in the
     // ALB's subnets (literal CIDRs, so that compliance rules can evaluate the rules).
-    for (const subnet of privateSubnets) {
+    for (const subnet of props.loadBalancerIngressFromVpc === false ? [] : privateSubnets) {
       this.loadBalancerSecurityGroup.addIngressRule(
         ec2.Peer.ipv4(subnet.ipv4CidrBlock),
         ec2.Port.tcp(listenerPort),

@@ -88,6 +88,14 @@ export interface PlatformEdgeProps {
    */
   readonly overrideOriginSecurityHeaders?: boolean;
   /**
+   * Admit only CloudFront's VPC-origin security group to the load balancer's listener port: a
+   * deploy-time lookup of the group CloudFront creates with the VPC origin, and an ingress rule
+   * from it on the load balancer's security group. Pair it with AppCluster's
+   * `loadBalancerIngressFromVpc: false` (ProteomicsPlatform does), or the subnets' CIDRs still get in.
+   * @default true when the load balancer has a VPC and a security group (an imported one may have neither)
+   */
+  readonly admitOnlyVpcOrigin?: boolean;
+  /**
    * Bucket for CloudFront standard access logs. It must have ACLs enabled (object ownership
    * `BUCKET_OWNER_PREFERRED` or `OBJECT_WRITER`): CloudFront's log delivery writes with an ACL.
    * @default - a new SSE-S3 bucket with ACLs enabled, logs kept for the stage's log retention
