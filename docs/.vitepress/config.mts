@@ -53,6 +53,7 @@ export default defineConfig({
           { text: 'AppCluster', link: '/constructs/app-cluster' },
           { text: 'PlatformEdge', link: '/constructs/platform-edge' },
           { text: 'PlatformMonitoring', link: '/constructs/platform-monitoring' },
+          { text: 'Threat model', link: '/security/threat-model' },
           { text: 'checkov findings', link: '/security/checkov' },
         ],
       },

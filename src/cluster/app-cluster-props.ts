@@ -172,6 +172,15 @@ export interface AppClusterProps {
    */
   readonly regionalWaf?: boolean;
   /**
+   * Admit the listener port from the CIDRs of the load balancer's subnets, where CloudFront's
+   * VPC-origin network interfaces live. Every pod, Batch task or function in those subnets then
+   * reaches the load balancer too, bypassing CloudFront and the WAF: turn it off when
+   * `PlatformEdge` admits CloudFront's own security group instead (`admitOnlyVpcOrigin`, which
+   * ProteomicsPlatform does).
+   * @default true
+   */
+  readonly loadBalancerIngressFromVpc?: boolean;
+  /**
    * Requests per 5 minutes from one viewer (first `X-Forwarded-For` address) before the regional
    * web ACL blocks it. Needs `regionalWaf`.
    * @default 2000

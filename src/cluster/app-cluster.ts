@@ -201,7 +201,7 @@ export class AppCluster extends Construct {
     const listenerPort = this.originHttps ? 443 : 80;
     // CloudFront VPC origins reach the ALB from service-managed network interfaces in the
     // ALB's subnets (literal CIDRs, so that compliance rules can evaluate the rules).
-    for (const subnet of privateSubnets) {
+    for (const subnet of props.loadBalancerIngressFromVpc === false ? [] : privateSubnets) {
       this.loadBalancerSecurityGroup.addIngressRule(
         ec2.Peer.ipv4(subnet.ipv4CidrBlock),
         ec2.Port.tcp(listenerPort),
@@ -299,8 +299,20 @@ export class AppCluster extends Construct {
       namespace: this.namespace,
       serviceAccountName: 'web',
     });
-    const apiEnv: { [key: string]: string } = { AWS_REGION: stack.region };
+    const apiEnv: { [key: string]: string } = {
+      AWS_REGION: stack.region,
+      // uvicorn honours X-Forwarded-For/-Proto only from these peers: the ALB's subnets, where its
+      // nodes are (their addresses change; the subnets do not), instead of from anyone.
+      FORWARDED_ALLOW_IPS: privateSubnets.map((s) => s.ipv4CidrBlock).join(','),
+    };
+    const webEnv: { [key: string]: string } = {};
     if (props.buckets) {
+      // The web app's Content-Security-Policy admits these buckets only (browsers PUT parts to the
+      // uploads bucket and load plots from the results bucket), not every `*.amazonaws.com` host.
+      // A presigned URL names the bucket's global host in us-east-1 and its regional one elsewhere.
+      webEnv.CSP_STORAGE_ORIGINS = [props.buckets.uploadsBucket, props.buckets.resultsBucket]
+        .flatMap((b) => [`https://${b.bucketDomainName}`, `https://${b.bucketRegionalDomainName}`])
+        .join(' ');
       props.buckets.grantUpload(this.apiServiceAccount);
       props.buckets.grantWriteManifests(this.apiServiceAccount);
       props.buckets.grantReadResults(this.apiServiceAccount);
@@ -440,7 +452,7 @@ export class AppCluster extends Construct {
         'ApiWorkload',
       ],
       [
-        web,
+        { ...web, environment: { ...webEnv, ...web.environment } },
         this.webServiceAccount,
         this.webTargetGroup,
         networkPolicy(this.namespace, 'web', { [k8s.APP_LABEL]: 'web' }, ['Ingress', 'Egress'], [

@@ -74,10 +74,27 @@ export interface PlatformEdgeProps {
    */
   readonly priceClass?: cloudfront.PriceClass;
   /**
-   * The `Content-Security-Policy` header sent with every response.
-   * @default "frame-ancestors 'none'; object-src 'none'; base-uri 'self'"
+   * The `Content-Security-Policy` header the edge adds to responses that carry none of their
+   * own (API answers, static assets). The web app's pages send their own nonce-based policy,
+   * which reaches the browser unchanged unless `overrideOriginSecurityHeaders` is set.
+   * @default "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'"
    */
   readonly contentSecurityPolicy?: string;
+  /**
+   * Whether the edge's `Content-Security-Policy` and `Referrer-Policy` (`no-referrer`) replace
+   * those the origin sends. Leave it off for the platform's web app: its per-request nonce policy
+   * is stricter than any static one. Turn it on only for an origin whose own headers are weaker.
+   * @default false
+   */
+  readonly overrideOriginSecurityHeaders?: boolean;
+  /**
+   * Admit only CloudFront's VPC-origin security group to the load balancer's listener port: a
+   * deploy-time lookup of the group CloudFront creates with the VPC origin, and an ingress rule
+   * from it on the load balancer's security group. Pair it with AppCluster's
+   * `loadBalancerIngressFromVpc: false` (ProteomicsPlatform does), or the subnets' CIDRs still get in.
+   * @default true when the load balancer has a VPC and a security group (an imported one may have neither)
+   */
+  readonly admitOnlyVpcOrigin?: boolean;
   /**
    * Bucket for CloudFront standard access logs. It must have ACLs enabled (object ownership
    * `BUCKET_OWNER_PREFERRED` or `OBJECT_WRITER`): CloudFront's log delivery writes with an ACL.

@@ -3,6 +3,8 @@ import {
   aws_certificatemanager as acm,
   aws_cloudfront as cloudfront,
   aws_cloudfront_origins as origins,
+  aws_ec2 as ec2,
+  aws_iam as iam,
   aws_route53 as route53,
   aws_route53_targets as targets,
   aws_s3 as s3,
@@ -10,6 +12,7 @@ import {
   Duration,
   Stack,
   Token,
+  custom_resources as cr,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkRateLimit, createEdgeCertificate, createEdgeWebAcl } from './edge-helpers';
@@ -19,8 +22,19 @@ import { resolveRemovalPolicy } from '../core/removal';
 import { PropsValidator } from '../core/validation';
 import { PlatformStage } from '../stage/platform-stage';
 
-/** The default `Content-Security-Policy`: safe for a Next.js app, which sets its own script rules if it needs them. */
-export const DEFAULT_CONTENT_SECURITY_POLICY = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'";
+/**
+ * The name of the security group CloudFront creates in the VPC with the first VPC origin; its
+ * network interfaces, from which CloudFront reaches the load balancer, carry it.
+ */
+export const VPC_ORIGIN_SECURITY_GROUP_NAME = 'CloudFront-VPCOrigins-Service-SG';
+
+/**
+ * The edge's Content-Security-Policy, sent only with responses that carry none of their own (the
+ * API's JSON, static assets): the web app's pages send their own per-request nonce policy, which
+ * the edge must not replace.
+ */
+export const DEFAULT_CONTENT_SECURITY_POLICY =
+  "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'";
 
 /**
  * CloudFront in front of the platform: the only way in.
@@ -146,15 +160,22 @@ export class PlatformEdge extends Construct {
     });
 
     // ---- distribution ---------------------------------------------------------------------
+    const overrideOrigin = props.overrideOriginSecurityHeaders ?? false;
     this.responseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'Security headers of the proteomics platform',
       securityHeadersBehavior: {
         strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+        // The origin's own Content-Security-Policy and Referrer-Policy win unless told otherwise:
+        // the web app's nonce policy (script-src with a per-request nonce, connect-src to the
+        // buckets) cannot be expressed in a static edge header, and replacing it weakens it.
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: overrideOrigin },
         xssProtection: { protection: true, modeBlock: true, override: true },
-        contentSecurityPolicy: { contentSecurityPolicy: props.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY, override: true },
+        contentSecurityPolicy: {
+          contentSecurityPolicy: props.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY,
+          override: overrideOrigin,
+        },
       },
       removeHeaders: ['Server', 'X-Powered-By'],
     });
@@ -198,6 +219,7 @@ export class PlatformEdge extends Construct {
       logFilePrefix: 'cloudfront/',
       enableIpv6: true,
     });
+    this.admitOnlyVpcOrigin(props);
 
     if (props.domain) {
       const target = route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(this.distribution));
@@ -238,5 +260,70 @@ export class PlatformEdge extends Construct {
       // CloudFront standard logging also needs ACLs enabled on the bucket.
       Acknowledge.logTargetBucket(this.logBucket, 'CloudFront access logs');
     }
+  }
+
+  /**
+   * Admits only CloudFront's VPC-origin security group to the load balancer's listener port.
+   *
+   * CloudFront creates that group (`CloudFront-VPCOrigins-Service-SG`) in the VPC when the first
+   * VPC origin is created, so its id is unknown at synth time: a custom resource looks it up by
+   * name and VPC once the distribution (and with it the VpcOrigin) exists, and the ingress rule
+   * refers to its answer. On a first deploy the load balancer admits nothing until then.
+   */
+  private admitOnlyVpcOrigin(props: PlatformEdgeProps): void {
+    const lb = props.loadBalancer;
+    const groups = lb.connections.securityGroups;
+    if (!(props.admitOnlyVpcOrigin ?? true) || lb.vpc === undefined || groups.length === 0) return;
+    const lookup = new cr.AwsCustomResource(this, 'VpcOriginSecurityGroup', {
+      resourceType: 'Custom::VpcOriginSecurityGroup',
+      onUpdate: {
+        service: 'EC2',
+        action: 'describeSecurityGroups',
+        parameters: {
+          Filters: [
+            { Name: 'group-name', Values: [VPC_ORIGIN_SECURITY_GROUP_NAME] },
+            { Name: 'vpc-id', Values: [lb.vpc.vpcId] },
+          ],
+        },
+        physicalResourceId: cr.PhysicalResourceId.fromResponse('SecurityGroups.0.GroupId'),
+        outputPaths: ['SecurityGroups.0.GroupId'],
+      },
+      policy: cr.AwsCustomResourcePolicy.fromStatements([
+        new iam.PolicyStatement({ actions: ['ec2:DescribeSecurityGroups'], resources: ['*'] }),
+      ]),
+      installLatestAwsSdk: false,
+    });
+    lookup.node.addDependency(this.distribution);
+    const port = props.originHttps ? 443 : 80;
+    new ec2.CfnSecurityGroupIngress(this, 'OriginIngress', {
+      groupId: groups[0].securityGroupId,
+      ipProtocol: 'tcp',
+      fromPort: port,
+      toPort: port,
+      sourceSecurityGroupId: lookup.getResponseField('SecurityGroups.0.GroupId'),
+      description: 'CloudFront VPC origin only (its service-managed security group)',
+    });
+    Acknowledge.iamWildcards(lookup, 'ec2:DescribeSecurityGroups has no resource-level permissions: it needs "*".', { resources: ['*'] });
+    Acknowledge.rules(lookup, 'AwsCustomResource attaches its one read-only statement (ec2:DescribeSecurityGroups) as an inline policy of its role.', [
+      'HIPAA.Security-IAMNoInlinePolicy',
+      'NIST.800.53.R5-IAMNoInlinePolicy',
+    ]);
+    // The handler of every AwsCustomResource in the stack (aws-cdk-lib's singleton).
+    Acknowledge.stackChild(
+      this,
+      'AWS679f53fac002430cb0da5b7982bd2287',
+      'aws-cdk-lib\'s AwsCustomResource handler: it runs only at deploy time to look up a security group, ' +
+        'its runtime and managed policy are chosen by aws-cdk-lib, and it needs no VPC access, DLQ or concurrency limit.',
+      [
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'AwsSolutions-L1',
+        'HIPAA.Security-LambdaConcurrency',
+        'HIPAA.Security-LambdaDLQ',
+        'HIPAA.Security-LambdaInsideVPC',
+        'NIST.800.53.R5-LambdaConcurrency',
+        'NIST.800.53.R5-LambdaDLQ',
+        'NIST.800.53.R5-LambdaInsideVPC',
+      ],
+    );
   }
 }

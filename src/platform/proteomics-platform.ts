@@ -129,6 +129,8 @@ export class ProteomicsPlatform extends Construct {
       adminRoles: props.adminRoles,
       regionalWaf,
       regionalWafRateLimit: regionalWaf ? props.edge?.rateLimit : undefined,
+      // PlatformEdge admits CloudFront's VPC-origin security group instead of the subnets' CIDRs.
+      loadBalancerIngressFromVpc: false,
       api: {
         image: props.apiImage,
         environment: { ...props.apiEnvironment, ...oidc, STAGE_NAME: stage.name },

@@ -121,7 +121,30 @@ describe('AppCluster with the real RetentionBuckets, AuroraDatabase and Analysis
   test('the API gets the resource names in its environment', () => {
     const env = findObject(objects, 'Deployment', 'api').spec.template.spec.containers[0].env.map((e: any) => e.name);
     expect(env).toEqual(['AWS_REGION', 'COMPLETION_QUEUE_URL', 'DB_HOST', 'DB_IAM_AUTH', 'DB_NAME', 'DB_PORT', 'DB_SSLMODE', 'DB_USER',
-      'INCOMPLETE_UPLOAD_DAYS', 'RESULTS_BUCKET', 'STATE_MACHINE_ARN', 'UPLOADS_BUCKET', 'UPLOADS_RETENTION_DAYS']);
+      'FORWARDED_ALLOW_IPS', 'INCOMPLETE_UPLOAD_DAYS', 'RESULTS_BUCKET', 'STATE_MACHINE_ARN', 'UPLOADS_BUCKET', 'UPLOADS_RETENTION_DAYS']);
+  });
+
+  test('the API trusts X-Forwarded-For only from the load balancer\'s subnets', () => {
+    const env = findObject(objects, 'Deployment', 'api').spec.template.spec.containers[0].env;
+    const trusted = env.find((e: any) => e.name === 'FORWARDED_ALLOW_IPS').value.split(',');
+    const albSubnets = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))
+      .flatMap((lb: any) => lb.Properties.Subnets.map((s: any) => s.Ref));
+    const cidrs = albSubnets.map((id: string) => template.toJSON().Resources[id].Properties.CidrBlock);
+    expect(trusted.length).toBeGreaterThan(0);
+    expect(trusted.sort()).toEqual([...cidrs].sort());
+    expect(trusted).not.toContain('*');
+  });
+
+  test("the web app's CSP admits the buckets' own origins, not every S3 host", () => {
+    const env = findObject(objects, 'Deployment', 'web').spec.template.spec.containers[0].env;
+    const origins = env.find((e: any) => e.name === 'CSP_STORAGE_ORIGINS')?.value.split(' ');
+    // Presigned URLs name the bucket's global host in us-east-1 and its regional host elsewhere.
+    expect(origins).toEqual([
+      `https://\${GetAtt:${uploads}.DomainName}`,
+      `https://\${GetAtt:${uploads}.RegionalDomainName}`,
+      `https://\${GetAtt:${results}.DomainName}`,
+      `https://\${GetAtt:${results}.RegionalDomainName}`,
+    ]);
   });
 
   test('the API consumes completion events from the pipeline\'s queue (polling stays the fallback)', () => {

@@ -389,7 +389,12 @@ describe('AppCluster in prod (images, admin role, restricted public endpoint, HT
     const api = findObject(objects, 'Deployment', 'api').spec.template.spec.containers[0];
     expect(api.image).toBe('public.ecr.aws/biotech/api:1.2.3');
     expect(api.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
-    expect(api.env).toEqual([{ name: 'AWS_REGION', value: 'eu-west-1' }, { name: 'LOG_LEVEL', value: 'info' }]);
+    expect(api.env).toEqual([
+      { name: 'AWS_REGION', value: 'eu-west-1' },
+      // X-Forwarded-For is trusted only from the ALB's subnets.
+      { name: 'FORWARDED_ALLOW_IPS', value: '10.0.16.0/20,10.0.32.0/20,10.0.48.0/20' },
+      { name: 'LOG_LEVEL', value: 'info' },
+    ]);
     expect(api.resources.limits).toEqual({ cpu: '1', memory: '1Gi' });
     expect(api.securityContext.runAsUser).toBe(10001);
     const web = findObject(objects, 'Deployment', 'web').spec.template.spec.containers[0];

@@ -87,9 +87,9 @@ describe('PlatformEdge in us-east-1 with the AppCluster (hml, default domain)', 
           StrictTransportSecurity: { AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true, Override: true },
           ContentTypeOptions: { Override: true },
           FrameOptions: { FrameOption: 'DENY', Override: true },
-          ReferrerPolicy: { ReferrerPolicy: 'strict-origin-when-cross-origin', Override: true },
+          ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: false },
           XSSProtection: { Protection: true, ModeBlock: true, Override: true },
-          ContentSecurityPolicy: { ContentSecurityPolicy: DEFAULT_CONTENT_SECURITY_POLICY, Override: true },
+          ContentSecurityPolicy: { ContentSecurityPolicy: DEFAULT_CONTENT_SECURITY_POLICY, Override: false },
         },
         RemoveHeadersConfig: { Items: [{ Header: 'Server' }, { Header: 'X-Powered-By' }] },
       }),
@@ -110,6 +110,16 @@ describe('PlatformEdge in us-east-1 with the AppCluster (hml, default domain)', 
     });
     expect(dist().WebACLId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^EdgeWebAcl/), 'Arn'] });
     expect(edge.webAcl).toBeDefined();
+  });
+
+  test("the app's own nonce CSP and Referrer-Policy reach the browser; the edge's fill in when absent", () => {
+    const config = (Object.values(template.findResources('AWS::CloudFront::ResponseHeadersPolicy'))[0] as any).Properties
+      .ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    // Override true would replace the web app's per-request nonce policy (script-src, connect-src
+    // to the buckets ...) with this short one, and its no-referrer with a weaker policy.
+    expect(config.ContentSecurityPolicy.Override).toBe(false);
+    expect(config.ReferrerPolicy).toEqual({ ReferrerPolicy: 'no-referrer', Override: false });
+    expect(DEFAULT_CONTENT_SECURITY_POLICY).toContain("default-src 'self'");
   });
 
   test('access logs go to an SSE-S3 bucket with ACLs enabled', () => {
@@ -284,6 +294,19 @@ describe('PlatformEdge props', () => {
       ...(domain ? { domain: { domainName: 'x.biotech-x.example', hostedZone: zone(stack) } } : {}),
       ...rest,
     })).toThrow(message);
+  });
+
+  test("overrideOriginSecurityHeaders makes the edge's CSP and Referrer-Policy replace the origin's", () => {
+    const stack = stackIn(US_EAST_1);
+    new PlatformEdge(stack, 'Edge', { loadBalancer: importedAlb(stack), overrideOriginSecurityHeaders: true, contentSecurityPolicy: "default-src 'none'" });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: Match.objectLike({
+          ContentSecurityPolicy: { ContentSecurityPolicy: "default-src 'none'", Override: true },
+          ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
+        }),
+      }),
+    });
   });
 
   test('PlatformEdgeGlobal refuses a stack outside us-east-1', () => {

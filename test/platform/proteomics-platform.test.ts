@@ -44,6 +44,19 @@ describe('ProteomicsPlatform with no props (hml)', () => {
     expect(platform.network.vpc).toBeDefined();
   });
 
+  test("the ALB admits only CloudFront's VPC-origin security group, not the VPC's subnets", () => {
+    const albSg = Object.entries(resources).find(
+      ([, r]) => r.Type === 'AWS::EC2::SecurityGroup' && String(r.Properties?.GroupDescription).startsWith('Internal ALB'),
+    )!;
+    expect(albSg[1].Properties.SecurityGroupIngress).toBeUndefined();
+    const rules = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::EC2::SecurityGroupIngress' && r.Properties.GroupId?.['Fn::GetAtt']?.[0] === albSg[0],
+    );
+    expect(rules).toHaveLength(1);
+    const source = rules[0].Properties.SourceSecurityGroupId['Fn::GetAtt'];
+    expect(resources[source[0]].Type).toBe('Custom::VpcOriginSecurityGroup');
+  });
+
   test('placeholders, and so no database bootstrap, without an API image', () => {
     expect(platform.databaseBootstrap).toBeUndefined();
   });

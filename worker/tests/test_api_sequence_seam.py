@@ -1,10 +1,11 @@
 """The seam between the API and the worker for a typed protein sequence.
 
 The API normalises what a user types or pastes (a bare sequence or FASTA) to FASTA
-(examples/biotech-app/services/api/biotech_api/sequences.py) and stores it in the manifest's
-``sequence.fasta``; the worker maps against it with ``parse_fasta``. Here the worker's real parser
-reads the API's real output: whatever the API accepts, the worker accepts with the same residues,
-and what the API refuses the worker would have failed with BAD_FASTA.
+(examples/biotech-app/services/api/biotech_api/sequences.py); a start writes that FASTA to the
+uploads bucket next to the input and the manifest references it (``sequence.key``; the worker
+downloads it, see test_s3.py), and the worker maps against it with ``parse_fasta``. Here the
+worker's real parser reads the API's real output: whatever the API accepts, the worker accepts
+with the same residues, and what the API refuses the worker would have failed with BAD_FASTA.
 """
 
 from __future__ import annotations

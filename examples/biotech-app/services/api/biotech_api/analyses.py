@@ -39,6 +39,15 @@ def file_prefix(analysis_id: str, file_id: str) -> str:
     return f"analyses/{analysis_id}/files/{file_id}/"
 
 
+def sequence_key(f: File) -> str:
+    """The file's FASTA in the uploads bucket, next to its input.
+
+    ``uploads/<owner>/<sample>/<file>/sequence.fasta``: the worker reads it with the grant it
+    has for the inputs, and deleting the sample deletes it with them.
+    """
+    return f.s3_key.rsplit("/", 1)[0] + "/sequence.fasta"
+
+
 def execution_name(analysis_id: str, attempt: int) -> str:
     return f"{analysis_id}-{attempt}"
 
@@ -47,8 +56,14 @@ def _iso(ts: datetime) -> str:
     return ts.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def build_manifest(analysis: Analysis, files: list[File]) -> dict[str, Any]:
+def build_manifest(
+    analysis: Analysis, files: list[File], with_sequence: set[str] | None = None
+) -> dict[str, Any]:
+    """The analysis manifest. A file in ``with_sequence`` gets ``sequence: {"key": ...}``, a
+    reference to its FASTA in the uploads bucket (contract v2 allows ``fasta`` or ``key``): a
+    manifest of 500 files with 5 MB sequences would otherwise weigh 2.5 GB."""
     entries: list[dict[str, Any]] = []
+    with_sequence = with_sequence or set()
     for f in files:
         entry: dict[str, Any] = {
             "fileId": f.id,
@@ -58,8 +73,8 @@ def build_manifest(analysis: Analysis, files: list[File]) -> dict[str, Any]:
         }
         if f.sha256:
             entry["sha256"] = f.sha256
-        if f.sequence_fasta:
-            entry["sequence"] = {"fasta": f.sequence_fasta}
+        if f.id in with_sequence:
+            entry["sequence"] = {"key": sequence_key(f)}
         entry["name"] = f.file_name
         if f.protein_name:
             entry["proteinName"] = f.protein_name
@@ -100,6 +115,11 @@ def analysis_files(session: Session, analysis: Analysis) -> list[File]:
     return list(rows)
 
 
+def _sequence_bytes(session: Session, file_id: str) -> bytes:
+    fasta = session.execute(select(File.sequence_fasta).where(File.id == file_id)).scalar_one()
+    return (fasta or "").encode()
+
+
 def _execution_arn(state_machine_arn: str, name: str) -> str:
     # arn:aws:states:REGION:ACCOUNT:stateMachine:NAME -> ...:execution:NAME:EXECUTION
     return state_machine_arn.replace(":stateMachine:", ":execution:", 1) + ":" + name
@@ -113,7 +133,12 @@ def launch(ctx: AppContext, session: Session, analysis: Analysis) -> None:
     """
     settings = ctx.settings
     files = analysis_files(session, analysis)
-    manifest = build_manifest(analysis, files)
+    with_sequence = set(
+        session.execute(
+            select(File.id).where(File.id.in_([f.id for f in files]), File.sequence_fasta.is_not(None))
+        ).scalars()
+    )
+    manifest = build_manifest(analysis, files, with_sequence)
     problem = manifest_problem(manifest)
     if problem is not None:
         # Never hand the pipeline a manifest the worker would refuse: every worker command,
@@ -126,12 +151,20 @@ def launch(ctx: AppContext, session: Session, analysis: Analysis) -> None:
         session.commit()
         raise ApiError(500, "invalid_manifest", analysis.cause)
     try:
-        ctx.aws.s3.put_object(
-            Bucket=settings.uploads_bucket,
-            Key=analysis.manifest_key,
-            Body=json.dumps(manifest, separators=(",", ":")).encode(),
-            ContentType="application/json",
+        # Each sequence is read from the database and written on its own, so memory holds one
+        # at a time. Rewriting the same text at the same key on a rerun is harmless.
+        uploads: list[tuple[str, str, Any]] = [
+            (sequence_key(f), "text/plain; charset=utf-8", f.id) for f in files if f.id in with_sequence
+        ]
+        uploads.append(
+            (analysis.manifest_key, "application/json", json.dumps(manifest, separators=(",", ":")).encode())
         )
+        for key, content_type, content in uploads:
+            body = content if isinstance(content, bytes) else _sequence_bytes(session, content)
+            ctx.aws.s3.put_object(
+                Bucket=settings.uploads_bucket, Key=key, Body=body, ContentType=content_type
+            )
+            del body
         try:
             resp = ctx.aws.sfn.start_execution(
                 stateMachineArn=settings.state_machine_arn,
@@ -181,6 +214,21 @@ def _key(value: Any) -> str | None:
     )
 
 
+def _pinned(value: Any, prefix: str) -> str | None:
+    """``value`` when it is a key under ``prefix`` (no ``.``/``..`` segment, no empty segment).
+
+    Keys read from the roll-up or a completion event are presigned for the caller: pinned to the
+    analysis's own ``analyses/<analysisId>/`` prefix, a document that names another analysis's
+    (or another user's) object cannot turn into a download link to it.
+    """
+    key = _key(value)
+    if key is None or not key.startswith(prefix):
+        return None
+    if any(part in {"", ".", ".."} for part in key[len(prefix) :].split("/")):
+        return None
+    return key
+
+
 def index_results(ctx: AppContext, session: Session, analysis: Analysis, summary: dict[str, Any]) -> None:
     """Copy the roll-up (and each file's summary) into analysis_results rows."""
     rows = {
@@ -200,8 +248,11 @@ def index_results(ctx: AppContext, session: Session, analysis: Analysis, summary
             continue
         reported.add(row.file_id)
         row.status = "SUCCEEDED" if entry.get("status") == "SUCCEEDED" else "FAILED"
-        row.summary_key = _key(entry.get("summaryKey"))
-        row.error_key = _key(entry.get("errorKey"))
+        own = file_prefix(analysis.id, row.file_id)
+        row.summary_key = _pinned(entry.get("summaryKey"), own)
+        row.error_key = _pinned(entry.get("errorKey"), own)
+        if row.summary_key is None and entry.get("summaryKey") is not None:
+            log.warning("roll-up names a key outside the file's prefix", extra={"file_id": row.file_id})
         reason = entry.get("reason")
         row.reason = reason[:_CAUSE_MAX] if isinstance(reason, str) else None
         exp = entry.get("experimentType")
@@ -339,7 +390,7 @@ def finish(
     summary_key_value: str | None = None,
 ) -> None:
     """Record a terminal status, read the roll-up summary when there is one, index the results."""
-    key = summary_key_value or summary_key(analysis.id)
+    key = _pinned(summary_key_value, f"analyses/{analysis.id}/") or summary_key(analysis.id)
     summary = None
     try:
         summary = read_json(ctx.aws.s3, ctx.settings.results_bucket, key)
@@ -378,23 +429,73 @@ def finish(
     analysis.last_checked_at = utcnow()
 
 
+# A start writes the row (RUNNING, start_state PENDING), then the manifest, then StartExecution
+# (each AWS call at most ~1 min with its retries). A row still PENDING after this long belongs to
+# a start whose process died: it is settled the next time anyone reads it (below).
+START_GRACE = timedelta(minutes=5)
+
+
+def _never_started(session: Session, analysis: Analysis) -> None:
+    analysis.start_state = "START_FAILED"
+    analysis.status = "FAILED"
+    analysis.cause = "the analysis did not start (the service stopped while starting it); start it again"
+    analysis.completed_at = utcnow()
+    for row in session.execute(
+        select(AnalysisResult).where(
+            AnalysisResult.analysis_id == analysis.id, AnalysisResult.status == "RUNNING"
+        )
+    ).scalars():
+        row.status = "FAILED"
+        row.reason = "the analysis did not start"
+        row.updated_at = utcnow()
+
+
 def refresh(ctx: AppContext, session: Session, analysis: Analysis, *, force: bool = False) -> None:
-    """Ask Step Functions about a RUNNING analysis, at most every STATUS_POLL_INTERVAL_SECONDS."""
-    if analysis.status != "RUNNING" or analysis.start_state != "STARTED" or not analysis.execution_arn:
+    """Ask Step Functions about a RUNNING analysis, at most every STATUS_POLL_INTERVAL_SECONDS.
+
+    A row left PENDING by a start that was interrupted (the process died between writing the row
+    and StartExecution) is settled here, when it is read, counted against the user's limit or its
+    sample is deleted: the execution ``<analysisId>-<attempt>`` exists (the row becomes STARTED)
+    or it does not (the analysis FAILED, its slot free). Nothing runs in the background, so an
+    idle API opens no database connection and hml's Aurora can pause.
+    """
+    if analysis.status != "RUNNING":
         return
     now = utcnow()
-    interval = ctx.settings.status_poll_interval_seconds
-    if ctx.settings.completion_queue_url:
-        interval = max(interval, 60.0)  # events do the work; polling is a safety net
-    if not force and analysis.last_checked_at and (now - analysis.last_checked_at).total_seconds() < interval:
+    pending = analysis.start_state == "PENDING"
+    if pending:
+        if now - analysis.started_at < START_GRACE:
+            return  # a start may be in progress right now
+        arn = _execution_arn(ctx.settings.state_machine_arn, analysis.execution_name)
+    elif analysis.start_state == "STARTED" and analysis.execution_arn:
+        arn = analysis.execution_arn
+        interval = ctx.settings.status_poll_interval_seconds
+        if ctx.settings.completion_queue_url:
+            interval = max(interval, 60.0)  # events do the work; polling is a safety net
+        if (
+            not force
+            and analysis.last_checked_at
+            and (now - analysis.last_checked_at).total_seconds() < interval
+        ):
+            return
+    else:
         return
     try:
-        desc = ctx.aws.sfn.describe_execution(executionArn=analysis.execution_arn)
+        desc = ctx.aws.sfn.describe_execution(executionArn=arn)
     except (ClientError, BotoCoreError) as exc:
+        if pending and isinstance(exc, ClientError) and error_code(exc) == "ExecutionDoesNotExist":
+            log.warning("start was interrupted; analysis failed", extra={"analysis_id": analysis.id})
+            _never_started(session, analysis)
+            session.commit()
+            return
         log.warning(
             "describe_execution failed", extra={"analysis_id": analysis.id, "error": type(exc).__name__}
         )
         return
+    if pending:
+        log.info("interrupted start had started the execution", extra={"analysis_id": analysis.id})
+        analysis.execution_arn = arn
+        analysis.start_state = "STARTED"
     state = desc.get("status", "RUNNING")
     if state in {"RUNNING", "PENDING_REDRIVE"}:
         analysis.last_checked_at = now

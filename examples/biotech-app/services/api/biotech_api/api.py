@@ -180,11 +180,15 @@ async def healthz() -> Health:
 
 
 @router.get("/readyz", response_model=Health, tags=["system"])
-async def readyz(ctx: Ctx, response: Response) -> Health:
+async def readyz(
+    ctx: Ctx, response: Response, authorization: Annotated[str | None, Header()] = None
+) -> Health:
     """Readiness from configuration and the outcome of the last pool checkout; no DB query.
 
     Not ready only after repeated connection failures with no success in the last minute, so a
     paused hml cluster (which resumes on the next real request) keeps the pod in service.
+    Missing settings are named only to operators (``Authorization: Bearer $METRICS_TOKEN``) and
+    in the log: this endpoint answers anyone who reaches the app.
     """
     health = ctx.db_health
     missing = ctx.settings.missing_aws_config()
@@ -198,11 +202,20 @@ async def readyz(ctx: Ctx, response: Response) -> Health:
     return Health(
         status="ready" if ready else "not_ready",
         checks={
-            "config": "ok" if not missing else f"missing {', '.join(missing)}",
+            "config": "ok"
+            if not missing
+            else (f"missing {', '.join(missing)}" if _is_operator(ctx, authorization) else "incomplete"),
             "database": "failing" if db_failing else "ok",
             "lastCheckoutAgeSeconds": round(now - health.last_ok_at, 1) if health.last_ok_at else None,
         },
     )
+
+
+def _is_operator(ctx: AppContext, authorization: str | None) -> bool:
+    token = ctx.settings.metrics_token
+    if not token or not authorization:
+        return False
+    return hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode())
 
 
 @router.get(
@@ -311,6 +324,11 @@ def delete_sample(sampleId: str, caller: Caller, session: Db, ctx: Ctx) -> Respo
 
 def _delete_uploads(ctx: AppContext, session: Session, files: list[File]) -> None:
     bucket = ctx.settings.uploads_bucket
+    with_sequence = set(
+        session.execute(
+            select(File.id).where(File.id.in_([f.id for f in files]), File.sequence_fasta.is_not(None))
+        ).scalars()
+    )
     for f in files:
         try:
             if f.status == "UPLOADING" and f.upload_id:
@@ -320,7 +338,9 @@ def _delete_uploads(ctx: AppContext, session: Session, files: list[File]) -> Non
                     if error_code(exc) != "NoSuchUpload":
                         raise
                 f.status = "ABORTED"
-            ctx.aws.s3.delete_object(Bucket=bucket, Key=f.s3_key)
+            # The input, and the FASTA an analysis start wrote next to it.
+            for key in (f.s3_key, svc.sequence_key(f)) if f.id in with_sequence else (f.s3_key,):
+                ctx.aws.s3.delete_object(Bucket=bucket, Key=key)
             f.object_deleted_at = utcnow()
         except (ClientError, BotoCoreError):
             # The uploads bucket's lifecycle rule removes what is left after 365 days.
@@ -681,6 +701,7 @@ def start_analysis(
             if previous.start_state != "STARTED" and previous.attempt == 1:
                 previous.start_state = "PENDING"
                 previous.status = "RUNNING"
+                previous.started_at = utcnow()  # a start in progress, not an interrupted one
                 previous.cause = None
                 previous.completed_at = None
                 session.commit()

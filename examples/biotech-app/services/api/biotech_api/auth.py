@@ -2,8 +2,13 @@
 
 Checks the signature against the issuer's published keys, ``iss``, ``exp`` (and ``nbf``/``iat``
 when present), and the audience: ``aud`` must contain ``OIDC_AUDIENCE`` or, for Cognito access
-tokens, which carry no ``aud``, ``client_id`` must equal it. There is no switch that skips
-verification: tests run a local issuer that publishes its own JWKS.
+tokens, which carry no ``aud``, ``client_id`` must be one of the accepted clients
+(``OIDC_CLIENT_IDS``, by default ``OIDC_AUDIENCE`` alone). Only access tokens are accepted: a
+token whose ``token_use`` is set must say ``access`` (a Cognito ID token says ``id`` and carries
+``aud`` = the app client, so the audience alone would let it in). A token whose ``azp``
+(authorised party) is set must have been issued to an accepted client: a token another client
+obtained for the same audience is refused. There is no switch that skips verification: tests
+run a local issuer that publishes its own JWKS.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from .config import Settings
 from .errors import ApiError
 
 log = logging.getLogger("biotech_api.auth")
+# A claim value, not a secret.
+_ACCESS_TOKEN_USE = "access"  # noqa: S105  # nosec B105
 
 
 @dataclass(frozen=True)
@@ -128,13 +135,18 @@ class TokenVerifier:
 
     def _check_audience(self, claims: dict[str, Any]) -> None:
         expected = self._settings.oidc_audience
+        clients = self._settings.accepted_clients()
+        if claims.get("token_use", _ACCESS_TOKEN_USE) != _ACCESS_TOKEN_USE:
+            raise _unauthorized("only access tokens are accepted")
+        if "azp" in claims and claims["azp"] not in clients:
+            raise _unauthorized("token issued to another client")
         aud = claims.get("aud")
         if aud is not None:
             audiences = [aud] if isinstance(aud, str) else aud
             if isinstance(audiences, list) and expected in audiences:
                 return
             raise _unauthorized("token audience not accepted")
-        if claims.get("client_id") == expected and claims.get("token_use", "access") == "access":
+        if claims.get("client_id") in clients:
             return
         raise _unauthorized("token audience not accepted")
 

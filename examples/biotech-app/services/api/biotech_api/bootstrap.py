@@ -6,7 +6,10 @@ or ``DB_USER``/``DATABASE_URL``), it is idempotent and:
 1. creates the API's login role ``DB_IAM_USER`` when missing and grants it ``rds_iam`` (IAM
    authentication; skipped with a notice where that role does not exist, e.g. plain PostgreSQL);
 2. runs the schema migrations (``upgrade head``, under the migrations' advisory lock);
-3. grants the API role data access (no DDL) on the current and future tables and sequences.
+3. grants the API role data access (no DDL) on the current and future tables and sequences:
+   SELECT, INSERT and UPDATE, never DELETE on the tables whose rows are kept for 5 years
+   (``RETAINED_TABLES``: the API soft-deletes), and DELETE on any other table that exists
+   when the bootstrap runs (it runs after the migrations on every deploy).
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from .migrate import run_on
 
 log = logging.getLogger("biotech_api.bootstrap")
 _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+# Rows kept for the 5-year retention of results: soft delete only, the API role cannot DELETE.
+RETAINED_TABLES = frozenset({"users", "samples", "files", "analyses", "analysis_results"})
 
 
 def _settings(env: dict[str, str]) -> Settings:
@@ -58,12 +63,19 @@ def _grant(conn: Connection, role: str) -> None:
     statements = [
         f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"',
         f'GRANT USAGE ON SCHEMA public TO "{role}"',
-        f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"',
+        f'GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO "{role}"',
         f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
-        "ALTER DEFAULT PRIVILEGES IN SCHEMA public"
-        f' GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "{role}"',
+        # Earlier deploys granted DELETE on future tables by default: no longer.
+        f'ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE DELETE ON TABLES FROM "{role}"',
+        f'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE ON TABLES TO "{role}"',
         f'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO "{role}"',
     ]
+    tables = conn.execute(
+        text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+    ).scalars()
+    for table in tables:
+        verb = "REVOKE DELETE ON {t} FROM" if table in RETAINED_TABLES else "GRANT DELETE ON {t} TO"
+        statements.append(verb.format(t=f'"{table}"') + f' "{role}"')
     for statement in statements:
         conn.execute(text(statement))
     conn.commit()

@@ -49,6 +49,16 @@ def _list(env: Mapping[str, str], name: str, default: tuple[str, ...] = ()) -> t
     return items or default
 
 
+OPENAPI_ACCESS_CHOICES = ("public", "signed-in", "off")
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = env.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of: {', '.join(choices)} (got {value!r})")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     # Identity provider
@@ -57,6 +67,9 @@ class Settings:
     oidc_jwks_url: str | None = None
     oidc_algorithms: tuple[str, ...] = ("RS256", "ES256")
     oidc_leeway_seconds: int = 30
+    # App clients whose tokens are accepted (``azp`` of an access token, ``client_id`` of a
+    # Cognito access token); empty means only OIDC_AUDIENCE.
+    oidc_client_ids: tuple[str, ...] = ()
 
     # Database
     database_url: str | None = None
@@ -105,6 +118,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     metrics_token: str | None = None
     log_level: str = "INFO"
+    # Who may read /api/openapi.json: "public", "signed-in" (any valid token) or "off".
+    openapi_access: str = "signed-in"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -125,6 +140,7 @@ class Settings:
             oidc_jwks_url=env.get("OIDC_JWKS_URL", "").strip() or None,
             oidc_algorithms=_list(env, "OIDC_ALGORITHMS", ("RS256", "ES256")),
             oidc_leeway_seconds=_int(env, "OIDC_LEEWAY_SECONDS", 30),
+            oidc_client_ids=_list(env, "OIDC_CLIENT_IDS", (audience,)),
             database_url=env.get("DATABASE_URL", "").strip() or None,
             db_host=env.get("DB_HOST", "").strip() or None,
             db_port=_int(env, "DB_PORT", 5432, minimum=1),
@@ -160,10 +176,14 @@ class Settings:
             cors_origins=_list(env, "CORS_ORIGINS"),
             metrics_token=env.get("METRICS_TOKEN", "").strip() or None,
             log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
+            openapi_access=_choice(env, "OPENAPI_ACCESS", OPENAPI_ACCESS_CHOICES, "signed-in"),
         )
         if not settings.database_url and not (settings.db_host and settings.db_user):
             raise ConfigError("set DATABASE_URL, or DB_HOST and DB_USER (with DB_IAM_AUTH or DB_SECRET_ARN)")
         return settings
+
+    def accepted_clients(self) -> tuple[str, ...]:
+        return self.oidc_client_ids or (self.oidc_audience,)
 
     def missing_aws_config(self) -> list[str]:
         """Names of AWS settings needed by the upload/analysis endpoints that are unset."""

@@ -113,6 +113,9 @@ def create_db_engine(settings: Settings, health: DbHealth | None = None) -> Engi
         pool_recycle=settings.db_pool_recycle_seconds,
         pool_timeout=settings.db_pool_timeout_seconds,
         connect_args=connect_args,
+        # A failed statement's error names its bound values otherwise (e-mail addresses, file
+        # names, sequences), and errors are logged: keep them out of the logs.
+        hide_parameters=True,
     )
     secret = _SecretCache(settings.db_secret_arn, settings.aws_region) if settings.db_secret_arn else None
 

@@ -8,9 +8,11 @@ import re
 import secrets
 import sys
 import time
+import traceback
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .metrics import Metrics
@@ -32,6 +34,20 @@ _EXTRA_KEYS = (
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 
+def _format_exception(formatter: logging.Formatter, exc_info: Any) -> str:
+    """The traceback, except for database errors: their messages repeat values (PostgreSQL's
+    ``invalid input syntax ...: "<value>"``, ``Key (email)=(...) already exists``), so only the
+    frames, the driver's exception class and the SQLSTATE are written."""
+    exc = exc_info[1]
+    if isinstance(exc, DBAPIError):
+        orig = exc.orig
+        sqlstate = getattr(orig, "sqlstate", None) or "unknown"
+        frames = "".join(traceback.format_tb(exc_info[2]))
+        what = f"{type(exc).__name__}: {type(orig).__name__} (SQLSTATE {sqlstate}); message withheld"
+        return f"Traceback (most recent call last):\n{frames}{what}"
+    return formatter.formatException(exc_info)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -46,7 +62,7 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info and record.exc_info[0] is not None:
             entry["exc_type"] = record.exc_info[0].__name__
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = _format_exception(self, record.exc_info)
         return json.dumps(entry, default=str)
 
 

@@ -74,7 +74,9 @@ class File(Base):
     format: Mapped[str] = mapped_column(String(16))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str | None] = mapped_column(String(64))
-    sequence_fasta: Mapped[str | None] = mapped_column(Text)
+    # Up to ~5 MB per file: deferred, so listing or showing files never loads it. It is read one
+    # file at a time when an analysis starts (written to S3 and referenced by the manifest).
+    sequence_fasta: Mapped[str | None] = mapped_column(Text, deferred=True)
     s3_key: Mapped[str] = mapped_column(String(1024))
     upload_id: Mapped[str | None] = mapped_column(String(1024))
     part_size_bytes: Mapped[int] = mapped_column(BigInteger)

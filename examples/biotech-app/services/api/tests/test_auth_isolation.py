@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 
@@ -149,10 +150,46 @@ def test_missing_aws_settings(make_settings: Any, auth: Any) -> None:
     app = create_app(make_settings(UPLOADS_BUCKET="", STATE_MACHINE_ARN=""), consume_events=False)
     h = auth("unconfigured")
     with TestClient(app) as c:
-        r = c.get("/api/readyz")
+        r = c.get("/api/readyz", headers={"Authorization": "Bearer metrics-secret"})
         assert r.status_code == 503
         assert "UPLOADS_BUCKET" in r.json()["checks"]["config"]
         sid = c.post("/api/samples", json={"name": "n"}, headers=h).json()["id"]
         r = c.post(f"/api/samples/{sid}/files", json={"fileName": "a.mgf", "sizeBytes": 5}, headers=h)
         assert r.status_code == 503
         assert r.json()["error"]["code"] == "not_configured"
+
+
+def test_id_tokens_and_other_clients_are_refused(client: TestClient, issuer: LocalIssuer) -> None:
+    def answer(token: str) -> tuple[int, str]:
+        r = client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+        return r.status_code, r.json().get("error", {}).get("message", "")
+
+    aud = issuer.audience
+    # A Cognito ID token carries aud = the app client and token_use = id: refused, with a reason.
+    assert answer(issuer.token("t1", extra={"token_use": "id"})) == (401, "only access tokens are accepted")
+    # A Cognito access token (no aud) with token_use other than access is refused too.
+    other_use = issuer.token("t1", omit_aud=True, extra={"client_id": aud, "token_use": "id"})
+    assert answer(other_use)[0] == 401
+    # aud names this API, but azp says another client asked for it: refused.
+    assert answer(issuer.token("t1", extra={"azp": "another-client"})) == (
+        401,
+        "token issued to another client",
+    )
+    # ... and a Cognito access token of another app client.
+    foreign = issuer.token("t1", omit_aud=True, extra={"client_id": "another-client", "token_use": "access"})
+    assert answer(foreign)[0] == 401
+    # Access tokens of this client pass, with or without azp.
+    assert answer(issuer.token("t1", extra={"token_use": "access"}))[0] == 200
+    assert answer(issuer.token("t1", extra={"token_use": "access", "azp": aud}))[0] == 200
+    assert answer(issuer.token("t1", extra={"azp": aud}))[0] == 200
+
+
+def test_extra_clients_can_be_allowed(make_settings: Any, issuer: LocalIssuer) -> None:
+    from biotech_api.auth import TokenVerifier
+    from biotech_api.errors import ApiError
+
+    verifier = TokenVerifier(make_settings(OIDC_CLIENT_IDS=f"{issuer.audience},cli-client"))
+    assert verifier.verify(issuer.token("t2", extra={"azp": "cli-client"})).subject == "t2"
+    with pytest.raises(ApiError) as refused:
+        verifier.verify(issuer.token("t2", extra={"azp": "third-client"}))
+    assert refused.value.status == 401 and refused.value.message == "token issued to another client"

@@ -368,3 +368,52 @@ def test_the_dev_servers_fake_pipeline_writes_contract_v2_documents(
     assert (
         good["summaryVersion"] == 2 and good["psmsAccepted"] == per_file["identification"]["accepted"]["psms"]
     )
+
+
+def test_result_keys_are_pinned_to_their_analysis(
+    client: TestClient, auth: Any, aws: LocalAws, contract: Any, make_settings: Any
+) -> None:
+    """Keys read from a roll-up or an event are presigned only under ``analyses/<analysisId>/``."""
+    h = auth("pinned-keys")
+    started = _start(client, h)
+    analysis = started["analysis"]
+    aid = analysis["id"]
+    _ok, bad = started["files"]
+    owner = client.get("/api/me", headers=h).json()["id"]
+    _publish(aws, analysis, started["files"], 2, contract)
+    key = f"analyses/{aid}/summary.json"
+    summary = _get_json(aws, aws.results_bucket, key)
+    elsewhere = "analyses/a-someone-else/files/f-x/error.json"
+    assert summary["files"][1]["fileId"] == bad
+    summary["files"][1]["errorKey"] = f"analyses/{aid}/files/{bad}/../../../a-someone-else/error.json"
+    contract("analysis-summary.v2.schema.json", summary)
+    put_json(aws.client("s3"), aws.results_bucket, key, summary)
+    put_json(aws.client("s3"), aws.results_bucket, elsewhere, {"secret": "another user's results"})
+
+    # The event points at another analysis's roll-up: the API reads this analysis's own.
+    event = _event(analysis, owner, 2, contract, summaryKey="analyses/a-someone-else/summary.json")
+    _deliver(aws, make_settings, event)
+    body = client.get(f"/api/analyses/{aid}/results", headers=h).json()
+    assert body["status"] == "PARTIAL"
+    urls = [d["url"] for f in body["files"] for d in f["downloads"]]
+    assert urls, "this analysis's own outputs are still listed"
+    assert all(f"/analyses/{aid}/files/" in u for u in urls), urls
+    assert not any("someone-else" in u or "/../" in u for u in urls), urls
+
+
+def test_pinned_keys() -> None:
+    from biotech_api.analyses import _pinned
+
+    own = "analyses/a-1/files/f-1/"
+    assert _pinned(own + "summary.json", own) == own + "summary.json"
+    for key in (
+        "analyses/a-2/files/f-1/summary.json",
+        "uploads/u-other/s/f/input.mzML",
+        own + "../../../a-2/summary.json",
+        own + "./summary.json",
+        own + "x//summary.json",
+        own,
+        None,
+        42,
+    ):
+        assert _pinned(key, own) is None, key

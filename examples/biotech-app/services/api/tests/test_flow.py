@@ -161,7 +161,9 @@ def test_full_flow(client: TestClient, auth: Any, aws: LocalAws, contract: Any) 
     contract("analysis-manifest.v2.schema.json", manifest)
     assert manifest["parameters"] == params
     assert [f["fileId"] for f in manifest["files"]] == [fid1, fid2]
-    assert manifest["files"][0]["sequence"] == {"fasta": FASTA.strip()}
+    seq_key = manifest["files"][0]["sequence"]["key"]
+    assert seq_key == manifest["files"][0]["key"].rsplit("/", 1)[0] + "/sequence.fasta"
+    assert s3.get_object(Bucket=aws.uploads_bucket, Key=seq_key)["Body"].read().decode() == FASTA.strip()
     assert manifest["files"][0]["format"] == "mzML.gz" and manifest["files"][1]["format"] == "mgf"
     execution = _execution(aws, f"{aid}-1")
     exec_input = json.loads(execution["input"])

@@ -45,7 +45,9 @@ def _operations() -> list[str]:
 
 @pytest.fixture(scope="module")
 def fuzz_schema(make_settings: Any) -> Any:
-    app: FastAPI = create_app(make_settings(MAX_CONCURRENT_ANALYSES_PER_USER="1000"), consume_events=False)
+    app: FastAPI = create_app(
+        make_settings(MAX_CONCURRENT_ANALYSES_PER_USER="1000", OPENAPI_ACCESS="public"), consume_events=False
+    )
     return schemathesis.openapi.from_asgi("/api/openapi.json", app)
 
 

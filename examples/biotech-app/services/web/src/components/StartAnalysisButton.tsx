@@ -1,8 +1,8 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
-import { ApiError } from '@/lib/api';
+import { useRef, useState } from 'react';
+import { ApiError, newIdempotencyKey } from '@/lib/api';
 import { useAuth } from '@/lib/auth';
 
 export function StartAnalysisButton({ sampleId, disabled }: { sampleId: string; disabled?: boolean }) {
@@ -10,12 +10,16 @@ export function StartAnalysisButton({ sampleId, disabled }: { sampleId: string; 
   const router = useRouter();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // One key per click that succeeds: a click retried after a failure sends the same key, so a
+  // start whose answer was lost returns the analysis it created instead of starting another.
+  const idempotencyKey = useRef(newIdempotencyKey());
 
   const start = async () => {
     setPending(true);
     setError(null);
     try {
-      const analysis = await api.startAnalysis(sampleId);
+      const analysis = await api.startAnalysis(sampleId, undefined, idempotencyKey.current);
+      idempotencyKey.current = newIdempotencyKey();
       router.push(`/analyses/${encodeURIComponent(analysis.id)}`);
     } catch (e) {
       if (e instanceof ApiError && e.status === 409) setError(`Cannot start yet: ${e.message}`);

@@ -23,6 +23,15 @@ export class ApiError extends Error {
 export type TokenSource = () => Promise<string | null>;
 
 /**
+ * A fresh `Idempotency-Key` for one user action (a click on "Start analysis" or "Run again").
+ * Send the same key when that action is retried (e.g. after a network error): the API answers
+ * with the analysis the first attempt created instead of starting a second one.
+ */
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID();
+}
+
+/**
  * Thin client of the same-origin API (`/api/...`). Every call carries the
  * bearer token given by `getToken`; `onUnauthorized` runs on a 401.
  */
@@ -33,9 +42,15 @@ export class ApiClient {
     private readonly basePath = '/api',
   ) {}
 
-  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<T> {
     const token = await this.getToken();
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    const headers: Record<string, string> = { Accept: 'application/json', ...extraHeaders };
     if (token) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let response: Response;
@@ -117,11 +132,14 @@ export class ApiClient {
   abortFile(sampleId: string, fileId: string) {
     return this.request<void>('POST', `/samples/${enc(sampleId)}/files/${enc(fileId)}/abort`);
   }
-  startAnalysis(sampleId: string, parameters?: Record<string, unknown>) {
+  /** Starts an analysis; pass the same `idempotencyKey` again when retrying the same click. */
+  startAnalysis(sampleId: string, parameters?: Record<string, unknown>, idempotencyKey = newIdempotencyKey()) {
     return this.request<Analysis>(
       'POST',
       `/samples/${enc(sampleId)}/analyses`,
       parameters ? { parameters } : {},
+      undefined,
+      { 'Idempotency-Key': idempotencyKey },
     );
   }
   listAnalyses(sampleId: string) {
@@ -130,8 +148,11 @@ export class ApiClient {
   getAnalysis(analysisId: string, signal?: AbortSignal) {
     return this.request<Analysis>('GET', `/analyses/${enc(analysisId)}`, undefined, signal);
   }
-  rerunAnalysis(analysisId: string) {
-    return this.request<Analysis>('POST', `/analyses/${enc(analysisId)}/rerun`);
+  /** Reruns an analysis; pass the same `idempotencyKey` again when retrying the same click. */
+  rerunAnalysis(analysisId: string, idempotencyKey = newIdempotencyKey()) {
+    return this.request<Analysis>('POST', `/analyses/${enc(analysisId)}/rerun`, undefined, undefined, {
+      'Idempotency-Key': idempotencyKey,
+    });
   }
   getResults(analysisId: string, signal?: AbortSignal) {
     return this.request<AnalysisResults>('GET', `/analyses/${enc(analysisId)}/results`, undefined, signal);

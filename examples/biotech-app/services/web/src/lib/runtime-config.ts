@@ -45,7 +45,9 @@ export function extraConnectOrigins(env: Record<string, string | undefined> = pr
       // ignore malformed values; the sign-in page reports them
     }
   }
-  const storage = env.CSP_STORAGE_ORIGINS ?? 'https://*.amazonaws.com';
+  // The platform passes its buckets' own origins (uploads, results). No fallback to every
+  // `*.amazonaws.com` host: any bucket, anyone's, would be a valid target for a script's PUT.
+  const storage = env.CSP_STORAGE_ORIGINS ?? '';
   for (const item of storage.split(/[\s,]+/)) if (item) origins.add(item);
   return [...origins];
 }

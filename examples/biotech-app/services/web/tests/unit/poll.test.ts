@@ -71,4 +71,8 @@ describe('runtime config', () => {
       extraConnectOrigins({ OIDC_ISSUER: 'https://idp.example/pool', CSP_STORAGE_ORIGINS: 'http://127.0.0.1:5000' }),
     ).toEqual(['https://idp.example', 'http://127.0.0.1:5000']);
   });
+  it('admits no storage host it was not given (never every *.amazonaws.com host)', () => {
+    // The platform passes the buckets' own origins; without them the policy stays 'self' only.
+    expect(extraConnectOrigins({ OIDC_ISSUER: 'https://idp.example/pool' })).toEqual(['https://idp.example']);
+  });
 });

@@ -2,10 +2,11 @@
 
 import Link from 'next/link';
 import { useParams, useRouter } from 'next/navigation';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ErrorNotice } from '@/components/ErrorNotice';
 import { RequireAuth } from '@/components/RequireAuth';
 import { StatusBadge } from '@/components/StatusBadge';
+import { newIdempotencyKey } from '@/lib/api';
 import { useAuth } from '@/lib/auth';
 import { formatDate } from '@/lib/format';
 import { pollUntil } from '@/lib/poll';
@@ -118,6 +119,8 @@ function AnalysisView({ analysisId }: { analysisId: string }) {
   const [error, setError] = useState<string | null>(null);
   const [pollError, setPollError] = useState<string | null>(null);
   const [rerunning, setRerunning] = useState(false);
+  // Reused when "Run again" is retried after a failure, renewed once a rerun started.
+  const rerunKey = useRef(newIdempotencyKey());
 
   useEffect(() => {
     const controller = new AbortController();
@@ -142,7 +145,8 @@ function AnalysisView({ analysisId }: { analysisId: string }) {
   const rerun = async () => {
     setRerunning(true);
     try {
-      const next = await api.rerunAnalysis(analysisId);
+      const next = await api.rerunAnalysis(analysisId, rerunKey.current);
+      rerunKey.current = newIdempotencyKey();
       router.push(`/analyses/${encodeURIComponent(next.id)}`);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
