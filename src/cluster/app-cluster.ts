@@ -366,7 +366,9 @@ export class AppCluster extends Construct {
         securityGroupSelectorTerms: [{ id: this.cluster.clusterSecurityGroupId }],
         networkPolicy: 'DefaultAllow',
         networkPolicyEventLogs: 'Disabled',
-        ephemeralStorage: { size: '80Gi' },
+        // The API and web images are small: 20 GiB (the EKS AMI's default root size) instead of
+        // Auto Mode's 80 GiB default saves 60 GiB of gp3 per node (about $4.80/month at us-east-1).
+        ephemeralStorage: { size: '20Gi' },
       },
     };
     const nodePoolObject: k8s.NodePool = {
@@ -604,7 +606,10 @@ function resolveWorkload(name: 'api' | 'web', o: WorkloadOptions = {}, stage: Pl
   // Defaults follow the reference services (examples/biotech-app/services): API on 8080 with
   // /api/healthz (liveness) and /api/readyz (readiness), web on 3000 with /healthz.
   const healthPath = o.healthPath ?? (name === 'api' ? '/api/healthz' : '/healthz');
-  const minReplicas = o.minReplicas ?? (stage.production ? 3 : 1);
+  // Production: 2 replicas, in 2 zones (strict zone spread), survive the loss of a zone or a
+  // node; the HPA adds replicas under load. Each minimum replica beyond what the zones need is
+  // paid for all month on on-demand nodes (one more c6a.large-class node, about $62/month).
+  const minReplicas = o.minReplicas ?? (stage.production ? 2 : 1);
   return {
     name,
     placeholder,

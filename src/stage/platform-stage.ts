@@ -34,7 +34,14 @@ export interface PlatformStageOptions {
   readonly maxAzs?: number;
   /** NAT gateways (one per AZ for HA, one to save cost). @default - from basedOn */
   readonly natGateways?: number;
-  /** Interface VPC endpoints for ECR, Logs, STS, Secrets Manager and Step Functions. @default - from basedOn */
+  /**
+   * Interface VPC endpoints for ECR, Logs, STS, Secrets Manager and Step Functions. Each costs
+   * $0.01/h per AZ plus $0.01/GB (us-east-1), against $0.045/GB through a NAT gateway: over 3 AZs
+   * one endpoint pays for itself above about 626 GB a month of its service's traffic. Off in both
+   * presets (ECR image layers come from S3 through the free gateway endpoint); turn on when the
+   * AWS API traffic must not use the NAT gateways.
+   * @default - from basedOn
+   */
   readonly interfaceEndpoints?: boolean;
   /** Retention of CloudWatch log groups. @default - from basedOn */
   readonly logRetention?: logs.RetentionDays;
@@ -90,8 +97,9 @@ export class PlatformStage {
   });
 
   /**
-   * Production: highly available and retained. 3 AZs with a NAT gateway each, interface
-   * endpoints, a writer and a reader at 0.5 ACU minimum with deletion protection, 35-day backups
+   * Production: highly available and retained. 3 AZs with a NAT gateway each (no interface
+   * endpoints: below about 626 GB a month per service they cost more than the NAT traffic they
+   * save), a writer and a reader at 0.5 ACU minimum with deletion protection, 35-day backups
    * plus monthly snapshots for 5 years, GOVERNANCE Object Lock on results, escalation from Spot
    * to on-demand, logs kept for two years, nothing ever destroyed.
    */
@@ -99,7 +107,7 @@ export class PlatformStage {
     production: true,
     maxAzs: 3,
     natGateways: 3,
-    interfaceEndpoints: true,
+    interfaceEndpoints: false,
     logRetention: logs.RetentionDays.TWO_YEARS,
     databaseMinCapacity: 0.5,
     databaseMaxCapacity: 16,

@@ -398,14 +398,15 @@ describe('AppCluster in prod (images, admin role, restricted public endpoint, HT
     expect(objects.filter((o) => o.object.kind === 'ConfigMap' && o.object.metadata.name.endsWith('-placeholder'))).toEqual([]);
   });
 
-  test('production: 3 replicas minimum, strict zone spread, on-demand nodes', () => {
-    expect(findObject(objects, 'HorizontalPodAutoscaler', 'api').spec).toMatchObject({ minReplicas: 3, maxReplicas: 12 });
-    expect(findObject(objects, 'Deployment', 'api').spec.replicas).toBe(3);
+  test('production: 2 replicas minimum (2 zones), strict zone spread, on-demand nodes', () => {
+    expect(findObject(objects, 'HorizontalPodAutoscaler', 'api').spec).toMatchObject({ minReplicas: 2, maxReplicas: 12 });
+    expect(findObject(objects, 'Deployment', 'api').spec.replicas).toBe(2);
     const spread = findObject(objects, 'Deployment', 'api').spec.template.spec.topologySpreadConstraints[0];
     expect(spread).toMatchObject({ topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' });
     const pool = findObject(objects, 'NodePool', APP_NODE_POOL_NAME);
     expect(pool.spec.template.spec.requirements).toContainEqual({ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] });
     expect(findObject(objects, 'NodeClass', APP_NODE_POOL_NAME).spec.subnetSelectorTerms).toHaveLength(3);
+    expect(findObject(objects, 'NodeClass', APP_NODE_POOL_NAME).spec.ephemeralStorage).toEqual({ size: '20Gi' });
   });
 
   test('HTTPS listener with the given certificate and a modern TLS policy; the ALB has deletion protection', () => {

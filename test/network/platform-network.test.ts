@@ -60,9 +60,19 @@ describe('PlatformNetwork in hml (default)', () => {
   });
 });
 
-describe('PlatformNetwork in prod', () => {
+describe('PlatformNetwork in prod, default', () => {
   const stack = newStack({ env: true });
-  const network = new PlatformNetwork(stack, 'Network', { stage: PlatformStage.PROD });
+  new PlatformNetwork(stack, 'Network', { stage: PlatformStage.PROD });
+
+  test('no interface endpoints: below ~626 GB a month per service they cost more than the NAT traffic they save', () => {
+    Template.fromStack(stack).resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 0);
+    Template.fromStack(stack).resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway' }, 1);
+  });
+});
+
+describe('PlatformNetwork in prod, with interface endpoints', () => {
+  const stack = newStack({ env: true });
+  const network = new PlatformNetwork(stack, 'Network', { stage: PlatformStage.PROD, interfaceEndpoints: true });
   const template = Template.fromStack(stack);
 
   test('3 AZs with a NAT gateway each', () => {
