@@ -84,7 +84,7 @@ export class CostEstimator {
       const podList = workloads.map((w) => `${w.name} ${w.replicas}×(${round(w.cpu)} vCPU, ${round(w.memoryGib)} GiB)`).join(', ');
       const what = `NodePool ${pool.name}: ${podList} → ${plan.nodes} × ${plan.instanceType}`;
       b.add({
-        name: `Auto Mode nodes (${plan.instanceType}${plan.spot ? ', Spot' : ''})`,
+        name: 'Auto Mode nodes',
         quantity: plan.nodes,
         unit: 'node',
         monthlyUsd: plan.nodes * plan.instanceHourUsd * HOURS_PER_MONTH,

@@ -118,14 +118,14 @@ describe('CostEstimator on the whole platform (Auto Mode nodes from the manifest
 
   test('hml nodes are Spot, sized from the api and web requests', () => {
     const nodes = line(hmlEstimate, 'Auto Mode nodes')[0];
-    expect(nodes.name).toMatch(/Spot/);
+    expect(nodes.detail).toMatch(/1 × c6a\.large at 0\.4 × on-demand \(Spot\)/);
     expect(nodes.quantity).toBe(1);
     expect(nodes.detail).toMatch(/api 1×\(0\.25 vCPU, 0\.5 GiB\), web 1×\(0\.25 vCPU, 0\.5 GiB\)/);
   });
 
   test('prod nodes are on-demand, one per zone the replicas must spread over', () => {
     const nodes = line(prodEstimate, 'Auto Mode nodes')[0];
-    expect(nodes.name).not.toMatch(/Spot/);
+    expect(nodes.detail).toMatch(/2 × c6a\.large, on-demand/);
     expect(nodes.quantity).toBe(2);
     expect(line(prodEstimate, 'Auto Mode management fee')[0].quantity).toBe(2);
   });
