@@ -52,6 +52,20 @@ describe('CostEstimator on small synthesized stacks', () => {
     expect(endpoints.monthlyUsd).toBeCloseTo(18 * PriceTable.DEFAULT.price('InterfaceEndpointAz', 'us-east-1').usd * HOURS, 10);
   });
 
+  test('a NAT instance is priced at its instance type, public address and volume, instead of a gateway', () => {
+    const build = (natInstances: boolean) => {
+      const stack = newStack();
+      new PlatformNetwork(stack, 'Network', { stage: PlatformStage.HML, natInstances });
+      return CostEstimator.estimate(Template.fromStack(stack).toJSON());
+    };
+    const [gateway, instance] = [build(false), build(true)];
+    const p = (item: string) => PriceTable.DEFAULT.price(item, 'us-east-1').usd;
+    expect(line(instance, 'NAT instances (t4g.nano)')[0].monthlyUsd).toBeCloseTo(p('Ec2Instance:t4g.nano') * HOURS, 10);
+    expect(line(instance, 'public IPv4 addresses')[0].quantity).toBe(1);
+    expect(line(instance, 'EC2 instance volumes')[0].quantity).toBe(8);
+    expect(gateway.monthlyUsd - instance.monthlyUsd).toBeCloseTo((p('NatGateway') - p('Ec2Instance:t4g.nano')) * HOURS - 8 * p('EbsGp3Gb'), 10);
+  });
+
   test('the same template costs more at sa-east-1 prices than at us-east-1 prices', () => {
     const template = Template.fromStack(vpcStack(1)).toJSON();
     expect(CostEstimator.estimate(template, { region: 'sa-east-1' }).monthlyUsd)
