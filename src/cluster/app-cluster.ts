@@ -382,7 +382,10 @@ export class AppCluster extends Construct {
             nodeClassRef: { group: 'eks.amazonaws.com', kind: 'NodeClass', name: APP_NODE_POOL_NAME },
             requirements: [
               { key: 'karpenter.sh/capacity-type', operator: 'In', values: this.stage.production ? ['on-demand'] : ['spot', 'on-demand'] },
-              { key: 'eks.amazonaws.com/instance-category', operator: 'In', values: ['c', 'm', 'r'] },
+              // Staging may also use burstable t instances (Auto Mode takes medium and larger:
+              // a t3a.medium is half the price of a c6a.large); production keeps c, m and r,
+              // whose CPU is not rationed by credits.
+              { key: 'eks.amazonaws.com/instance-category', operator: 'In', values: this.stage.production ? ['c', 'm', 'r'] : ['c', 'm', 'r', 't'] },
               { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] },
             ],
             expireAfter: '336h',

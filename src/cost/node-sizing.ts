@@ -19,6 +19,8 @@ const SHAPES: Record<string, { vcpu: number; gib: number; arch: string }> = {
   'r6a.large': { vcpu: 2, gib: 16, arch: 'amd64' },
   'c6a.xlarge': { vcpu: 4, gib: 8, arch: 'amd64' },
   'm6a.xlarge': { vcpu: 4, gib: 16, arch: 'amd64' },
+  't3a.medium': { vcpu: 2, gib: 4, arch: 'amd64' },
+  't3.medium': { vcpu: 2, gib: 4, arch: 'amd64' },
   't4g.nano': { vcpu: 2, gib: 0.5, arch: 'arm64' },
   't3.nano': { vcpu: 2, gib: 0.5, arch: 'amd64' },
   't3.micro': { vcpu: 2, gib: 1, arch: 'amd64' },
@@ -62,6 +64,9 @@ export function planNodes(pool: NodePoolShape, workloads: WorkloadShape[], table
     if (pool.instanceCategories.length > 0 && !pool.instanceCategories.includes(category)) continue;
     if (pool.architectures.length > 0 && !pool.architectures.includes(shape.arch)) continue;
     if (!table.has(`Ec2Instance:${type}`, region)) continue;
+    // Auto Mode launches only types with more than one vCPU, never nano, micro or small (EKS
+    // team, aws/containers-roadmap#2516).
+    if (shape.vcpu <= 1 || /\.(nano|micro|small)$/.test(type)) continue;
     const allocCpu = shape.vcpu - NODE_OVERHEAD_CPU;
     const allocGib = shape.gib - NODE_OVERHEAD_GIB;
     if (allocCpu < biggestCpu || allocGib < biggestGib) continue;

@@ -134,6 +134,8 @@ export const PRICE_RECORDS: PriceRecord[] = [
   ec2('r6a.large', 0.1134, 0.1814),
   ec2('c6a.xlarge', 0.153, 0.2448),
   ec2('m6a.xlarge', 0.1728, 0.2765),
+  ec2('t3a.medium', 0.0376, 0.0605),
+  ec2('t3.medium', 0.0416, 0.0672),
   ec2('t4g.nano', 0.0042, 0.0067, true),
   ec2('t3.nano', 0.0052, 0.0084),
   ec2('t3.micro', 0.0104, 0.0168),

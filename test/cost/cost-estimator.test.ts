@@ -77,6 +77,24 @@ describe('CostEstimator on small synthesized stacks', () => {
       .toThrow(/region 'eu-west-9' has no prices in the table \(it has sa-east-1, us-east-1\)/);
   });
 
+  test('nodes are never a type Auto Mode refuses (one vCPU, nano, micro or small)', () => {
+    const manifest = (objects: unknown[]) => ({ Type: 'Custom::AWSCDK-EKS-KubernetesResource', Properties: { Manifest: JSON.stringify(objects) } });
+    const template = {
+      Resources: {
+        Pool: manifest([
+          { apiVersion: 'eks.amazonaws.com/v1', kind: 'NodeClass', metadata: { name: 'nc' }, spec: { subnetSelectorTerms: [{ id: 'a' }, { id: 'b' }], ephemeralStorage: { size: '20Gi' } } },
+          { apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name: 'p' }, spec: { template: { spec: { nodeClassRef: { name: 'nc' }, requirements: [] } } } },
+        ]),
+        App: manifest([{
+          apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'tiny', namespace: 'x' },
+          spec: { replicas: 1, template: { spec: { nodeSelector: { 'karpenter.sh/nodepool': 'p' }, containers: [{ resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } } },
+        }]),
+      },
+    };
+    const nodes = line(CostEstimator.estimate(template), 'Auto Mode nodes')[0];
+    expect(nodes.detail).toMatch(/1 × t3a\.medium at 0\.4 × on-demand \(Spot\)/);
+  });
+
   test('a negative usage assumption is a clear error naming the option', () => {
     expect(() => CostEstimator.estimate({ Resources: {} }, { activeUsers: -1, databaseStorageGb: Number.NaN }))
       .toThrow(/activeUsers is -1: use a finite number of 0 or more; databaseStorageGb is NaN/);
@@ -132,7 +150,7 @@ describe('CostEstimator on the whole platform (Auto Mode nodes from the manifest
 
   test('hml nodes are Spot, sized from the api and web requests', () => {
     const nodes = line(hmlEstimate, 'Auto Mode nodes')[0];
-    expect(nodes.detail).toMatch(/1 × c6a\.large at 0\.4 × on-demand \(Spot\)/);
+    expect(nodes.detail).toMatch(/1 × t3a\.medium at 0\.4 × on-demand \(Spot\)/);
     expect(nodes.quantity).toBe(1);
     expect(nodes.detail).toMatch(/api 1×\(0\.25 vCPU, 0\.5 GiB\), web 1×\(0\.25 vCPU, 0\.5 GiB\)/);
   });
