@@ -20,8 +20,9 @@ describe('biotech-app', () => {
     expect(prod.terminationProtection).toBe(true);
   });
 
-  test('hml spans 2 AZs, prod 3 with a NAT gateway each', () => {
-    Template.fromStack(hml).resourceCountIs('AWS::EC2::NatGateway', 1);
+  test('hml has one NAT instance, prod 3 AZs with a NAT gateway each', () => {
+    Template.fromStack(hml).resourceCountIs('AWS::EC2::NatGateway', 0);
+    Template.fromStack(hml).resourceCountIs('AWS::EC2::Instance', 1);
     Template.fromStack(prod).resourceCountIs('AWS::EC2::NatGateway', 3);
   });
 
