@@ -86,7 +86,7 @@ function rollupCommand(o: DefinitionOptions): string {
   const base = "'rollup', '--manifest', $manifestUrl, '--results', $resultsUrl, '--execution-name', $executionName";
   const c = o.cost;
   if (!c) return `{% [${base}] %}`;
-  const n = (x: number) => `'${String(x)}'`;
+  const n = (x: number | string) => `'${String(x)}'`;
   return `{% [${base}, '--task-vcpu', ${n(c.vcpu)}, '--task-memory-gib', ${n(c.memoryGib)}, ` +
     `'--vcpu-hour-usd', $escalated ? ${n(c.onDemandVcpuHourUsd)} : ${n(c.spotVcpuHourUsd)}, ` +
     `'--gb-hour-usd', $escalated ? ${n(c.onDemandGbHourUsd)} : ${n(c.spotGbHourUsd)}, ` +
