@@ -86,7 +86,9 @@ describe('CostEstimator on small synthesized stacks', () => {
           { apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name: 'p' }, spec: { template: { spec: { nodeClassRef: { name: 'nc' }, requirements: [] } } } },
         ]),
         App: manifest([{
-          apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'tiny', namespace: 'x' },
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'tiny', namespace: 'x' },
           spec: { replicas: 1, template: { spec: { nodeSelector: { 'karpenter.sh/nodepool': 'p' }, containers: [{ resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } } },
         }]),
       },
