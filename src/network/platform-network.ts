@@ -16,8 +16,9 @@ import { PlatformStage } from '../stage/platform-stage';
 
 /**
  * The platform's VPC: public, private-with-egress and isolated subnets over 2 (hml) or 3 (prod)
- * AZs, NAT gateways per stage, flow logs to a KMS-encrypted log group, the default security
- * group closed, an S3 gateway endpoint and (in prod) interface endpoints.
+ * AZs, NAT per stage, flow logs to a KMS-encrypted log group, the default security
+ * group closed, an S3 gateway endpoint and, on request, interface endpoints. NAT is one NAT
+ * instance in hml and a NAT gateway per AZ in prod.
  *
  * @example
  * const network = new PlatformNetwork(this, 'Network', { stage: PlatformStage.PROD });
