@@ -34,13 +34,16 @@ const COGNITO = 'https://aws.amazon.com/cognito/pricing/';
 const CLOUDWATCH = 'https://aws.amazon.com/cloudwatch/pricing/';
 const FARGATE = 'https://aws.amazon.com/fargate/pricing/';
 
-/** An EC2 instance type's on-demand Linux price per hour. */
-function ec2(type: string, useast1: number, saeast1: number, verifiedUs = false): PriceRecord {
+/**
+ * An EC2 instance type's on-demand Linux price per hour. All unverified: the pages found here
+ * quote these figures without naming the region.
+ */
+function ec2(type: string, useast1: number, saeast1: number): PriceRecord {
   return {
     item: `Ec2Instance:${type}`,
     unit: 'hour',
     description: `EC2 ${type} on-demand, Linux`,
-    prices: { 'us-east-1': { usd: useast1, verified: verifiedUs }, 'sa-east-1': { usd: saeast1, verified: false } },
+    prices: { 'us-east-1': { usd: useast1, verified: false }, 'sa-east-1': { usd: saeast1, verified: false } },
     source: EC2,
     readOn: READ_ON,
   };
@@ -53,8 +56,9 @@ export const PRICE_RECORDS: PriceRecord[] = [
     unit: 'hour',
     description: 'NAT gateway, per hour provisioned (data processed is usage, priced separately)',
     prices: {
-      // The VPC pricing page's worked example (US East) states $0.045 per NAT gateway-hour.
-      'us-east-1': { usd: 0.045, verified: true },
+      // The VPC pricing page's worked example (US East, Ohio) states $0.045 per NAT gateway-hour;
+      // the page cited here gives the same figure for us-east-1 by name.
+      'us-east-1': { usd: 0.045, verified: true, source: 'https://basavytix.com/blog/aws-nat-gateway-pricing' },
       'sa-east-1': { usd: 0.093, verified: false },
     },
     source: VPC,
@@ -64,7 +68,10 @@ export const PRICE_RECORDS: PriceRecord[] = [
     item: 'NatGatewayDataGb',
     unit: 'GB',
     description: 'NAT gateway data processed',
-    prices: { 'us-east-1': { usd: 0.045, verified: true }, 'sa-east-1': { usd: 0.093, verified: false } },
+    prices: {
+      'us-east-1': { usd: 0.045, verified: true, source: 'https://basavytix.com/blog/aws-nat-gateway-pricing' },
+      'sa-east-1': { usd: 0.093, verified: false },
+    },
     source: VPC,
     readOn: READ_ON,
   },
@@ -72,7 +79,10 @@ export const PRICE_RECORDS: PriceRecord[] = [
     item: 'PublicIpv4Address',
     unit: 'hour',
     description: 'Public IPv4 address (an Elastic IP, or the public address of a NAT instance)',
-    prices: { 'us-east-1': { usd: 0.005, verified: true }, 'sa-east-1': { usd: 0.005, verified: false } },
+    prices: {
+      'us-east-1': { usd: 0.005, verified: true, source: 'https://cloudburn.io/blog/aws-nat-gateway-pricing' },
+      'sa-east-1': { usd: 0.005, verified: false },
+    },
     source: VPC,
     readOn: READ_ON,
   },
@@ -128,15 +138,15 @@ export const PRICE_RECORDS: PriceRecord[] = [
   },
   ec2('c6a.large', 0.0765, 0.1224),
   ec2('c5a.large', 0.077, 0.123),
-  ec2('c5.large', 0.085, 0.131, true),
+  ec2('c5.large', 0.085, 0.131),
   ec2('m6a.large', 0.0864, 0.1382),
-  ec2('m5.large', 0.096, 0.153, true),
+  ec2('m5.large', 0.096, 0.153),
   ec2('r6a.large', 0.1134, 0.1814),
   ec2('c6a.xlarge', 0.153, 0.2448),
   ec2('m6a.xlarge', 0.1728, 0.2765),
   ec2('t3a.medium', 0.0376, 0.0605),
   ec2('t3.medium', 0.0416, 0.0672),
-  ec2('t4g.nano', 0.0042, 0.0067, true),
+  ec2('t4g.nano', 0.0042, 0.0067),
   ec2('t3.nano', 0.0052, 0.0084),
   ec2('t3.micro', 0.0104, 0.0168),
   {
