@@ -179,6 +179,12 @@ example.addTask('summary', {
   exec: 'ts-node -P tsconfig.json --prefer-ts-exts src/summary.ts',
 });
 
+// The README's cost table, generated from the synthesized templates by the library's CostEstimator.
+example.addTask('cost-table', {
+  description: "Rewrite the README's cost table from the synthesized stacks' estimated monthly cost",
+  exec: 'ts-node -P tsconfig.json --prefer-ts-exts src/cost-table.ts',
+});
+
 // The root build and test also build and test the example, against the freshly compiled library.
 project.postCompileTask.exec('npx projen build', { cwd: 'examples/biotech-app', name: 'example' });
 

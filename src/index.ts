@@ -27,3 +27,6 @@ export * from './platform/audit-trail';
 export * from './platform/database-bootstrap';
 export * from './platform/proteomics-platform-props';
 export * from './platform/proteomics-platform';
+export * from './cost/price-table';
+export * from './cost/cost-estimate';
+export * from './cost/cost-estimator';

@@ -38,7 +38,8 @@ const GROUP_COLOURS = {
 
 /** Resource types drawn as nodes, with a short label. */
 const MAIN = {
-  'AWS::EC2::VPC': 'VPC', 'AWS::EC2::NatGateway': 'NAT gateway', 'AWS::EC2::VPCEndpoint': 'VPC endpoint',
+  'AWS::EC2::VPC': 'VPC', 'AWS::EC2::NatGateway': 'NAT gateway', 'AWS::EC2::Instance': 'EC2 instance (NAT)',
+  'AWS::EC2::VPCEndpoint': 'VPC endpoint',
   'AWS::EC2::FlowLog': 'flow log',
   'AWS::S3::Bucket': 'S3 bucket',
   'AWS::RDS::DBCluster': 'Aurora cluster', 'AWS::RDS::DBInstance': 'Aurora instance',

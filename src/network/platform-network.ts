@@ -16,8 +16,9 @@ import { PlatformStage } from '../stage/platform-stage';
 
 /**
  * The platform's VPC: public, private-with-egress and isolated subnets over 2 (hml) or 3 (prod)
- * AZs, NAT gateways per stage, flow logs to a KMS-encrypted log group, the default security
- * group closed, an S3 gateway endpoint and (in prod) interface endpoints.
+ * AZs, NAT per stage, flow logs to a KMS-encrypted log group, the default security
+ * group closed, an S3 gateway endpoint and, on request, interface endpoints. NAT is one NAT
+ * instance in hml and a NAT gateway per AZ in prod.
  *
  * @example
  * const network = new PlatformNetwork(this, 'Network', { stage: PlatformStage.PROD });
@@ -43,11 +44,21 @@ export class PlatformNetwork extends Construct {
     const natGateways = props.natGateways ?? Math.min(this.stage.natGateways, maxAzs);
     validate(this, cidr, maxAzs, natGateways);
     const removalPolicy = resolveRemovalPolicy(this, props.removalPolicy, this.stage);
+    const natProvider = (props.natInstances ?? this.stage.natInstances)
+      ? ec2.NatProvider.instanceV2({
+        instanceType: props.natInstanceType ?? new ec2.InstanceType('t4g.nano'),
+        // Never the provider's default (all inbound traffic from anywhere): only the VPC, below.
+        defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
+        // The public subnets do not map public addresses on launch.
+        associatePublicIpAddress: true,
+      })
+      : undefined;
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(cidr),
       maxAzs,
       natGateways,
+      natGatewayProvider: natProvider,
       restrictDefaultSecurityGroup: true,
       subnetConfiguration: [
         // Only NAT gateways (with Elastic IPs) live here: nothing needs an automatic public IP.
@@ -61,6 +72,8 @@ export class PlatformNetwork extends Construct {
     // Load balancer placement for EKS Auto Mode and the AWS Load Balancer Controller.
     for (const subnet of this.vpc.publicSubnets) Tags.of(subnet).add('kubernetes.io/role/elb', '1');
     for (const subnet of this.vpc.privateSubnets) Tags.of(subnet).add('kubernetes.io/role/internal-elb', '1');
+
+    if (natProvider) this.hardenNatInstances(natProvider, cidr);
 
     this.flowLogKey = new kms.Key(this, 'FlowLogKey', {
       description: `VPC flow logs of ${this.node.path}`,
@@ -120,6 +133,33 @@ export class PlatformNetwork extends Construct {
     }
 
     this.acknowledgeFindings();
+  }
+
+  /** Only the VPC may send traffic through the NAT instances; IMDSv2 only; encrypted root volume. */
+  private hardenNatInstances(provider: ec2.NatInstanceProviderV2, cidr: string): void {
+    provider.securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.allTraffic(), 'Traffic of the private subnets to the internet');
+    for (const instance of provider.gatewayInstances) {
+      const cfn = instance.node.defaultChild as ec2.CfnInstance;
+      cfn.metadataOptions = { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 };
+      cfn.blockDeviceMappings = [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3', volumeSize: 8, deleteOnTermination: true } }];
+      Acknowledge.rules(instance, 'A NAT instance forwards the private subnets\' traffic to the internet: it needs a public address, ' +
+        'sits in a public subnet of this VPC (set on its network interface, which the in-VPC rule does not read), is replaced ' +
+        'rather than protected from termination (it holds no data), and keeps basic 5-minute monitoring (a staging cost choice; ' +
+        'EC2 automatic recovery acts on its status checks).', [
+        'AwsSolutions-EC28',
+        'AwsSolutions-EC29',
+        'HIPAA.Security-EC2InstanceDetailedMonitoringEnabled',
+        'HIPAA.Security-EC2InstanceNoPublicIp',
+        'HIPAA.Security-EC2InstancesInVPC',
+        'NIST.800.53.R5-EC2InstanceNoPublicIp',
+        'NIST.800.53.R5-EC2InstancesInVPC',
+      ]);
+    }
+    Acknowledge.rules(provider.securityGroup, 'The NAT instances forward every protocol of the private subnets; the only ingress ' +
+      'rule admits the VPC\'s own CIDR, nothing from outside.', [
+      'HIPAA.Security-EC2RestrictedCommonPorts',
+      'NIST.800.53.R5-EC2RestrictedCommonPorts',
+    ]);
   }
 
   private acknowledgeFindings(): void {

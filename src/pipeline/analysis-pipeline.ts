@@ -22,11 +22,12 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AnalysisPipelineProps, PipelineComputeType } from './analysis-pipeline-props';
-import { buildDefinition, CHUNK_SIZE, CHUNKS_MAP_RUN_LABEL, COMPLETION_EVENT_DETAIL_TYPE, COMPLETION_EVENT_SOURCE } from './definition';
+import { buildDefinition, RollupCostRates, CHUNK_SIZE, CHUNKS_MAP_RUN_LABEL, COMPLETION_EVENT_DETAIL_TYPE, COMPLETION_EVENT_SOURCE } from './definition';
 import { fargatePairProblem } from './fargate-sizes';
 import { Acknowledge } from '../compliance/acknowledge';
 import { resolveRemovalPolicy } from '../core/removal';
 import { PropsValidator } from '../core/validation';
+import { PriceTable } from '../cost/price-table';
 import { PlatformStage } from '../stage/platform-stage';
 import { RetentionBuckets } from '../storage/retention-buckets';
 
@@ -281,6 +282,7 @@ export class AnalysisPipeline extends Construct {
       timeoutSeconds: analysisTimeout.toSeconds(),
       maxConcurrentChunks,
       spotWaitSeconds: spotWaitTimeout.toSeconds(),
+      cost: rollupCostRates(stack, fargate, vcpus, memory),
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       // A known name: CDK's key-policy condition for a customer-managed key names the state
@@ -580,4 +582,30 @@ function validate(scope: Construct, r: Resolved): void {
   v.checkNumber(r.maxConcurrentChunks, 'maxConcurrentChunks', (n) => Number.isInteger(n) && n >= 1 && n <= 1000,
     `use 1 to 1000 chunks (of ${CHUNK_SIZE} files) at a time.`);
   v.throwIfInvalid();
+}
+
+/**
+ * The rates the roll-up prices an analysis with: the job's Fargate task size at the price table's
+ * Fargate (Spot) prices for the stack's region. None (the analysis' cost is then null) on EC2,
+ * when the region is unknown at synth, or when the table has no prices for it.
+ */
+function rollupCostRates(stack: Stack, fargate: boolean, vcpus: number, memory: Size): RollupCostRates | undefined {
+  const region = stack.region;
+  const table = PriceTable.DEFAULT;
+  const memoryMiB = memory.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+  if (!fargate || Token.isUnresolved(region) || Token.isUnresolved(vcpus) || Token.isUnresolved(memoryMiB)) return undefined;
+  if (!table.has('FargateVcpuHour', region) || !table.has('FargateGbHour', region)) return undefined;
+  const vcpuHour = table.price('FargateVcpuHour', region);
+  const gbHour = table.price('FargateGbHour', region);
+  const spot = table.price('FargateSpotRatio', region).usd;
+  const round = (n: number) => Math.round(n * 1e8) / 1e8;
+  return {
+    vcpu: vcpus,
+    memoryGib: memoryMiB / 1024,
+    onDemandVcpuHourUsd: round(vcpuHour.usd),
+    onDemandGbHourUsd: round(gbHour.usd),
+    spotVcpuHourUsd: round(vcpuHour.usd * spot),
+    spotGbHourUsd: round(gbHour.usd * spot),
+    source: `cdk-proteomics-platform price table read ${vcpuHour.readOn}, ${region}`,
+  };
 }

@@ -61,6 +61,36 @@ export interface DefinitionOptions {
    * machine cancels it and escalates (only with `onDemandQueueArn`).
    */
   readonly spotWaitSeconds: number;
+  /** Task size and prices the roll-up estimates the analysis' compute cost with; none: cost is null. */
+  readonly cost?: RollupCostRates;
+}
+
+/**
+ * What one analysis task is and what Fargate charges for it, passed to the roll-up, which
+ * writes the analysis' `cost` (contract v2) and so the completion event's `estimatedCostUsd`.
+ * @internal
+ */
+export interface RollupCostRates {
+  readonly vcpu: number;
+  readonly memoryGib: number;
+  readonly spotVcpuHourUsd: number;
+  readonly spotGbHourUsd: number;
+  readonly onDemandVcpuHourUsd: number;
+  readonly onDemandGbHourUsd: number;
+  /** Where the prices come from (no quotes). */
+  readonly source: string;
+}
+
+/** The roll-up's command: with rates, priced at Fargate Spot, or on-demand once escalated. */
+function rollupCommand(o: DefinitionOptions): string {
+  const base = "'rollup', '--manifest', $manifestUrl, '--results', $resultsUrl, '--execution-name', $executionName";
+  const c = o.cost;
+  if (!c) return `{% [${base}] %}`;
+  const n = (x: number | string) => `'${String(x)}'`;
+  return `{% [${base}, '--task-vcpu', ${n(c.vcpu)}, '--task-memory-gib', ${n(c.memoryGib)}, ` +
+    `'--vcpu-hour-usd', $escalated ? ${n(c.onDemandVcpuHourUsd)} : ${n(c.spotVcpuHourUsd)}, ` +
+    `'--gb-hour-usd', $escalated ? ${n(c.onDemandGbHourUsd)} : ${n(c.spotGbHourUsd)}, ` +
+    `'--price-source', $escalated ? ${n(c.source + ', Fargate on-demand (escalated)')} : ${n(c.source + ', Fargate Spot')}] %}`;
 }
 
 type Json = any;
@@ -578,7 +608,7 @@ export function buildDefinition(o: DefinitionOptions): Json {
         shareId: tags.shareId,
         analysisId: tags.analysisId,
         sampleId: tags.sampleId,
-        command: "{% ['rollup', '--manifest', $manifestUrl, '--results', $resultsUrl, '--execution-name', $executionName] %}",
+        command: rollupCommand(o),
       }),
       Output: {},
       Retry: [throttleRetry(BATCH_THROTTLING)],
@@ -649,6 +679,7 @@ export function buildDefinition(o: DefinitionOptions): Json {
   {'schemaVersion': 2, 'analysisId': $analysisId, 'sampleId': $sampleId, 'ownerId': $ownerId, 'executionName': $executionName,
    'status': $status, 'filesSucceeded': $filesSucceeded, 'filesFailed': $filesFailed, 'summaryKey': $summaryKey},
   $exists($summary.rerunOf) ? {'rerunOf': $summary.rerunOf} : {},
+  $type($summary.cost.estimatedCostUsd) = 'number' ? {'estimatedCostUsd': $summary.cost.estimatedCostUsd} : {},
   ($status != 'SUCCEEDED' and $cause != '') ? {'cause': $substring($cause, 0, 2000)} : {}
 ]) %}`,
         }],

@@ -13,9 +13,11 @@ export interface PlatformNetworkOptions {
   readonly cidr?: string;
   /** Availability zones. @default - 2 in hml, 3 in prod */
   readonly maxAzs?: number;
-  /** NAT gateways. @default - 1 in hml, one per AZ in prod */
+  /** NAT gateways (or NAT instances). @default - 1 in hml, one per AZ in prod */
   readonly natGateways?: number;
-  /** Interface VPC endpoints. @default - true in prod, false in hml */
+  /** NAT instances (t4g.nano) instead of NAT gateways: `PlatformNetworkProps.natInstances`. @default - true in hml, false in prod */
+  readonly natInstances?: boolean;
+  /** Interface VPC endpoints: `PlatformNetworkProps.interfaceEndpoints`. @default - false in both stages */
   readonly interfaceEndpoints?: boolean;
 }
 

@@ -34,7 +34,7 @@ export const PROJECT_TAG_VALUE = 'cdk-proteomics-platform';
 export class ProteomicsPlatform extends Construct {
   /** The stage this platform was built for. */
   public readonly stage: PlatformStage;
-  /** VPC, subnets, NAT gateways, flow logs and endpoints. */
+  /** VPC, subnets, NAT (an instance in hml, gateways in prod), flow logs and endpoints. */
   public readonly network: PlatformNetwork;
   /** The uploads (365 days) and results (5 years) buckets, their keys and the access-log bucket. */
   public readonly buckets: RetentionBuckets;

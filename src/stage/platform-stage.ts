@@ -34,7 +34,20 @@ export interface PlatformStageOptions {
   readonly maxAzs?: number;
   /** NAT gateways (one per AZ for HA, one to save cost). @default - from basedOn */
   readonly natGateways?: number;
-  /** Interface VPC endpoints for ECR, Logs, STS, Secrets Manager and Step Functions. @default - from basedOn */
+  /**
+   * NAT instances (`NatProvider.instanceV2`, t4g.nano) instead of NAT gateways: about $7 instead
+   * of $36.50 a month each at us-east-1, for a self-managed instance without managed failover.
+   * @default - from basedOn
+   */
+  readonly natInstances?: boolean;
+  /**
+   * Interface VPC endpoints for ECR, Logs, STS, Secrets Manager and Step Functions. Each costs
+   * $0.01/h per AZ plus $0.01/GB (us-east-1), against $0.045/GB through a NAT gateway: over 3 AZs
+   * one endpoint pays for itself above about 626 GB a month of its service's traffic. Off in both
+   * presets (ECR image layers come from S3 through the free gateway endpoint); turn on when the
+   * AWS API traffic must not use the NAT gateways.
+   * @default - from basedOn
+   */
   readonly interfaceEndpoints?: boolean;
   /** Retention of CloudWatch log groups. @default - from basedOn */
   readonly logRetention?: logs.RetentionDays;
@@ -69,13 +82,14 @@ export interface PlatformStageOptions {
  */
 export class PlatformStage {
   /**
-   * Staging ("homologação"): cheap and disposable. 2 AZs with one NAT gateway, no interface
+   * Staging ("homologação"): cheap and disposable. 2 AZs with one NAT instance, no interface
    * endpoints, a database that pauses at 0 ACU, Spot only, no Object Lock, one-month logs.
    */
   public static readonly HML = new PlatformStage('hml', {
     production: false,
     maxAzs: 2,
     natGateways: 1,
+    natInstances: true,
     interfaceEndpoints: false,
     logRetention: logs.RetentionDays.ONE_MONTH,
     databaseMinCapacity: 0,
@@ -90,8 +104,9 @@ export class PlatformStage {
   });
 
   /**
-   * Production: highly available and retained. 3 AZs with a NAT gateway each, interface
-   * endpoints, a writer and a reader at 0.5 ACU minimum with deletion protection, 35-day backups
+   * Production: highly available and retained. 3 AZs with a NAT gateway each (no interface
+   * endpoints: below about 626 GB a month per service they cost more than the NAT traffic they
+   * save), a writer and a reader at 0.5 ACU minimum with deletion protection, 35-day backups
    * plus monthly snapshots for 5 years, GOVERNANCE Object Lock on results, escalation from Spot
    * to on-demand, logs kept for two years, nothing ever destroyed.
    */
@@ -99,7 +114,8 @@ export class PlatformStage {
     production: true,
     maxAzs: 3,
     natGateways: 3,
-    interfaceEndpoints: true,
+    natInstances: false,
+    interfaceEndpoints: false,
     logRetention: logs.RetentionDays.TWO_YEARS,
     databaseMinCapacity: 0.5,
     databaseMaxCapacity: 16,
@@ -127,6 +143,7 @@ export class PlatformStage {
       production: options.production ?? base.production,
       maxAzs: options.maxAzs ?? base.maxAzs,
       natGateways: options.natGateways ?? base.natGateways,
+      natInstances: options.natInstances ?? base.natInstances,
       interfaceEndpoints: options.interfaceEndpoints ?? base.interfaceEndpoints,
       logRetention: options.logRetention ?? base.logRetention,
       databaseMinCapacity: options.databaseMinCapacity ?? base.databaseMinCapacity,
@@ -148,8 +165,10 @@ export class PlatformStage {
   public readonly production: boolean;
   /** Availability zones the VPC spans. */
   public readonly maxAzs: number;
-  /** NAT gateways. */
+  /** NAT gateways (or NAT instances). */
   public readonly natGateways: number;
+  /** Whether NAT instances replace the NAT gateways. */
+  public readonly natInstances: boolean;
   /** Whether interface VPC endpoints are created. */
   public readonly interfaceEndpoints: boolean;
   /** Retention of CloudWatch log groups. */
@@ -178,6 +197,7 @@ export class PlatformStage {
     this.production = o.production;
     this.maxAzs = o.maxAzs;
     this.natGateways = o.natGateways;
+    this.natInstances = o.natInstances;
     this.interfaceEndpoints = o.interfaceEndpoints;
     this.logRetention = o.logRetention;
     this.databaseMinCapacity = o.databaseMinCapacity;

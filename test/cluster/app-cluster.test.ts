@@ -99,6 +99,8 @@ describe('AppCluster in hml (defaults: placeholder workloads, private endpoint)'
     expect(pool.apiVersion).toBe('karpenter.sh/v1');
     expect(pool.spec.template.spec.nodeClassRef).toEqual({ group: 'eks.amazonaws.com', kind: 'NodeClass', name: APP_NODE_POOL_NAME });
     expect(pool.spec.template.spec.requirements).toContainEqual({ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] });
+    // Burstable t instances (medium and up, Auto Mode's floor) are allowed in staging only.
+    expect(pool.spec.template.spec.requirements).toContainEqual({ key: 'eks.amazonaws.com/instance-category', operator: 'In', values: ['c', 'm', 'r', 't'] });
     // Every workload is pinned to that pool, so no pod lands on a node that does not enforce policies.
     for (const name of ['api', 'web']) {
       expect(findObject(objects, 'Deployment', name).spec.template.spec.nodeSelector).toEqual({ 'karpenter.sh/nodepool': APP_NODE_POOL_NAME });
@@ -403,14 +405,16 @@ describe('AppCluster in prod (images, admin role, restricted public endpoint, HT
     expect(objects.filter((o) => o.object.kind === 'ConfigMap' && o.object.metadata.name.endsWith('-placeholder'))).toEqual([]);
   });
 
-  test('production: 3 replicas minimum, strict zone spread, on-demand nodes', () => {
-    expect(findObject(objects, 'HorizontalPodAutoscaler', 'api').spec).toMatchObject({ minReplicas: 3, maxReplicas: 12 });
-    expect(findObject(objects, 'Deployment', 'api').spec.replicas).toBe(3);
+  test('production: 2 replicas minimum (2 zones), strict zone spread, on-demand nodes', () => {
+    expect(findObject(objects, 'HorizontalPodAutoscaler', 'api').spec).toMatchObject({ minReplicas: 2, maxReplicas: 12 });
+    expect(findObject(objects, 'Deployment', 'api').spec.replicas).toBe(2);
     const spread = findObject(objects, 'Deployment', 'api').spec.template.spec.topologySpreadConstraints[0];
     expect(spread).toMatchObject({ topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' });
     const pool = findObject(objects, 'NodePool', APP_NODE_POOL_NAME);
     expect(pool.spec.template.spec.requirements).toContainEqual({ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] });
+    expect(pool.spec.template.spec.requirements).toContainEqual({ key: 'eks.amazonaws.com/instance-category', operator: 'In', values: ['c', 'm', 'r'] });
     expect(findObject(objects, 'NodeClass', APP_NODE_POOL_NAME).spec.subnetSelectorTerms).toHaveLength(3);
+    expect(findObject(objects, 'NodeClass', APP_NODE_POOL_NAME).spec.ephemeralStorage).toEqual({ size: '20Gi' });
   });
 
   test('HTTPS listener with the given certificate and a modern TLS policy; the ALB has deletion protection', () => {

@@ -8,11 +8,34 @@ describe('PlatformNetwork in hml (default)', () => {
   const network = new PlatformNetwork(stack, 'Network');
   const template = Template.fromStack(stack);
 
-  test('2 AZs with public, private and isolated subnets, one NAT gateway', () => {
+  test('2 AZs with public, private and isolated subnets, one NAT instance', () => {
     expect(network.vpc.availabilityZones).toHaveLength(2);
     template.resourceCountIs('AWS::EC2::Subnet', 6);
-    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::Instance', 1);
     template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.0.0.0/16' });
+  });
+
+  test('the NAT instance: t4g.nano, IMDSv2 only, encrypted root volume, public address, forwarding', () => {
+    template.hasResourceProperties('AWS::EC2::Instance', {
+      InstanceType: 't4g.nano',
+      SourceDestCheck: false,
+      MetadataOptions: { HttpTokens: 'required' },
+      BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ Encrypted: true, VolumeType: 'gp3' }) })],
+      NetworkInterfaces: [Match.objectLike({ AssociatePublicIpAddress: true })],
+    });
+    // Every private subnet's default route goes to the instance.
+    template.resourcePropertiesCountIs('AWS::EC2::Route', { DestinationCidrBlock: '0.0.0.0/0', InstanceId: Match.anyValue() }, 2);
+  });
+
+  test('the NAT instance admits only the VPC, never the provider default of everything from anywhere', () => {
+    const groups = Object.values(template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: 'Security Group for NAT instances' } }));
+    expect(groups).toHaveLength(1);
+    const ingress = [
+      ...(groups[0].Properties.SecurityGroupIngress ?? []),
+      ...Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r: any) => r.Properties),
+    ];
+    expect(ingress.map((r: any) => r.CidrIp)).toEqual(['10.0.0.0/16']);
   });
 
   test('flow logs of all traffic go to a KMS-encrypted log group with one-month retention', () => {
@@ -60,9 +83,19 @@ describe('PlatformNetwork in hml (default)', () => {
   });
 });
 
-describe('PlatformNetwork in prod', () => {
+describe('PlatformNetwork in prod, default', () => {
   const stack = newStack({ env: true });
-  const network = new PlatformNetwork(stack, 'Network', { stage: PlatformStage.PROD });
+  new PlatformNetwork(stack, 'Network', { stage: PlatformStage.PROD });
+
+  test('no interface endpoints: below ~626 GB a month per service they cost more than the NAT traffic they save', () => {
+    Template.fromStack(stack).resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 0);
+    Template.fromStack(stack).resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway' }, 1);
+  });
+});
+
+describe('PlatformNetwork in prod, with interface endpoints', () => {
+  const stack = newStack({ env: true });
+  const network = new PlatformNetwork(stack, 'Network', { stage: PlatformStage.PROD, interfaceEndpoints: true });
   const template = Template.fromStack(stack);
 
   test('3 AZs with a NAT gateway each', () => {

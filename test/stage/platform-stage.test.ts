@@ -14,7 +14,7 @@ describe('PlatformStage', () => {
 
   test('PROD is highly available and retained', () => {
     const s = PlatformStage.PROD;
-    expect([s.name, s.production, s.maxAzs, s.natGateways, s.interfaceEndpoints]).toEqual(['prod', true, 3, 3, true]);
+    expect([s.name, s.production, s.maxAzs, s.natGateways, s.interfaceEndpoints]).toEqual(['prod', true, 3, 3, false]);
     expect(s.databaseMinCapacity).toBeGreaterThanOrEqual(0.5);
     expect([s.databaseReader, s.deletionProtection, s.databaseBackupRetentionDays, s.longTermDatabaseBackups]).toEqual([true, true, 35, true]);
     expect(s.resultsLockMode).toBe(ResultsLockMode.GOVERNANCE);

@@ -208,8 +208,49 @@ def _results_key_prefix(results: str, analysis_id: str) -> str:
     return f"analyses/{analysis_id}/"
 
 
-def run_rollup(manifest_url: str, results: str, execution_name: str = "local") -> dict[str, Any]:
+class CostRates:
+    """What one Batch task of the analysis is and costs, for the roll-up's ``cost`` (contract v2).
+
+    ``vcpu`` and ``memory_gib`` are the job definition's task size; the two prices are the Fargate
+    (or Fargate Spot) list prices per vCPU-hour and per GB-hour the pipeline passes in. ``source``
+    names the price table and region.
+    """
+
+    def __init__(self, vcpu: float, memory_gib: float, vcpu_hour_usd: float, gb_hour_usd: float, source: str) -> None:
+        for name, value in (("vcpu", vcpu), ("memory_gib", memory_gib), ("vcpu_hour_usd", vcpu_hour_usd), ("gb_hour_usd", gb_hour_usd)):
+            if not (value >= 0 and value != float("inf")):
+                raise WorkerError("BAD_PARAMETERS", f"cost rate {name} = {value}: use a finite number of 0 or more")
+        self.vcpu = vcpu
+        self.memory_gib = memory_gib
+        self.vcpu_hour_usd = vcpu_hour_usd
+        self.gb_hour_usd = gb_hour_usd
+        self.source = source
+
+    def cost(self, task_seconds: float, tasks: int) -> dict[str, Any]:
+        """vCPU-seconds and GiB-seconds of ``task_seconds`` of work, priced; the formula in ``basis``."""
+        vcpu_s = task_seconds * self.vcpu
+        gib_s = task_seconds * self.memory_gib
+        usd = vcpu_s / 3600 * self.vcpu_hour_usd + gib_s / 3600 * self.gb_hour_usd
+        basis = (
+            f"sum over {tasks} analysed file(s) of durationSeconds x ({self.vcpu:g} vCPU x ${self.vcpu_hour_usd:g}/vCPU-h"
+            f" + {self.memory_gib:g} GiB x ${self.gb_hour_usd:g}/GB-h); {self.source}. Not included: task start-up,"
+            " download and upload time, Fargate's 1-minute minimum, the roll-up job, S3, requests, data transfer."
+        )
+        return {
+            "estimatedCostUsd": round(usd, 6),
+            "vcpuSeconds": round(vcpu_s, 3),
+            "memoryGiBSeconds": round(gib_s, 3),
+            "basis": basis[:500],
+        }
+
+
+def run_rollup(
+    manifest_url: str, results: str, execution_name: str = "local", rates: CostRates | None = None
+) -> dict[str, Any]:
     """Write the analysis summary (contract v2) from the files written by THIS execution.
+
+    With ``rates``, ``cost`` estimates the compute of the analysed files from their summaries'
+    ``durationSeconds``; without, it is null (unknown).
 
     A file counts only when its summary.json / error.json declares ``executionName`` equal to this
     execution's: results of an earlier execution under the same prefix are never reported as this
@@ -228,6 +269,7 @@ def run_rollup(manifest_url: str, results: str, execution_name: str = "local") -
     key_prefix = _results_key_prefix(results, aid)
     rows = []
     succeeded = 0
+    task_seconds = 0.0
     for entry in manifest["files"]:
         fid = entry["fileId"]
         got = present.get(fid, set())
@@ -242,6 +284,9 @@ def run_rollup(manifest_url: str, results: str, execution_name: str = "local") -
             row["status"] = "SUCCEEDED"
             row["summaryKey"] = f"{key_prefix}files/{fid}/summary.json"
             succeeded += 1
+            duration = summary.get("durationSeconds")
+            if isinstance(duration, (int, float)) and duration >= 0:
+                task_seconds += float(duration)
             _enrich_success(row, summary)
         elif error is not None and _ours(error, execution_name):
             row["status"] = "FAILED"
@@ -275,6 +320,7 @@ def run_rollup(manifest_url: str, results: str, execution_name: str = "local") -
         # The pipeline reads only the document's head (everything before "files"): keep what it
         # needs up here, and the per-file list, which can be megabytes, last.
         **({"rerunOf": manifest["rerunOf"]} if manifest.get("rerunOf") else {}),
+        "cost": rates.cost(task_seconds, succeeded) if rates is not None else None,
         "createdAt": now_iso(),
         "files": rows,
     }

@@ -134,9 +134,20 @@ def cmd_chunk(args: argparse.Namespace) -> int:
 
 
 def cmd_rollup(args: argparse.Namespace) -> int:
-    from .batch import run_rollup
+    from .batch import CostRates, run_rollup
 
-    doc = run_rollup(args.manifest, args.results, execution_name(args.execution_name))
+    given = [args.task_vcpu, args.task_memory_gib, args.vcpu_hour_usd, args.gb_hour_usd]
+    if any(v is not None for v in given) and not all(v is not None for v in given):
+        raise WorkerError(
+            "BAD_PARAMETERS",
+            "rollup: give all of --task-vcpu, --task-memory-gib, --vcpu-hour-usd and --gb-hour-usd, or none",
+        )
+    rates = (
+        CostRates(args.task_vcpu, args.task_memory_gib, args.vcpu_hour_usd, args.gb_hour_usd, args.price_source)
+        if args.task_vcpu is not None
+        else None
+    )
+    doc = run_rollup(args.manifest, args.results, execution_name(args.execution_name), rates)
     print(json.dumps(doc, indent=2))
     return 0
 
@@ -180,6 +191,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--manifest", required=True)
     r.add_argument("--results", required=True, help="s3://<results-bucket>/analyses/<analysisId>/ (or dir)")
     r.add_argument("--execution-name", help="this execution's name (env EXECUTION_NAME); only its files count")
+    r.add_argument("--task-vcpu", type=float, help="vCPU of one analysis task (with the three below: writes cost)")
+    r.add_argument("--task-memory-gib", type=float, help="memory of one analysis task, GiB")
+    r.add_argument("--vcpu-hour-usd", type=float, help="Fargate (Spot) price per vCPU-hour, USD")
+    r.add_argument("--gb-hour-usd", type=float, help="Fargate (Spot) price per GB-hour, USD")
+    r.add_argument("--price-source", default="prices given on the command line", help="where the prices come from")
     r.set_defaults(func=cmd_rollup)
     return p
 

@@ -374,3 +374,37 @@ def test_fragment_ladder_and_matching() -> None:
     err, theo = fragment_errors(ions, np.array([ions[0] + 0.3, ions[7] - 0.2, 5000.0]), 0.5, "Da")
     assert sorted(np.round(err, 6).tolist()) == [-0.2, 0.3] and len(theo) == 2
     assert fragment_ions(Psm(1, 2, 0.0, 0.0, 1.0, 1.0, "PEPK", "PEPK", ["P1"], False, mods=None)) is None
+
+
+def test_rollup_cost_from_durations_and_the_rates_given(tmp_path: Path) -> None:
+    """cost = sum of the counted files' durationSeconds x (vCPU x $/vCPU-h + GiB x $/GB-h) / 3600."""
+    manifest = _manifest(tmp_path, 3)
+    results = tmp_path / "results"
+    _write(results, "f0", "summary.json", _example("file-summary", fileId="f0", executionName="an1-1", durationSeconds=100.0))
+    _write(results, "f1", "summary.json", _example("file-summary", fileId="f1", executionName="an1-1", durationSeconds=200.0))
+    # Another execution's summary is not this analysis' compute.
+    _write(results, "f2", "summary.json", _example("file-summary", fileId="f2", executionName="an1-0", durationSeconds=999.0))
+    code, out, _ = run_main("rollup", "--manifest", str(manifest), "--results", str(results), "--execution-name", "an1-1",
+                            "--task-vcpu", "2", "--task-memory-gib", "8", "--vcpu-hour-usd", "0.012",
+                            "--gb-hour-usd", "0.0013", "--price-source", "PriceTable us-east-1 Fargate Spot")
+    assert code == 0
+    doc = json.loads(out)
+    assert_valid("analysis-summary", doc)
+    cost = doc["cost"]
+    assert cost["vcpuSeconds"] == 600.0 and cost["memoryGiBSeconds"] == 2400.0
+    assert cost["estimatedCostUsd"] == round(600 / 3600 * 0.012 + 2400 / 3600 * 0.0013, 6)
+    assert "PriceTable us-east-1 Fargate Spot" in cost["basis"] and "S3" in cost["basis"]
+    # The pipeline reads only the head of the document (before "files"): cost must be there.
+    text = (results / "summary.json").read_text()
+    assert text.index('"cost"') < text.index('"files"')
+
+
+def test_rollup_cost_is_null_without_rates_and_refuses_half_of_them(tmp_path: Path) -> None:
+    manifest = _manifest(tmp_path, 1)
+    results = tmp_path / "results"
+    _write(results, "f0", "summary.json", _example("file-summary", fileId="f0", executionName="an1-1"))
+    code, out, _ = run_main("rollup", "--manifest", str(manifest), "--results", str(results), "--execution-name", "an1-1")
+    assert code == 0 and json.loads(out)["cost"] is None
+    code, _out, err = run_main("rollup", "--manifest", str(manifest), "--results", str(results), "--execution-name", "an1-1",
+                               "--task-vcpu", "2")
+    assert code != 0 and "give all of --task-vcpu, --task-memory-gib, --vcpu-hour-usd and --gb-hour-usd" in err

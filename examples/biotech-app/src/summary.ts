@@ -5,8 +5,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { ComplianceChecks } from 'cdk-proteomics-platform';
+import { ComplianceChecks, CostEstimator } from 'cdk-proteomics-platform';
 import { buildApp } from './app';
+import { COST_REGIONS, environmentCosts } from './cost-table';
 
 function main(): void {
   const started = Date.now();
@@ -37,10 +38,22 @@ function main(): void {
       open: result.findings.length,
       acknowledged: result.acknowledged.length,
       outputs: Object.keys(template.Outputs ?? {}).length,
+      ...Object.fromEntries(COST_REGIONS.map((region) => [
+        `USD/month ${region}`,
+        Math.round(CostEstimator.estimate(template, { region }).monthlyUsd),
+      ])),
     };
   });
   console.log(`Synthesized ${rows.length} stacks into ${path.relative(process.cwd(), outdir) || outdir} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.table(rows);
+
+  // The estimated fixed monthly cost of each environment (platform + edge stack), line by line.
+  const stacks = reports.map(({ stack }) => stack);
+  const costs = environmentCosts(stacks, (stack) => assembly.getStackByName(stack.stackName).template);
+  for (const env of costs) {
+    console.log(`\n${env.stage} at ${env.region} list prices: about $${env.monthlyUsd.toFixed(2)} a month, fixed`);
+    for (const { name, estimate } of env.stacks) console.log(`${name}\n${CostEstimator.format(estimate)}`);
+  }
   const open = rows.reduce((n, r) => n + r.open, 0);
   if (open > 0) {
     for (const { result } of reports) console.log(ComplianceChecks.format(result));

@@ -7,6 +7,7 @@ import { readRuntimeConfig } from '../services/web/src/lib/runtime-config';
 import { buildLogoutUrl } from '../services/web/src/lib/sign-out';
 import { adminRoleArns, apiSettings, buildApp } from '../src/app';
 import { CDK_OWNED_FUNCTIONS } from '../src/checkov';
+import { costTableMarkdown, environmentCosts, README, withCostTable } from '../src/cost-table';
 
 const context = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.context.json'), 'utf8'));
 
@@ -19,8 +20,9 @@ describe('biotech-app', () => {
     expect(prod.terminationProtection).toBe(true);
   });
 
-  test('hml spans 2 AZs, prod 3 with a NAT gateway each', () => {
-    Template.fromStack(hml).resourceCountIs('AWS::EC2::NatGateway', 1);
+  test('hml has one NAT instance, prod 3 AZs with a NAT gateway each', () => {
+    Template.fromStack(hml).resourceCountIs('AWS::EC2::NatGateway', 0);
+    Template.fromStack(hml).resourceCountIs('AWS::EC2::Instance', 1);
     Template.fromStack(prod).resourceCountIs('AWS::EC2::NatGateway', 3);
   });
 
@@ -168,3 +170,22 @@ function webEnvAndLogoutUrls(stack: Stack): { env: Record<string, string>; logou
   expect(clients).toHaveLength(1);
   return { env, logoutUrls: (clients[0].Properties.LogoutURLs ?? []).map(flat) };
 }
+
+describe("the README's cost table", () => {
+  const app = new App({ context });
+  buildApp(app);
+  const stacks = app.node.children.filter((c): c is Stack => Stack.isStack(c));
+  const costs = environmentCosts(stacks, (s) => Template.fromStack(s).toJSON());
+
+  test('is the one the estimator computes from the synthesized stacks (npx projen cost-table rewrites it)', () => {
+    const readme = fs.readFileSync(README, 'utf8');
+    expect(withCostTable(readme, costTableMarkdown(costs))).toEqual(readme);
+  });
+
+  test('hml and prod at us-east-1 list prices, with sa-east-1 beside them', () => {
+    const total = (stage: string, region: string) => costs.find((c) => c.stage === stage && c.region === region)!.monthlyUsd;
+    expect(total('prod', 'us-east-1')).toBeLessThanOrEqual(500);
+    expect(total('prod', 'sa-east-1')).toBeGreaterThan(total('prod', 'us-east-1'));
+    expect(total('hml', 'us-east-1')).toBeLessThan(total('prod', 'us-east-1'));
+  });
+});

@@ -105,6 +105,9 @@ export function batchDecision(rules: RetryRule[], a: Attempt): string {
   return rule ? rule.Action : 'RETRY';
 }
 
+/** How long each analysed file took in the fake worker, seconds (for the roll-up's cost). */
+export const FAKE_FILE_SECONDS = 90;
+
 export class FakeAws {
   public readonly events: any[] = [];
   public readonly jobs: Array<{ name: string; queue: string; command: string[]; arraySize?: number; tags: any; shareId: string }> = [];
@@ -355,6 +358,18 @@ export class FakeAws {
           : { fileId: `f${i}`, status: 'FAILED', reason: 'no result written' });
     }
     const status = succeeded === m.count ? 'SUCCEEDED' : succeeded === 0 ? 'FAILED' : 'PARTIAL';
+    // With the cost flags the worker writes cost (worker/tests/test_units.py checks its formula):
+    // here every analysed file took FAKE_FILE_SECONDS.
+    const command: string[] = args.ContainerOverrides.Command;
+    const num = (name: string) => (command.includes(name) ? Number(command[command.indexOf(name) + 1]) : undefined);
+    const [vcpu, memoryGib, vcpuHour, gbHour] = ['--task-vcpu', '--task-memory-gib', '--vcpu-hour-usd', '--gb-hour-usd'].map(num);
+    const seconds = succeeded * FAKE_FILE_SECONDS;
+    const cost = vcpu === undefined || memoryGib === undefined || vcpuHour === undefined || gbHour === undefined ? null : {
+      estimatedCostUsd: (seconds * vcpu * vcpuHour + seconds * memoryGib * gbHour) / 3600,
+      vcpuSeconds: seconds * vcpu,
+      memoryGiBSeconds: seconds * memoryGib,
+      basis: `fake: ${command[command.indexOf('--price-source') + 1]}`,
+    };
     // The worker's key order (json.dumps(doc, indent=1)): counters before the file list, which comes last.
     const doc = {
       schemaVersion: 2,
@@ -366,6 +381,7 @@ export class FakeAws {
       filesSucceeded: succeeded,
       filesFailed: m.count - succeeded,
       fileCount: m.count,
+      cost,
       createdAt: '2026-03-01T09:52:13Z',
       files,
     };
