@@ -5,7 +5,9 @@ import { PlatformStage, ProteomicsPlatform, WorkloadImage } from '../../src';
 import { kubernetesObjects } from '../cluster/k8s';
 import { newStack } from '../helpers';
 
-const API_CONFIG = path.join(__dirname, '..', '..', 'examples', 'biotech-app', 'services', 'api', 'biotech_api', 'config.py');
+const API_DIR = path.join(__dirname, '..', '..', 'examples', 'biotech-app', 'services', 'api');
+const API_CONFIG = path.join(API_DIR, 'biotech_api', 'config.py');
+const API_DOCKERFILE = path.join(API_DIR, 'Dockerfile');
 const image = (name: string) => WorkloadImage.fromRegistry(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/${name}:1.0.0`);
 
 function apiEnvOf(platform: ProteomicsPlatform): Record<string, string> {
@@ -39,8 +41,13 @@ describe('the API container environment', () => {
     expect(env.MAX_SAMPLES_PER_USER).toBe('500');
   });
 
-  test('every variable the platform gives the API is one the API reads (its config.py)', () => {
+  test('every variable the platform gives the API is one the API reads (its config.py, or uvicorn)', () => {
     const read = new Set([...fs.readFileSync(API_CONFIG, 'utf8').matchAll(/"([A-Z][A-Z0-9_]+)"/g)].map((m) => m[1]));
+    // uvicorn itself reads FORWARDED_ALLOW_IPS when --proxy-headers is on and no --forwarded-allow-ips flag overrides it.
+    const cmd = fs.readFileSync(API_DOCKERFILE, 'utf8').match(/^CMD \[([\s\S]*?)\]/m)![1];
+    expect(cmd).toContain('"--proxy-headers"');
+    expect(cmd).not.toContain('--forwarded-allow-ips');
+    read.add('FORWARDED_ALLOW_IPS');
     // STAGE_NAME is for people reading the pod's environment; the API does not need it.
     const unread = Object.keys(env).filter((name) => !read.has(name) && name !== 'STAGE_NAME');
     expect(unread).toEqual([]);
