@@ -34,7 +34,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   cdkCliVersion: CDK_CLI_VERSION,
   jsiiVersion: '~6.0.0',
   typescriptVersion: TYPESCRIPT_VERSION,
-  peerDeps: [`cdk-nag@^${CDK_NAG_VERSION}`],
+  // Peers are aws-cdk-lib and constructs only: a peer becomes a dependency every user installs, in
+  // every language. cdk-nag is a devDependency for the compliance tests; the library's
+  // acknowledgements are core `Validations` calls that cdk-nag 3 reads, and users register the packs
+  // in their own app (docs/security.md). The Go module proxy here refuses cdk-nag-go entirely, so a
+  // cdk-nag peer would also make the Go module unbuildable.
   devDeps: [
     `cdk-nag@${CDK_NAG_VERSION}`,
     // The kubectl/helm layer's zip is shipped as our own asset (see scripts/copy-kubectl-layer.mjs):

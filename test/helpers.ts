@@ -1,7 +1,8 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { ComplianceChecks, DeployChecks } from '../src';
+import { ComplianceChecks, ComplianceResult, DeployChecks } from '../src';
 
 /** An account and region with three AZs in context, so prod's 3-AZ layout can be tested. */
 export const TEST_ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -15,9 +16,27 @@ export function newStack(options: { env?: boolean; context?: Record<string, unkn
   return new Stack(app, 'Test', options.env ? { env: TEST_ENV } : undefined);
 }
 
+/**
+ * A fresh instance of each pack the library is held to. cdk-nag is a devDependency: the library
+ * ships no cdk-nag code, users register the packs in their own app (see docs/security.md).
+ */
+export function compliancePacks(): NagPack[] {
+  return [new AwsSolutionsChecks(), new HIPAASecurityChecks(), new NIST80053R5Checks()];
+}
+
+/** Runs the three packs over `scope` now (no synth) and reads their findings with the library. */
+export function checkCompliance(scope: IConstruct): ComplianceResult {
+  return ComplianceChecks.summarize(scope, compliancePacks().map((pack) => pack.validateScope(scope)));
+}
+
+/** Registers the three packs the way the README tells users to, so that synth fails on findings. */
+export function registerCompliancePacks(stage: Stage): void {
+  Validations.of(stage).addPlugins(...compliancePacks());
+}
+
 /** Fails with a readable report when the tree has an unacknowledged finding of the three packs. */
 export function expectCompliant(scope: IConstruct): void {
-  const result = ComplianceChecks.check(scope);
+  const result = checkCompliance(scope);
   if (result.findings.length > 0) {
     throw new Error(`Unacknowledged compliance findings:\n${ComplianceChecks.format(result)}`);
   }

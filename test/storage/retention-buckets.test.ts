@@ -6,7 +6,7 @@ import { ALLOW_DESTROY_CONTEXT_KEY } from '../../src/core/removal';
 import { PlatformStage, ResultsLockMode } from '../../src/stage/platform-stage';
 import { RetentionBuckets } from '../../src/storage/retention-buckets';
 import { InstantAccessTiering, RetentionBucketsProps } from '../../src/storage/retention-buckets-props';
-import { expectCompliant, expectNoDeployTraps, logicalIds, newStack } from '../helpers';
+import { checkCompliance, expectCompliant, expectNoDeployTraps, logicalIds, newStack } from '../helpers';
 
 /** Actions no grant of ours may ever hand out. */
 const FORBIDDEN_ACTIONS = [
@@ -562,7 +562,7 @@ describe('RetentionBuckets grants', () => {
   });
 
   test('the only open findings are the grantees\' own inline DefaultPolicy (HIPAA/NIST IAMNoInlinePolicy)', () => {
-    const open = ComplianceChecks.check(stack).findings;
+    const open = checkCompliance(stack).findings;
     expect(open.length).toBeGreaterThan(0);
     for (const f of open) {
       expect(f.ruleId).toMatch(/^(HIPAA\.Security|NIST\.800\.53\.R5)-IAMNoInlinePolicy$/);
@@ -821,7 +821,7 @@ describe('RetentionBuckets acknowledgements are never broader than the findings'
     ['prod with malware scanning', { stage: PlatformStage.PROD, malwareScanning: true }],
     ['hml destroyed and emptied', { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true }],
   ])('%s: every acknowledgement matches a finding on its construct or below', (_name, props) => {
-    const raw = ComplianceChecks.check(build(false, props)).findings;
+    const raw = checkCompliance(build(false, props)).findings;
     const acks = ComplianceChecks.acknowledgements(build(true, props));
     const unused = acks.filter((a) => !raw.some((f) => f.ruleId === a.ruleId && (f.resourcePath === a.path || f.resourcePath.startsWith(`${a.path}/`))));
     expect(unused).toEqual([]);

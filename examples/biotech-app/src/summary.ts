@@ -7,6 +7,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { ComplianceChecks } from 'cdk-proteomics-platform';
 import { buildApp } from './app';
+import { checkCompliance, registerCompliancePacks } from './compliance';
 
 function main(): void {
   const started = Date.now();
@@ -15,8 +16,8 @@ function main(): void {
   fs.rmSync(outdir, { recursive: true, force: true });
   const app = new App({ outdir, context: JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.context.json'), 'utf8')) });
   buildApp(app);
-  const reports = app.node.findAll().filter((c): c is Stack => Stack.isStack(c)).map((stack) => ({ stack, result: ComplianceChecks.check(stack) }));
-  ComplianceChecks.register(app);
+  const reports = app.node.findAll().filter((c): c is Stack => Stack.isStack(c)).map((stack) => ({ stack, result: checkCompliance(stack) }));
+  registerCompliancePacks(app);
   const assembly = app.synth(); // throws on any unacknowledged finding or CloudFormation validation error
 
   const rows = reports.map(({ stack, result }) => {
