@@ -1,4 +1,4 @@
-import { App, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { App, CloudFormationValidatePlugin, cx_api as cxapi, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
@@ -41,6 +41,30 @@ export function expectCompliant(scope: IConstruct): void {
     throw new Error(`Unacknowledged compliance findings:\n${ComplianceChecks.format(result)}`);
   }
   expect(result.findings).toEqual([]);
+}
+
+/**
+ * Context that makes every finding of CloudFormation's built-in validator fail the synth, as the
+ * example sets it: its errors (`@aws-cdk/core:validateAgainstDefaultRules`) and its warnings, such as
+ * W9003 (a value of the wrong type) and W9009 (a deprecated property) (`@aws-cdk/core:strictCfnValidateErrors`,
+ * which aws-cdk-lib sets in its own tests so that what it ships produces no warnings).
+ */
+export const VALIDATION_AS_ERRORS = { [cxapi.VALIDATE_AGAINST_DEFAULT_RULES]: true, [cxapi.STRICT_CFN_VALIDATE_ERRORS]: true };
+
+/**
+ * Synthesizes the stack's app with CloudFormation's built-in validator (schema and best-practice
+ * rules, W9xxx/E...) on and its findings as errors, the way the example's synth runs it; unit
+ * tests otherwise switch the validator off (CDK_VALIDATION=false in setup-env.ts). The stack must
+ * come from `newStack({ context: VALIDATION_AS_ERRORS })`. The thrown error and the report on
+ * stderr name each finding.
+ */
+export function expectValidTemplates(stack: Stack): void {
+  const app = stack.node.root as App;
+  expect(app.node.tryGetContext(cxapi.VALIDATE_AGAINST_DEFAULT_RULES)).toBe(true);
+  expect(app.node.tryGetContext(cxapi.STRICT_CFN_VALIDATE_ERRORS)).toBe(true);
+  // A plugin registered by the user runs even with CDK_VALIDATION=false.
+  Validations.of(app).addPlugins(new CloudFormationValidatePlugin());
+  expect(() => app.synth()).not.toThrow();
 }
 
 /** Fails when the stack has a deploy trap (key policies, access-log buckets). */
