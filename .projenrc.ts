@@ -73,6 +73,28 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   sampleCode: false,
   docgen: true,
+  // The pull request template (projen writes .github/pull_request_template.md).
+  pullRequestTemplateContents: [
+    '## What and why',
+    '',
+    '<!-- What changes for a user of the constructs, the example or the services, and why. -->',
+    '',
+    'Fixes #<issue>',
+    '',
+    '## How it was tested',
+    '',
+    '<!-- The test that fails without this change, and its output before the fix. -->',
+    '',
+    '## Checklist',
+    '',
+    '- [ ] A test fails without the change and passes with it, at the level of the mistake (`test/` for constructs).',
+    '- [ ] `npx projen build` passes; `bash scripts/test.sh` for changes outside `src/`.',
+    '- [ ] Logical-id snapshots unchanged, or the commit body says why they change.',
+    '- [ ] New props are readonly, documented with `@default`, and validated at synth with a clear message.',
+    '- [ ] No new unacknowledged compliance finding; no policy widened (`*` actions or resources) to pass a check.',
+    '- [ ] Contracts (`contracts/`) unchanged, or versioned with readers still accepting the old version.',
+    '- [ ] Docs and README updated; conventional-commit title (`fix(scope): subject`).',
+  ],
   tsconfigDevFile: 'tsconfig.dev.json',
   // Lint src and test against tsconfig.dev.json (the jsii tsconfig.json only covers src/).
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'projenrc'], tsconfigPath: './tsconfig.dev.json', projectService: false },
