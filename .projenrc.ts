@@ -205,6 +205,18 @@ example.addTask('summary', {
   exec: 'ts-node -P tsconfig.json --prefer-ts-exts src/summary.ts',
 });
 
+// Every @example and the README's TypeScript compile, strictly, against rosetta/*.ts-fixture: the
+// build fails when one no longer compiles. The tablet it writes (.jsii.tabl.json, shipped in the npm
+// package) holds their Python, Java, C# and Go translations, which jsii-pacmak puts in each
+// language's docs.
+const rosetta = project.addTask('rosetta', {
+  description: 'Compile the README and every @example with jsii-rosetta (strict) and write the tablet',
+  exec: 'jsii-rosetta extract --strict --directory . .jsii',
+});
+project.postCompileTask.spawn(rosetta);
+project.gitignore.exclude('/.jsii.tabl.json');
+project.addPackageIgnore('!/.jsii.tabl.json');
+
 // The root build and test also build and test the example, against the freshly compiled library.
 project.postCompileTask.exec('npx projen build', { cwd: 'examples/biotech-app', name: 'example' });
 

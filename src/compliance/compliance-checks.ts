@@ -41,8 +41,11 @@ export interface ComplianceResult {
  * your app, where cdk-nag is your own dependency, and synth then fails on any unacknowledged
  * finding:
  *
- * ```ts
+ * ```ts fixture=bare
+ * import { App, Validations } from 'aws-cdk-lib';
  * import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
+ *
+ * const app = new App();
  * Validations.of(app).addPlugins(new AwsSolutionsChecks(), new HIPAASecurityChecks(), new NIST80053R5Checks());
  * ```
  *
@@ -50,7 +53,6 @@ export interface ComplianceResult {
  * `ComplianceChecks.summarize()`.
  *
  * @example
- * declare const stack: Stack;
  * declare const reports: PolicyValidationPluginReport[]; // e.g. new AwsSolutionsChecks().validateScope(stack)
  * const result = ComplianceChecks.summarize(stack, reports);
  * console.log(ComplianceChecks.format(result));

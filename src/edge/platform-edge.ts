@@ -45,6 +45,8 @@ export const DEFAULT_CONTENT_SECURITY_POLICY = "frame-ancestors 'none'; object-s
  * us-east-1 always needs `certificateArn`.
  *
  * @example
+ * declare const cluster: AppCluster;
+ * declare const webAclArn: string;
  * new PlatformEdge(this, 'Edge', { loadBalancer: cluster.loadBalancer, webAclArn, stage: PlatformStage.PROD });
  */
 export class PlatformEdge extends Construct {
