@@ -144,6 +144,8 @@ for (const path of [
   '.venv/',
   '__pycache__/',
   '/commitlint.config.js',
+  '/rosetta/',
+  '/allowed-breaking-changes.txt',
   // worker/ ships as the default analysis image's build context, without its tests and tools.
   '/worker/tests/',
   '/worker/bench/',
