@@ -34,7 +34,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   cdkCliVersion: CDK_CLI_VERSION,
   jsiiVersion: '~6.0.0',
   typescriptVersion: TYPESCRIPT_VERSION,
-  peerDeps: [`cdk-nag@^${CDK_NAG_VERSION}`],
+  // Peers are aws-cdk-lib and constructs only: a peer becomes a dependency every user installs, in
+  // every language. cdk-nag is a devDependency for the compliance tests; the library's
+  // acknowledgements are core `Validations` calls that cdk-nag 3 reads, and users register the packs
+  // in their own app (docs/security.md). The Go module proxy here refuses cdk-nag-go entirely, so a
+  // cdk-nag peer would also make the Go module unbuildable.
   devDeps: [
     `cdk-nag@${CDK_NAG_VERSION}`,
     // The kubectl/helm layer's zip is shipped as our own asset (see scripts/copy-kubectl-layer.mjs):
@@ -69,6 +73,28 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   sampleCode: false,
   docgen: true,
+  // The pull request template (projen writes .github/pull_request_template.md).
+  pullRequestTemplateContents: [
+    '## What and why',
+    '',
+    '<!-- What changes for a user of the constructs, the example or the services, and why. -->',
+    '',
+    'Fixes #<issue>',
+    '',
+    '## How it was tested',
+    '',
+    '<!-- The test that fails without this change, and its output before the fix. -->',
+    '',
+    '## Checklist',
+    '',
+    '- [ ] A test fails without the change and passes with it, at the level of the mistake (`test/` for constructs).',
+    '- [ ] `npx projen build` passes; `bash scripts/test.sh` for changes outside `src/`.',
+    '- [ ] Logical-id snapshots unchanged, or the commit body says why they change.',
+    '- [ ] New props are readonly, documented with `@default`, and validated at synth with a clear message.',
+    '- [ ] No new unacknowledged compliance finding; no policy widened (`*` actions or resources) to pass a check.',
+    '- [ ] Contracts (`contracts/`) unchanged, or versioned with readers still accepting the old version.',
+    '- [ ] Docs and README updated; conventional-commit title (`fix(scope): subject`).',
+  ],
   tsconfigDevFile: 'tsconfig.dev.json',
   // Lint src and test against tsconfig.dev.json (the jsii tsconfig.json only covers src/).
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'projenrc'], tsconfigPath: './tsconfig.dev.json', projectService: false },
@@ -118,6 +144,8 @@ for (const path of [
   '.venv/',
   '__pycache__/',
   '/commitlint.config.js',
+  '/rosetta/',
+  '/allowed-breaking-changes.txt',
   // worker/ ships as the default analysis image's build context, without its tests and tools.
   '/worker/tests/',
   '/worker/bench/',
@@ -184,6 +212,17 @@ example.addTask('cost-table', {
   description: "Rewrite the README's cost table from the synthesized stacks' estimated monthly cost",
   exec: 'ts-node -P tsconfig.json --prefer-ts-exts src/cost-table.ts',
 });
+// Every @example and the README's TypeScript compile, strictly, against rosetta/*.ts-fixture: the
+// build fails when one no longer compiles. The tablet it writes (.jsii.tabl.json, shipped in the npm
+// package) holds their Python, Java, C# and Go translations, which jsii-pacmak puts in each
+// language's docs.
+const rosetta = project.addTask('rosetta', {
+  description: 'Compile the README and every @example with jsii-rosetta (strict) and write the tablet',
+  exec: 'jsii-rosetta extract --strict --directory . .jsii',
+});
+project.postCompileTask.spawn(rosetta);
+project.gitignore.exclude('/.jsii.tabl.json');
+project.addPackageIgnore('!/.jsii.tabl.json');
 
 // The root build and test also build and test the example, against the freshly compiled library.
 project.postCompileTask.exec('npx projen build', { cwd: 'examples/biotech-app', name: 'example' });

@@ -3,7 +3,7 @@
 #
 # The generated pom asks for ranges such as aws-cdk-lib [2.271.0,3.0.0). Maven resolves a range
 # from maven-metadata.xml, and the copy served here is stale (it lists aws-cdk-lib up to 2.263.0
-# and cdk-nag up to 2.x although the newer jars are published). So each jar is fetched by exact
+# although the newer jars are published). So each jar is fetched by exact
 # version and installed into the local repository, whose own metadata then lists it.
 #
 # maven-dependency-plugin's `dependency:get -Dtransitive=false` puts the jar but not the pom into
@@ -16,7 +16,6 @@ command -v mvn >/dev/null || die "maven-prefetch" "mvn is not on PATH (install D
 deps=(
   "software.amazon.awscdk:aws-cdk-lib:$(node -p "require('$ROOT/node_modules/aws-cdk-lib/package.json').version")"
   "software.constructs:constructs:$(node -p "require('$ROOT/node_modules/constructs/package.json').version")"
-  "io.github.cdklabs:cdknag:$(node -p "require('$ROOT/node_modules/cdk-nag/package.json').version")"
 )
 for gav in "${deps[@]}"; do
   IFS=: read -r group artifact version <<<"$gav"

@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 # caches) measured on 2 cores on 2026-12-04; .ci/run's header has the table.
 phase_budget install 120
 phase_budget library 60
-phase_budget library-docs-example 240
+phase_budget library-docs-example 480
 phase_budget library-tests 180
 phase_budget k8s-manifests 60
 phase_budget static-analysis 240

@@ -22,8 +22,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
 const cdkOut = path.join(repo, 'examples', 'biotech-app', 'cdk.out');
 const workflowsDir = path.join(repo, '.github', 'workflows');
-/** The library's workflows (projen) and the reference app's deploy workflow. */
-const WORKFLOW_DIRS = [workflowsDir, path.join(repo, 'examples', 'biotech-app', '.github', 'workflows')];
+/** The library's workflows (projen) and the hand-written deploy workflow, all in .github/workflows. */
+const WORKFLOW_DIRS = [workflowsDir];
 const workflowFiles = () => WORKFLOW_DIRS.flatMap((d) => (existsSync(d) ? readdirSync(d).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(d, f)) : []));
 const args = process.argv.slice(2);
 const outDir = path.resolve(args.includes('--out') ? args[args.indexOf('--out') + 1] : path.join(here, '..', 'public', 'diagrams'));

@@ -76,6 +76,7 @@ interface ResolvedWorkload {
  *   `metrics-server` add-on (the autoscalers' input) are installed.
  *
  * @example
+ * declare const network: PlatformNetwork;
  * const cluster = new AppCluster(this, 'Cluster', {
  *   vpc: network.vpc,
  *   stage: PlatformStage.PROD,

@@ -1,5 +1,4 @@
-import { Stage, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks } from 'cdk-nag';
+import { PolicyValidationPluginReport, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { NAG_PACK_PREFIXES } from './acknowledge';
 
@@ -34,35 +33,46 @@ export interface ComplianceResult {
 }
 
 /**
- * The compliance packs this library is held to: AwsSolutions, HIPAA.Security and NIST.800.53.R5
- * (cdk-nag 3).
+ * Reads the results of the compliance packs this library is held to: cdk-nag 3's AwsSolutions,
+ * HIPAA.Security and NIST.800.53.R5.
+ *
+ * The library does not depend on cdk-nag (it is not a peer dependency in any language): its
+ * acknowledgements are core `Validations` metadata, which cdk-nag 3 reads. Register the packs in
+ * your app, where cdk-nag is your own dependency, and synth then fails on any unacknowledged
+ * finding:
+ *
+ * ```ts fixture=bare
+ * import { App, Validations } from 'aws-cdk-lib';
+ * import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
+ *
+ * const app = new App();
+ * Validations.of(app).addPlugins(new AwsSolutionsChecks(), new HIPAASecurityChecks(), new NIST80053R5Checks());
+ * ```
+ *
+ * To list findings without a synth, run each pack's `validateScope(scope)` and pass the reports to
+ * `ComplianceChecks.summarize()`.
  *
  * @example
- * const app = new App();
- * ComplianceChecks.register(app); // synth fails on any unacknowledged finding
+ * declare const reports: PolicyValidationPluginReport[]; // e.g. new AwsSolutionsChecks().validateScope(stack)
+ * const result = ComplianceChecks.summarize(stack, reports);
+ * console.log(ComplianceChecks.format(result));
  */
 export class ComplianceChecks {
-  /** A fresh instance of each of the three packs. */
-  public static packs(): NagPack[] {
-    return [new AwsSolutionsChecks(), new HIPAASecurityChecks(), new NIST80053R5Checks()];
-  }
-
-  /** Registers the three packs on an app or stage, so that synth fails on unacknowledged findings. */
-  public static register(stage: Stage): void {
-    Validations.of(stage).addPlugins(...ComplianceChecks.packs());
-  }
-
   /**
-   * Runs the three packs over `scope` now and returns what they found and what was acknowledged.
-   * Unlike `register()`, this does not need a synth and never throws on findings.
+   * Turns the reports of policy-validation packs run over `scope` (cdk-nag 3:
+   * `pack.validateScope(scope)`) into open findings, one per violating resource, with the
+   * acknowledgements recorded under `scope`. Never throws on findings.
+   *
+   * @param scope the construct the packs were run over (its acknowledgements are listed)
+   * @param reports one report per pack
    */
-  public static check(scope: IConstruct): ComplianceResult {
+  public static summarize(scope: IConstruct, reports: PolicyValidationPluginReport[]): ComplianceResult {
     const findings: ComplianceFinding[] = [];
-    for (const pack of ComplianceChecks.packs()) {
-      for (const violation of pack.validateScope(scope).violations) {
+    for (const report of reports) {
+      for (const violation of report.violations) {
         for (const resource of violation.violatingResources) {
           findings.push({
-            pack: pack.name,
+            pack: ComplianceChecks.packOf(violation.ruleName),
             ruleId: violation.ruleName,
             resourcePath: resource.constructPath ?? resource.resourceLogicalId ?? '(unknown)',
             description: violation.description,
@@ -95,5 +105,11 @@ export class ComplianceChecks {
     const lines = result.findings.map((f) => `  OPEN ${f.ruleId}  ${f.resourcePath}\n       ${f.description}`);
     lines.push(`${result.findings.length} open finding(s), ${result.acknowledged.length} acknowledged.`);
     return lines.join('\n');
+  }
+
+  /** The pack a rule id belongs to, from its prefix (`AwsSolutions-S1` → `AwsSolutions`). */
+  private static packOf(ruleId: string): string {
+    const prefix = NAG_PACK_PREFIXES.find((p) => ruleId.startsWith(p));
+    return prefix ? prefix.slice(0, -1) : ruleId.split('-')[0];
   }
 }

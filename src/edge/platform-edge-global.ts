@@ -12,8 +12,11 @@ import { PlatformStage } from '../stage/platform-stage';
  * `PlatformEdge` (cross-region references need `crossRegionReferences: true` on the stacks).
  *
  * @example
+ * declare const hostedZone: route53.IHostedZone;
+ * declare const loadBalancer: elbv2.IApplicationLoadBalancer;
+ * const domain = { domainName: 'app.example.com', hostedZone };
  * const edge = new Stack(app, 'Edge', { env: { account, region: 'us-east-1' }, crossRegionReferences: true });
- * const global = new PlatformEdgeGlobal(edge, 'EdgeGlobal', { domain: { domainName: 'app.example.com', hostedZone } });
+ * const global = new PlatformEdgeGlobal(edge, 'EdgeGlobal', { domain });
  * // in the platform stack:
  * new PlatformEdge(this, 'Edge', { loadBalancer, webAclArn: global.webAclArn, certificateArn: global.certificateArn, domain });
  */

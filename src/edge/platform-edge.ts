@@ -59,6 +59,8 @@ export const DEFAULT_CONTENT_SECURITY_POLICY =
  * us-east-1 always needs `certificateArn`.
  *
  * @example
+ * declare const cluster: AppCluster;
+ * declare const webAclArn: string;
  * new PlatformEdge(this, 'Edge', { loadBalancer: cluster.loadBalancer, webAclArn, stage: PlatformStage.PROD });
  */
 export class PlatformEdge extends Construct {

@@ -47,6 +47,9 @@ const WORKER_UID = '10001';
  * Spot keeps reclaiming (or leaves waiting) to an on-demand queue.
  *
  * @example
+ * declare const network: PlatformNetwork;
+ * declare const buckets: RetentionBuckets;
+ * declare const apiRole: iam.IRole;
  * const pipeline = new AnalysisPipeline(this, 'Pipeline', { vpc: network.vpc, buckets });
  * pipeline.grantStartAnalysis(apiRole);
  * new events.Rule(this, 'Done', { eventPattern: pipeline.completionEventPattern });

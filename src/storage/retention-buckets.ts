@@ -163,6 +163,11 @@ export class RetentionBuckets extends Construct {
       removalPolicy: locked ? RemovalPolicy.RETAIN : removalPolicy,
     });
 
+    const uploadsRules = [
+      ...expirationRule('ExpireUploads', this.uploadsRetention),
+      cleanUpRule(uploadsNoncurrentRetention, abortAfter),
+      ...tieringRules('TierLargeUploads', uploadsTiering, uploadsTransitionAfter),
+    ];
     this.uploadsBucket = new s3.Bucket(this, 'Uploads', {
       ...common,
       encryption: s3.BucketEncryption.KMS,
@@ -181,13 +186,17 @@ export class RetentionBuckets extends Construct {
           maxAge: 3000,
         },
       ],
-      lifecycleRules: [
-        ...expirationRule('ExpireUploads', this.uploadsRetention),
-        cleanUpRule(uploadsNoncurrentRetention, abortAfter),
-        ...tieringRules('TierLargeUploads', uploadsTiering, uploadsTransitionAfter),
-      ],
+      lifecycleRules: uploadsRules,
     });
+    objectSizesAsStrings(this.uploadsBucket, uploadsRules);
 
+    const resultsRules = [
+      ...expirationRule('ExpireResults', props.resultsExpiration),
+      // A version replaced or deleted is kept for the whole retention too; under Object Lock
+      // S3 would not delete it earlier anyway.
+      cleanUpRule(this.resultsRetention, abortAfter),
+      ...tieringRules('TierLargeResults', resultsTiering, resultsTransitionAfter, true),
+    ];
     this.resultsBucket = new s3.Bucket(this, 'Results', {
       ...common,
       removalPolicy: locked ? RemovalPolicy.RETAIN : removalPolicy,
@@ -201,14 +210,9 @@ export class RetentionBuckets extends Construct {
       transitionDefaultMinimumObjectSize: s3.TransitionDefaultMinimumObjectSize.ALL_STORAGE_CLASSES_128_K,
       objectLockEnabled: locked ? true : undefined,
       objectLockDefaultRetention: lockRetention(this.resultsLockMode, this.resultsRetention),
-      lifecycleRules: [
-        ...expirationRule('ExpireResults', props.resultsExpiration),
-        // A version replaced or deleted is kept for the whole retention too; under Object Lock
-        // S3 would not delete it earlier anyway.
-        cleanUpRule(this.resultsRetention, abortAfter),
-        ...tieringRules('TierLargeResults', resultsTiering, resultsTransitionAfter, true),
-      ],
+      lifecycleRules: resultsRules,
     });
+    objectSizesAsStrings(this.resultsBucket, resultsRules);
 
     if (props.malwareScanning) {
       const scan = this.addMalwareScanning();
@@ -467,6 +471,22 @@ function tieringRules(id: string, tiering: InstantAccessTiering, after: Duration
     transitions: [{ storageClass, transitionAfter: after }],
     noncurrentVersionTransitions: noncurrent ? [{ storageClass, transitionAfter: after }] : undefined,
   }];
+}
+
+/**
+ * CloudFormation's schema types a lifecycle rule's `ObjectSizeGreaterThan` as a string; aws-cdk-lib
+ * renders the number it is given (its built-in validator reports W9003, "not of type 'string'",
+ * and fails the synth when its warnings are errors). Renders each size filter as the string the
+ * schema asks for: the same rule for S3, a valid template for the validator. `rules` must be the
+ * bucket's `lifecycleRules` prop, in order (the rendered rules keep that order).
+ */
+function objectSizesAsStrings(bucket: s3.Bucket, rules: s3.LifecycleRule[]): void {
+  const cfn = bucket.node.defaultChild as s3.CfnBucket;
+  rules.forEach((rule, index) => {
+    if (rule.objectSizeGreaterThan !== undefined) {
+      cfn.addPropertyOverride(`LifecycleConfiguration.Rules.${index}.ObjectSizeGreaterThan`, String(rule.objectSizeGreaterThan));
+    }
+  });
 }
 
 function lockRetention(mode: ResultsLockMode, retention: Duration): s3.ObjectLockRetention | undefined {

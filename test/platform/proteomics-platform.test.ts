@@ -4,7 +4,7 @@ import { webSignOut } from './web-sign-out';
 import { PlatformStage, ProteomicsPlatform, WorkloadImage } from '../../src';
 import { kubernetesObjects, manifestsNotWaitingForNamespace } from '../cluster/k8s';
 import { autoModeModel, egressAllowed } from '../cluster/network-policy';
-import { expectCompliant, expectNoDeployTraps, logicalIds, newStack } from '../helpers';
+import { expectCompliant, expectNoDeployTraps, expectValidTemplates, logicalIds, newStack, VALIDATION_AS_ERRORS } from '../helpers';
 
 type Resources = Record<string, { Type: string; Properties?: any; DependsOn?: string[] }>;
 
@@ -268,5 +268,14 @@ describe('ProteomicsPlatform with a CloudTrail trail', () => {
   test('zero unacknowledged compliance findings and no deploy traps', () => {
     expectCompliant(stack);
     expectNoDeployTraps(stack);
+  });
+});
+
+describe('ProteomicsPlatform templates pass CloudFormation validation as errors', () => {
+  // Errors and warnings of the built-in validator fail the synth here, as in the example.
+  test.each([['hml', PlatformStage.HML], ['prod', PlatformStage.PROD]])('%s', (_name, stage) => {
+    const stack = newStack({ env: true, context: VALIDATION_AS_ERRORS });
+    new ProteomicsPlatform(stack, 'Platform', { stage });
+    expectValidTemplates(stack);
   });
 });

@@ -6,7 +6,7 @@ import { ALLOW_DESTROY_CONTEXT_KEY } from '../../src/core/removal';
 import { PlatformStage, ResultsLockMode } from '../../src/stage/platform-stage';
 import { RetentionBuckets } from '../../src/storage/retention-buckets';
 import { InstantAccessTiering, RetentionBucketsProps } from '../../src/storage/retention-buckets-props';
-import { expectCompliant, expectNoDeployTraps, logicalIds, newStack } from '../helpers';
+import { checkCompliance, expectCompliant, expectNoDeployTraps, expectValidTemplates, logicalIds, newStack, VALIDATION_AS_ERRORS } from '../helpers';
 
 /** Actions no grant of ours may ever hand out. */
 const FORBIDDEN_ACTIONS = [
@@ -112,7 +112,7 @@ describe('RetentionBuckets in hml (default)', () => {
         {
           Id: 'TierLargeUploads',
           Status: 'Enabled',
-          ObjectSizeGreaterThan: 131072,
+          ObjectSizeGreaterThan: '131072', // a string, as CloudFormation's schema types it (W9003)
           Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }],
         },
       ],
@@ -133,7 +133,7 @@ describe('RetentionBuckets in hml (default)', () => {
         {
           Id: 'TierLargeResults',
           Status: 'Enabled',
-          ObjectSizeGreaterThan: 131072,
+          ObjectSizeGreaterThan: '131072', // a string, as CloudFormation's schema types it (W9003)
           Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 90 }],
           NoncurrentVersionTransitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 90 }],
         },
@@ -562,7 +562,7 @@ describe('RetentionBuckets grants', () => {
   });
 
   test('the only open findings are the grantees\' own inline DefaultPolicy (HIPAA/NIST IAMNoInlinePolicy)', () => {
-    const open = ComplianceChecks.check(stack).findings;
+    const open = checkCompliance(stack).findings;
     expect(open.length).toBeGreaterThan(0);
     for (const f of open) {
       expect(f.ruleId).toMatch(/^(HIPAA\.Security|NIST\.800\.53\.R5)-IAMNoInlinePolicy$/);
@@ -633,7 +633,7 @@ describe('RetentionBuckets options', () => {
         Rules: Match.arrayWith([{
           Id: 'TierLargeUploads',
           Status: 'Enabled',
-          ObjectSizeGreaterThan: 131072,
+          ObjectSizeGreaterThan: '131072', // a string, as CloudFormation's schema types it (W9003)
           Transitions: [{ StorageClass: 'INTELLIGENT_TIERING', TransitionInDays: 30 }],
         }]),
       },
@@ -821,9 +821,27 @@ describe('RetentionBuckets acknowledgements are never broader than the findings'
     ['prod with malware scanning', { stage: PlatformStage.PROD, malwareScanning: true }],
     ['hml destroyed and emptied', { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true }],
   ])('%s: every acknowledgement matches a finding on its construct or below', (_name, props) => {
-    const raw = ComplianceChecks.check(build(false, props)).findings;
+    const raw = checkCompliance(build(false, props)).findings;
     const acks = ComplianceChecks.acknowledgements(build(true, props));
     const unused = acks.filter((a) => !raw.some((f) => f.ruleId === a.ruleId && (f.resourcePath === a.path || f.resourcePath.startsWith(`${a.path}/`))));
     expect(unused).toEqual([]);
+  });
+});
+
+describe('RetentionBuckets templates pass CloudFormation validation as errors', () => {
+  // Glacier IR tiering adds the ObjectSizeGreaterThan filter, which the schema types as a string.
+  test.each([
+    ['hml', PlatformStage.HML, undefined],
+    ['prod', PlatformStage.PROD, undefined],
+    ['prod, Intelligent-Tiering', PlatformStage.PROD, InstantAccessTiering.INTELLIGENT_TIERING],
+  ])('%s', (_name, stage, tiering) => {
+    const stack = newStack({ env: true, context: VALIDATION_AS_ERRORS });
+    new RetentionBuckets(stack, 'Buckets', { stage, uploadsTiering: tiering, resultsTiering: tiering });
+    expectValidTemplates(stack);
+    const rules = Object.values(Template.fromStack(stack).findResources('AWS::S3::Bucket'))
+      .flatMap((b: any) => b.Properties.LifecycleConfiguration?.Rules ?? [])
+      .filter((r: any) => r.ObjectSizeGreaterThan !== undefined);
+    expect(rules.length).toBeGreaterThan(0);
+    expect(rules.map((r: any) => r.ObjectSizeGreaterThan)).toEqual(rules.map(() => '131072'));
   });
 });

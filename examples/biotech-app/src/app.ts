@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { App, Aspects, aws_ecr_assets as ecrAssets, aws_iam as iam, Stack, StackProps } from 'aws-cdk-lib';
+import { App, Aspects, aws_ecr_assets as ecrAssets, aws_iam as iam, cx_api as cxapi, Stack, StackProps } from 'aws-cdk-lib';
 import { PlatformEdgeGlobal, PlatformStage, ProteomicsPlatform, WorkloadImage } from 'cdk-proteomics-platform';
 import { Construct } from 'constructs';
 import { CheckovSkips } from './checkov';
@@ -98,10 +98,26 @@ export class BiotechXStack extends Stack {
 }
 
 /**
+ * CloudFormation's built-in validator runs on every synth of this app (since aws-cdk-lib 2.262);
+ * these make its findings fail the synth instead of scrolling by: its errors
+ * (`@aws-cdk/core:validateAgainstDefaultRules`) and its warnings, such as W9003 (a value of the
+ * wrong type) (`@aws-cdk/core:strictCfnValidateErrors`). A finding that cannot be fixed is
+ * acknowledged with `Validations.of(construct).acknowledge()`, on the resource, with a reason.
+ */
+export const VALIDATION_CONTEXT: Record<string, boolean> = {
+  [cxapi.VALIDATE_AGAINST_DEFAULT_RULES]: true,
+  [cxapi.STRICT_CFN_VALIDATE_ERRORS]: true,
+};
+
+/**
  * Builds the biotech-X app: `BiotechX-hml` and `BiotechX-prod`, each with its us-east-1 edge
  * stack (`BiotechX-hml-edge`, `BiotechX-prod-edge`) when the platform's region is elsewhere.
  */
 export function buildApp(app: App): BiotechXStack[] {
+  // Context can only be set before the first construct; an explicit value (-c key=false) wins.
+  for (const [key, value] of Object.entries(VALIDATION_CONTEXT)) {
+    if (app.node.tryGetContext(key) === undefined) app.node.setContext(key, value);
+  }
   Aspects.of(app).add(new CheckovSkips());
   return [PlatformStage.HML, PlatformStage.PROD].map((stage) => {
     const target = stageTarget(app, stage);
@@ -120,7 +136,7 @@ export function buildApp(app: App): BiotechXStack[] {
       crossRegionReferences: crossRegion,
       terminationProtection: stage.production,
     });
-    if (edgeStack) stack.addDependency(edgeStack);
+    if (edgeStack) stack.addStackDependency(edgeStack);
     return stack;
   });
 }

@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
-import { ComplianceChecks } from 'cdk-proteomics-platform';
 import { buildApp } from './app';
+import { registerCompliancePacks } from './compliance';
 import { BiotechXPrerequisitesStack, PREREQUISITES_CONTEXT } from './prerequisites';
 
 // `cdk synth` / `cdk deploy` entry point: the three compliance packs are registered, so any
@@ -12,5 +12,5 @@ buildApp(app);
 if (String(app.node.tryGetContext(PREREQUISITES_CONTEXT.enabled)) === 'true') {
   new BiotechXPrerequisitesStack(app, 'BiotechX-prerequisites', { terminationProtection: true });
 }
-ComplianceChecks.register(app);
+registerCompliancePacks(app);
 app.synth();

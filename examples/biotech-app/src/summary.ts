@@ -8,6 +8,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { ComplianceChecks, CostEstimator } from 'cdk-proteomics-platform';
 import { buildApp } from './app';
 import { COST_REGIONS, environmentCosts } from './cost-table';
+import { checkCompliance, registerCompliancePacks } from './compliance';
 
 function main(): void {
   const started = Date.now();
@@ -16,8 +17,8 @@ function main(): void {
   fs.rmSync(outdir, { recursive: true, force: true });
   const app = new App({ outdir, context: JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.context.json'), 'utf8')) });
   buildApp(app);
-  const reports = app.node.findAll().filter((c): c is Stack => Stack.isStack(c)).map((stack) => ({ stack, result: ComplianceChecks.check(stack) }));
-  ComplianceChecks.register(app);
+  const reports = app.node.findAll().filter((c): c is Stack => Stack.isStack(c)).map((stack) => ({ stack, result: checkCompliance(stack) }));
+  registerCompliancePacks(app);
   const assembly = app.synth(); // throws on any unacknowledged finding or CloudFormation validation error
 
   const rows = reports.map(({ stack, result }) => {

@@ -1,15 +1,40 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, cx_api as cxapi, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ComplianceChecks, DeployChecks, PlatformStage } from 'cdk-proteomics-platform';
 import { readRuntimeConfig } from '../services/web/src/lib/runtime-config';
 import { buildLogoutUrl } from '../services/web/src/lib/sign-out';
-import { adminRoleArns, apiSettings, buildApp } from '../src/app';
+import { adminRoleArns, apiSettings, buildApp, VALIDATION_CONTEXT } from '../src/app';
 import { CDK_OWNED_FUNCTIONS } from '../src/checkov';
+import { checkCompliance } from '../src/compliance';
 import { costTableMarkdown, environmentCosts, README, withCostTable } from '../src/cost-table';
 
 const context = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.context.json'), 'utf8'));
+
+describe('biotech-app: CloudFormation validation findings fail the synth; no deprecated API', () => {
+  test('an explicit context value still wins (-c @aws-cdk/core:strictCfnValidateErrors=false)', () => {
+    const app = new App({ context: { ...context, [cxapi.STRICT_CFN_VALIDATE_ERRORS]: false } });
+    buildApp(app);
+    expect(app.node.tryGetContext(cxapi.STRICT_CFN_VALIDATE_ERRORS)).toBe(false);
+  });
+
+  test('every validator finding fails the synth, and building calls no deprecated API (JSII_DEPRECATED=fail)', () => {
+    const before = process.env.JSII_DEPRECATED;
+    process.env.JSII_DEPRECATED = 'fail';
+    try {
+      const app = new App({ context });
+      expect(() => buildApp(app)).not.toThrow();
+      // Errors (validateAgainstDefaultRules) and warnings such as W9003 (strictCfnValidateErrors).
+      expect(app.node.tryGetContext(cxapi.VALIDATE_AGAINST_DEFAULT_RULES)).toBe(true);
+      expect(app.node.tryGetContext(cxapi.STRICT_CFN_VALIDATE_ERRORS)).toBe(true);
+      expect(Object.keys(VALIDATION_CONTEXT).sort()).toEqual([cxapi.STRICT_CFN_VALIDATE_ERRORS, cxapi.VALIDATE_AGAINST_DEFAULT_RULES].sort());
+    } finally {
+      if (before === undefined) delete process.env.JSII_DEPRECATED;
+      else process.env.JSII_DEPRECATED = before;
+    }
+  });
+});
 
 describe('biotech-app', () => {
   const app = new App({ context });
@@ -76,7 +101,7 @@ describe('biotech-app', () => {
 
   test.each(['hml', 'prod'])('%s has zero open compliance findings', (stage) => {
     const stack = stage === 'hml' ? hml : prod;
-    const result = ComplianceChecks.check(stack);
+    const result = checkCompliance(stack);
     expect(ComplianceChecks.format(result)).toMatch(/^0 open finding\(s\)/);
     expect(result.findings).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ComplianceChecks } from 'cdk-proteomics-platform';
+import { checkCompliance } from '../src/compliance';
 import { BiotechXPrerequisitesStack } from '../src/prerequisites';
 
 const PROVIDER_ARN = 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com';
@@ -117,7 +118,7 @@ describe('BiotechXPrerequisitesStack', () => {
     ['an existing provider', { existingGithubOidcProviderArn: PROVIDER_ARN }],
   ])('zero open compliance findings with %s, the bootstrap-role wildcards acknowledged on each policy', (_how, context) => {
     const { stack } = synth(context);
-    const result = ComplianceChecks.check(stack);
+    const result = checkCompliance(stack);
     expect(ComplianceChecks.format(result)).toMatch(/^0 open finding\(s\)/);
     expect(result.findings).toEqual([]);
     // Only the wildcard findings are acknowledged: 4 bootstrap-role ARNs x 2 policies, each on its own policy.
