@@ -7,8 +7,8 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { ComplianceChecks, CostEstimator } from 'cdk-proteomics-platform';
 import { buildApp } from './app';
-import { COST_REGIONS, environmentCosts } from './cost-table';
 import { checkCompliance, registerCompliancePacks } from './compliance';
+import { COST_REGIONS, environmentCosts } from './cost-table';
 
 function main(): void {
   const started = Date.now();
