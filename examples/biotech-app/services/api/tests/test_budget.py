@@ -6,12 +6,14 @@ contract's own example, validated against its schema) read from the SQS queue by
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import create_engine, update
 
 from biotech_api.analyses import month_bounds
@@ -19,6 +21,7 @@ from biotech_api.config import ConfigError
 from biotech_api.main import create_app
 from biotech_api.models import Analysis
 from devtools.local_aws import LocalAws
+from tests.conftest import REPO_ROOT
 from tests.helpers import put_json
 from tests.test_contracts_v2 import _deliver, _event, _get_json, _publish, _start
 
@@ -159,3 +162,20 @@ def test_an_unset_budget_means_no_limit(make_settings: Any) -> None:
     assert make_settings().monthly_budget_usd_per_user is None
     assert make_settings(MONTHLY_BUDGET_USD_PER_USER=" ").monthly_budget_usd_per_user is None
     assert make_settings(MONTHLY_BUDGET_USD_PER_USER="250").monthly_budget_usd_per_user == 250.0
+
+
+def test_the_web_apps_usage_fixture_is_the_apis_answer(budget_client: TestClient, auth: Any) -> None:
+    """services/web/tests/unit/fixtures/usage.json (what the web app's tests feed its usage line)
+    follows the API's OpenAPI schema of /api/me/usage and has exactly the fields the API answers."""
+    fixture = json.loads(
+        (REPO_ROOT / "examples/biotech-app/services/web/tests/unit/fixtures/usage.json").read_text()
+    )
+    openapi = budget_client.app.openapi()  # type: ignore[attr-defined]
+    schema = openapi["components"]["schemas"]["Usage"]
+    errors = [
+        e.message for e in Draft202012Validator(schema, format_checker=FormatChecker()).iter_errors(fixture)
+    ]
+    assert not errors, errors
+    assert set(schema["required"]) == set(fixture)
+    live = budget_client.get("/api/me/usage", headers=auth("budget-shape")).json()
+    assert set(live) == set(fixture)
