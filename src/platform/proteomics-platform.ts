@@ -1,4 +1,4 @@
-import { CfnOutput, Lazy, Stack, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Lazy, Stack, Tags, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { PlatformAuditTrail } from './audit-trail';
 import { DatabaseBootstrap } from './database-bootstrap';
@@ -259,6 +259,14 @@ function validate(scope: Construct, props: ProteomicsPlatformProps): void {
     v.check(!PLATFORM_API_ENV.some((managed) => managed.endsWith('_') ? key.startsWith(managed) : key === managed),
       `apiEnvironment.${key}`, props.apiEnvironment![key],
       'the platform sets this variable itself (from the resources it creates): remove it, or change the prop that sets it.');
+  }
+  const budget = props.apiEnvironment?.MONTHLY_BUDGET_USD_PER_USER;
+  if (budget !== undefined && budget.trim() !== '' && !Token.isUnresolved(budget)) {
+    // The API refuses to start with any other value (its config.py): say so at synth, not in a
+    // crash-looping pod. Blank or absent means no limit.
+    const amount = Number(budget.trim());
+    v.check(Number.isFinite(amount) && amount > 0, 'apiEnvironment.MONTHLY_BUDGET_USD_PER_USER', budget,
+      "the per-user monthly budget is a number of US dollars > 0, e.g. '50'; leave it out for no limit.");
   }
   v.check(!(props.alarmEmail && props.alarmTopic), 'alarmEmail', props.alarmEmail,
     'give either alarmEmail (a topic is created and subscribed) or alarmTopic (your own topic), not both.');

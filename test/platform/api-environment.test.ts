@@ -61,3 +61,21 @@ describe('apiEnvironment cannot override what the platform sets', () => {
       .toThrow(new RegExp(`apiEnvironment\\.${name}.*the platform sets this variable itself`, 's'));
   });
 });
+
+describe('the per-user monthly budget given through apiEnvironment', () => {
+  test.each(['0', '-5', 'fifty', 'Infinity'])('%s is refused at synth with what to give instead', (value) => {
+    const stack = newStack();
+    expect(() => new ProteomicsPlatform(stack, 'Platform', { apiEnvironment: { MONTHLY_BUDGET_USD_PER_USER: value } }))
+      .toThrow(/apiEnvironment\.MONTHLY_BUDGET_USD_PER_USER.*a number of US dollars > 0/s);
+  });
+
+  test('a number of dollars reaches the API container as given', () => {
+    const stack = newStack();
+    const platform = new ProteomicsPlatform(stack, 'Platform', {
+      apiImage: image('biotech-api'),
+      webImage: image('biotech-web'),
+      apiEnvironment: { MONTHLY_BUDGET_USD_PER_USER: '50' },
+    });
+    expect(apiEnvOf(platform).MONTHLY_BUDGET_USD_PER_USER).toBe('50');
+  });
+});

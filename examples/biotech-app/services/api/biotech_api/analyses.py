@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -515,6 +516,42 @@ def running_count(session: Session, owner_id: str) -> int:
             .where(Analysis.owner_id == owner_id, Analysis.status == "RUNNING")
         ).scalar_one()
     )
+
+
+def month_bounds(now: datetime) -> tuple[datetime, datetime]:
+    """[first instant of ``now``'s calendar month, first instant of the next) in UTC."""
+    now = now.astimezone(UTC)
+    start = datetime(now.year, now.month, 1, tzinfo=UTC)
+    end = datetime(now.year + now.month // 12, now.month % 12 + 1, 1, tzinfo=UTC)
+    return start, end
+
+
+@dataclass(frozen=True)
+class MonthUsage:
+    month_start: datetime
+    month_end: datetime
+    spent_usd: float
+    counted: int
+    without_cost: int
+
+
+def month_usage(session: Session, owner_id: str, now: datetime) -> MonthUsage:
+    """The estimated cost recorded for ``owner_id``'s analyses created in ``now``'s month (UTC).
+
+    Only recorded costs count: an analysis has one once its pipeline reported it (the completion
+    event or the roll-up's ``cost.estimatedCostUsd``). A running analysis counts from then on;
+    no cost is guessed for it before.
+    """
+    start, end = month_bounds(now)
+    row = session.execute(
+        select(
+            func.coalesce(func.sum(Analysis.estimated_cost_usd), 0.0),
+            func.count(Analysis.estimated_cost_usd),
+            func.count().filter(Analysis.estimated_cost_usd.is_(None)),
+        ).where(Analysis.owner_id == owner_id, Analysis.created_at >= start, Analysis.created_at < end)
+    ).one()
+    spent = row[0]
+    return MonthUsage(start, end, float(spent or 0.0), int(row[1]), int(row[2]))
 
 
 # ---------------------------------------------------------------- completion events

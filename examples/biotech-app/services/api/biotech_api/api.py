@@ -46,6 +46,7 @@ from .schemas import (
     UploadedPart,
     UploadedParts,
     UploadPlan,
+    Usage,
 )
 from .sequences import SequenceError, normalise_sequence
 from .uploads import ACCEPTED_EXTENSIONS, detect_format, object_key, part_length, plan_parts
@@ -242,6 +243,36 @@ def me(caller: Caller, session: Db) -> Me:
     if user is None:  # pragma: no cover - created by the auth dependency
         raise not_found("user")
     return Me(id=user.id, email=user.email, name=user.name)
+
+
+def _settle_running(ctx: AppContext, session: Session, user_id: str) -> None:
+    """Ask Step Functions about the user's running analyses (at most STATUS_POLL_INTERVAL_SECONDS
+    apart each), so a finished one's cost is recorded even when no completion event was read."""
+    if ctx.settings.missing_aws_config():
+        return
+    running = session.execute(
+        select(Analysis).where(Analysis.owner_id == user_id, Analysis.status == "RUNNING")
+    ).scalars()
+    for analysis in list(running):
+        svc.refresh(ctx, session, analysis)
+
+
+@router.get("/me/usage", response_model=Usage, tags=["users"])
+@db_endpoint
+def my_usage(caller: Caller, session: Db, ctx: Ctx) -> Usage:
+    """The estimated cost of the caller's analyses created this calendar month (UTC), and the budget."""
+    _settle_running(ctx, session, caller.id)
+    usage = svc.month_usage(session, caller.id, utcnow())
+    budget = ctx.settings.monthly_budget_usd_per_user
+    return Usage(
+        month=usage.month_start.strftime("%Y-%m"),
+        spent_usd=round(usage.spent_usd, 6),
+        budget_usd=budget,
+        remaining_usd=None if budget is None else round(max(budget - usage.spent_usd, 0.0), 6),
+        analyses_counted=usage.counted,
+        analyses_without_cost=usage.without_cost,
+        resets_at=usage.month_end,
+    )
 
 
 # ---------------------------------------------------------------- samples
@@ -655,6 +686,30 @@ def _enforce_limit(ctx: AppContext, session: Session, user_id: str) -> None:
         )
 
 
+def _enforce_budget(ctx: AppContext, session: Session, user_id: str) -> None:
+    """Refuse (409) a start or rerun once the month's recorded cost reaches the user's budget.
+
+    The caller holds the user lock, so two starts of one user cannot both pass on the same spend.
+    Only costs already recorded count (no estimate is made for the analysis being started): the
+    month can end above the limit by what the analyses running at the time cost, at most
+    MAX_CONCURRENT_ANALYSES_PER_USER of them.
+    """
+    limit = ctx.settings.monthly_budget_usd_per_user
+    if limit is None:
+        return
+    _settle_running(ctx, session, user_id)
+    _lock_user(session, user_id)  # refresh may have committed
+    usage = svc.month_usage(session, user_id, utcnow())
+    if usage.spent_usd >= limit:
+        raise conflict(
+            "monthly_budget_exceeded",
+            f"monthly budget reached: your analyses started in {usage.month_start:%B %Y} (UTC) have an "
+            f"estimated cost of ${usage.spent_usd:.2f}, at or over your monthly limit of ${limit:.2f}. "
+            f"New analyses and reruns can start again on {usage.month_end:%Y-%m-%d} 00:00 UTC, or ask an "
+            "administrator to raise the limit (the API setting MONTHLY_BUDGET_USD_PER_USER).",
+        )
+
+
 def _check_background_proteome(parameters: dict[str, Any] | None, owner_id: str) -> None:
     """A background proteome must be one of the caller's own objects in the uploads bucket.
 
@@ -721,6 +776,7 @@ def start_analysis(
     uploaded = [f for f in files if f.status == "UPLOADED"]
     if not uploaded:
         raise conflict("no_files", "upload at least one file before starting an analysis")
+    _enforce_budget(ctx, session, caller.id)
     _enforce_limit(ctx, session, caller.id)
     parameters = dict(body.parameters) if body and body.parameters else {}
     analysis_id = new_id("a")
@@ -841,6 +897,7 @@ def rerun_analysis(
             f"this analysis's parameters no longer follow the contract ({problem}); "
             "start a new analysis of the sample with current parameters",
         )
+    _enforce_budget(ctx, session, caller.id)
     _enforce_limit(ctx, session, caller.id)
     rerun_id = new_id("a")
     now = utcnow()

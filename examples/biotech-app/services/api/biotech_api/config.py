@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,6 +42,20 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a number") from exc
+
+
+def _budget(env: Mapping[str, str], name: str) -> float | None:
+    """A limit in USD: unset (or blank) means no limit; otherwise a finite number > 0."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number of US dollars, e.g. 50 (unset it for no limit)") from exc
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{name} must be a number of US dollars > 0 (unset it for no limit), got {raw!r}")
+    return value
 
 
 def _list(env: Mapping[str, str], name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -115,6 +130,9 @@ class Settings:
     # defaults; set these to the bucket's values when those props are changed).
     uploads_retention_days: int = 365
     incomplete_upload_days: int = 3
+    # Per-user monthly budget in USD (None: no limit). A start or rerun is refused (409) once the
+    # estimated cost recorded for the user's analyses created this calendar month (UTC) reaches it.
+    monthly_budget_usd_per_user: float | None = None
     cors_origins: tuple[str, ...] = ()
     metrics_token: str | None = None
     log_level: str = "INFO"
@@ -173,6 +191,7 @@ class Settings:
             max_samples_per_user=_int(env, "MAX_SAMPLES_PER_USER", 1000, minimum=1),
             uploads_retention_days=_int(env, "UPLOADS_RETENTION_DAYS", 365, minimum=1),
             incomplete_upload_days=_int(env, "INCOMPLETE_UPLOAD_DAYS", 3, minimum=1),
+            monthly_budget_usd_per_user=_budget(env, "MONTHLY_BUDGET_USD_PER_USER"),
             cors_origins=_list(env, "CORS_ORIGINS"),
             metrics_token=env.get("METRICS_TOKEN", "").strip() or None,
             log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",

@@ -43,6 +43,26 @@ class Me(ApiModel):
     name: str | None
 
 
+class Usage(ApiModel):
+    """The caller's estimated analysis cost this calendar month (UTC) and their monthly budget."""
+
+    month: str = Field(description="The calendar month counted, in UTC: YYYY-MM.")
+    spent_usd: float = Field(
+        description="Sum of estimatedCostUsd of the caller's analyses created this month "
+        "(recorded costs only)."
+    )
+    budget_usd: float | None = Field(description="MONTHLY_BUDGET_USD_PER_USER; null when there is no limit.")
+    remaining_usd: float | None = Field(
+        description="budgetUsd - spentUsd, never below 0; null without a limit."
+    )
+    analyses_counted: int = Field(description="Analyses of this month whose cost is recorded.")
+    analyses_without_cost: int = Field(
+        description="Analyses of this month with no recorded cost yet (running, never started, or from a "
+        "pipeline that reports none); they count once the pipeline reports their cost."
+    )
+    resets_at: datetime = Field(description="When the month ends (the first instant of the next, UTC).")
+
+
 # ---------------------------------------------------------------- samples and files
 
 Name = Annotated[

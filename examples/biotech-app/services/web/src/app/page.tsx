@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { ErrorNotice } from '@/components/ErrorNotice';
+import { MonthlyUsage } from '@/components/MonthlyUsage';
 import { RequireAuth } from '@/components/RequireAuth';
 import { useAuth } from '@/lib/auth';
 import { formatDate } from '@/lib/format';
@@ -52,6 +53,7 @@ function SampleList() {
           New sample
         </Link>
       </div>
+      <MonthlyUsage />
       <ErrorNotice error={error} />
       <p role="status" aria-live="polite" className="muted">
         {notice}

@@ -22,7 +22,9 @@ export function StartAnalysisButton({ sampleId, disabled }: { sampleId: string; 
       idempotencyKey.current = newIdempotencyKey();
       router.push(`/analyses/${encodeURIComponent(analysis.id)}`);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 409) setError(`Cannot start yet: ${e.message}`);
+      // The monthly budget is not a wait-a-moment refusal: its message says when it resets.
+      if (e instanceof ApiError && e.code === 'monthly_budget_exceeded') setError(`Cannot start: ${e.message}`);
+      else if (e instanceof ApiError && e.status === 409) setError(`Cannot start yet: ${e.message}`);
       else if (e instanceof ApiError && e.status === 429) setError(`Too many analyses running: ${e.message}`);
       else setError(e instanceof Error ? e.message : String(e));
       setPending(false);

@@ -5,6 +5,7 @@ import type {
   Me,
   Sample,
   SampleFile,
+  Usage,
 } from './types';
 import type { CompletedPart, PresignedPart, UploadedPart } from './upload';
 
@@ -86,6 +87,10 @@ export class ApiClient {
 
   me() {
     return this.request<Me>('GET', '/me');
+  }
+  /** The estimated cost of this month's analyses and the monthly budget. */
+  usage() {
+    return this.request<Usage>('GET', '/me/usage');
   }
   listSamples() {
     return this.request<{ items: Sample[] }>('GET', '/samples');

@@ -9,6 +9,22 @@ export interface Me {
   name: string;
 }
 
+/** `GET /api/me/usage`: the estimated cost of the user's analyses this calendar month (UTC). */
+export interface Usage {
+  /** The month counted, `YYYY-MM` (UTC). */
+  month: string;
+  /** Sum of the recorded `estimatedCostUsd` of the user's analyses created this month. */
+  spentUsd: number;
+  /** The monthly limit (`MONTHLY_BUDGET_USD_PER_USER`); null when there is none. */
+  budgetUsd: number | null;
+  remainingUsd: number | null;
+  analysesCounted: number;
+  /** Analyses of the month whose cost is not known yet (running), or never will be. */
+  analysesWithoutCost: number;
+  /** When the month ends and the budget starts again (ISO 8601, UTC). */
+  resetsAt: string;
+}
+
 export interface SampleFile {
   id: string;
   fileName: string;
