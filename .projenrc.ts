@@ -46,7 +46,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-local-stepfunctions@^3',
     // JSON Schema 2020-12 validation of the contracts/ documents, and the JSONata the state machine uses.
     'ajv@^8',
-    'jsonata@^2',
+    // Step Functions evaluates JSONata 2.0.6: the local executor must run the same version.
+    'jsonata@2.0.6',
     'husky@^9',
     'lint-staged@^17',
     '@commitlint/cli@^21',
@@ -126,6 +127,8 @@ for (const path of [
   '/contracts/scripts/',
   // Real mass-spectrometry files for the tests (about 7 MB); users of the package need none of them.
   '/testdata/',
+  // The local platform (executor, wiring loader, launcher) runs from a clone, never from the package.
+  '/local/',
 ]) {
   project.addPackageIgnore(path);
 }
@@ -178,6 +181,13 @@ example.addTask('summary', {
   description: 'Synthesize every stack into cdk.out and print a summary',
   exec: 'ts-node -P tsconfig.json --prefer-ts-exts src/summary.ts',
 });
+
+// The local executor and its wiring have their own tests (node's test runner, no compilation).
+project.addTask('test:local', {
+  description: 'Test the local platform: executor, local Batch and the wiring loader',
+  exec: "node --test 'local/**/*.test.cjs'",
+});
+project.testTask.spawn(project.tasks.tryFind('test:local')!);
 
 // The root build and test also build and test the example, against the freshly compiled library.
 project.postCompileTask.exec('npx projen build', { cwd: 'examples/biotech-app', name: 'example' });

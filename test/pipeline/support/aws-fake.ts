@@ -13,7 +13,7 @@
  * manifest entries and writes `summary.json` or `error.json` per file, exiting 1 if one failed and
  * 0 when its index has no entries; `rollup` writes the summary with the worker's key order.
  */
-import { StatesError, TaskCall } from './asl-walker';
+import { StatesError, TaskCall } from '../../../local/executor/asl';
 import { schemaValidator } from './schemas';
 
 const rollupSchema = schemaValidator('analysis-summary');
