@@ -35,6 +35,8 @@ export interface RunOptions {
   /** Jitter source (default Math.random). */
   readonly random?: () => number;
   readonly onState?: (name: string) => void;
+  /** Before each Distributed Map child starts; a StatesError thrown fails that child. */
+  readonly onMapChild?: (child: { state: string; label: string; childName: string }) => Promise<void> | void;
 }
 
 export interface MapRun {

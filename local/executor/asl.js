@@ -401,6 +401,13 @@ class Run {
       mapRun.maxRunning = Math.max(mapRun.maxRunning, running);
       try {
         const childName = `${label}:${context.Execution.Name}-${index}`;
+        try {
+          // The parent starts the child execution (and may describe and stop it): a caller's check.
+          await this.opts.onMapChild?.({ state: name, label, childName });
+        } catch (e) {
+          if (e instanceof StatesError) return { status: 'FAILED', error: e.error, cause: e.causeText };
+          throw e;
+        }
         return await this.machine(st.ItemProcessor, childInput, {},
           { ...context, Execution: { ...context.Execution, Name: childName, Input: childInput } });
       } finally {
@@ -428,7 +435,8 @@ class Run {
  * Options: executionName, stateMachineArn, handler(call) for Task states, and optionally
  * sleep(seconds, { kind: 'wait' | 'retry', state }), maxConcurrency (default: the cores),
  * signal (an AbortSignal: StopExecution), executionTimeout (default true: TimeoutSeconds in
- * scaled real time), random (jitter), onState(name).
+ * scaled real time), random (jitter), onState(name), onMapChild({ state, label, childName }) (may throw
+ * a StatesError: that child fails).
  */
 async function runExecution(definition, input, opts) {
   checkDefinition(definition);
