@@ -75,6 +75,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'projenrc'], tsconfigPath: './tsconfig.dev.json', projectService: false },
   gitignore: [
     '/.tools/',
+    // Logs, recorded AWS calls and scratch space of the local platform's runs.
+    '/local/.run/',
     'cdk.out/',
     '.venv/',
     '__pycache__/',
