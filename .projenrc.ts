@@ -187,7 +187,7 @@ example.addTask('summary', {
 // The local executor and its wiring have their own tests (node's test runner, no compilation).
 project.addTask('test:local', {
   description: 'Test the local platform: executor, local Batch and the wiring loader',
-  exec: "node --test 'local/**/*.test.cjs'",
+  exec: "node --test 'local/**/*.test.cjs' 'local/**/*.test.mjs'",
 });
 project.testTask.spawn(project.tasks.tryFind('test:local')!);
 

@@ -16,9 +16,10 @@ export function wafDecision(waf, { method, path, contentLength, ip, now = Date.n
     if (hits.length > waf.rate.limit) return 'RateLimitPerIp';
   }
   const body = waf.body;
+  if (!body || ['GET', 'HEAD', 'OPTIONS'].includes(method)) return undefined;
   const length = contentLength === undefined ? undefined : Number(contentLength);
-  // A body WAF cannot size (chunked, no Content-Length) is treated as large.
-  const large = body && method !== 'GET' && method !== 'HEAD' && (length === undefined ? contentLength !== '0' && method !== 'OPTIONS' && state.chunked : length > body.inspectedBytes);
+  // A body WAF cannot size (chunked, no Content-Length) counts as large.
+  const large = length === undefined ? state.chunked === true : length > body.inspectedBytes;
   if (!large) return undefined;
   const scoped = body.paths.find((p) => p.method === method && new RegExp(p.pathRegex).test(path));
   if (!scoped) return body.blockedOutsidePaths ? 'LargeBodyOutsideApiPaths' : undefined;

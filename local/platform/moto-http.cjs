@@ -33,6 +33,13 @@ class MotoHttp {
     return { Body: body, ContentLength: Number(res.headers.get('content-length') ?? body.length), ContentType: res.headers.get('content-type') ?? undefined };
   }
 
+  /** PutObject (set-up of tests and figures; the state machine never writes). */
+  async putObject(bucket, key, body) {
+    const url = `${this.endpoint}/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
+    const res = await fetch(url, { method: 'PUT', body, headers: { authorization: authorization(this.region, 's3', this.account) } });
+    if (!res.ok) throw new Error(`PutObject ${bucket}/${key}: HTTP ${res.status} ${await res.text()}`);
+  }
+
   /** `events:putEvents`: the Detail is sent as JSON text, as Step Functions does. */
   async putEvents({ Entries }) {
     const entries = Entries.map((e) => ({ ...e, Detail: typeof e.Detail === 'string' ? e.Detail : JSON.stringify(e.Detail) }));

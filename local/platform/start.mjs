@@ -54,7 +54,17 @@ function arg(name, fallback) {
 
 const log = (...a) => console.log(`[local] ${a.join(' ')}`);
 
-export async function startPlatform({ infoFile, workers, chunkSize, runDir } = {}) {
+export async function startPlatform(options = {}) {
+  try {
+    return await startPlatformOrThrow(options);
+  } catch (e) {
+    // Whatever was started before the failure stops with it.
+    await stopAll();
+    throw e;
+  }
+}
+
+async function startPlatformOrThrow({ infoFile, workers, chunkSize, runDir, web: withWeb = true } = {}) {
   const wiring = loadWiring();
   runDir = runDir ?? path.join(repo, 'local', '.run', new Date().toISOString().replace(/[:.]/g, '-'));
   const logDir = path.join(runDir, 'logs');
@@ -65,8 +75,8 @@ export async function startPlatform({ infoFile, workers, chunkSize, runDir } = {
   const apiPy = path.join(apiDir, '.venv', 'bin', 'python');
   const workerPy = path.join(workerDir, '.venv', 'bin', 'python');
   const standalone = path.join(webDir, '.next', 'standalone');
-  for (const [p, how] of [[apiPy, 'bash local/platform/setup.sh'], [workerPy, 'bash local/platform/setup.sh'], [path.join(standalone, 'server.js'), 'bash local/platform/setup.sh']]) {
-    if (!existsSync(p)) throw new Error(`${p} is missing: run \`${how}\` first`);
+  for (const p of [apiPy, workerPy, ...(withWeb ? [path.join(standalone, 'server.js')] : [])]) {
+    if (!existsSync(p)) throw new Error(`${p} is missing: run \`bash local/platform/setup.sh\` first`);
   }
   const [frontPort, apiPort, webPort, oidcPort, motoPort, sfnPort, pgPort] = await Promise.all(Array.from({ length: 7 }, freePort));
   const front = `http://127.0.0.1:${frontPort}`;
@@ -196,26 +206,29 @@ export async function startPlatform({ infoFile, workers, chunkSize, runDir } = {
   await waitForHttp(`http://127.0.0.1:${apiPort}/api/healthz`, { child: api, timeoutMs: 60_000 });
 
   // The web app's production build (standalone server), with its Deployment's environment.
-  cpSync(path.join(webDir, '.next', 'static'), path.join(standalone, '.next', 'static'), { recursive: true });
-  if (existsSync(path.join(webDir, 'public'))) cpSync(path.join(webDir, 'public'), path.join(standalone, 'public'), { recursive: true });
-  const web = startProcess('web', process.execPath, [path.join(standalone, 'server.js')], {
-    cwd: standalone,
-    env: {
-      ...wiring.web.env,
-      NODE_ENV: 'production',
-      PORT: String(webPort),
-      HOSTNAME: '127.0.0.1',
-      NEXT_TELEMETRY_DISABLED: '1',
-      OIDC_ISSUER: oidcIssuer,
-      OIDC_REDIRECT_URI: `${front}/auth/callback`,
-      OIDC_POST_LOGOUT_REDIRECT_URI: `${front}/`,
-      OIDC_LOGOUT_URL: `${oidcIssuer}/session/end`,
-      API_TOKEN_TYPE: 'id',
-      CSP_STORAGE_ORIGINS: moto,
-    },
-    logDir,
-  });
-  await waitForHttp(`http://127.0.0.1:${webPort}/healthz`, { child: web });
+  let web;
+  if (withWeb) {
+    cpSync(path.join(webDir, '.next', 'static'), path.join(standalone, '.next', 'static'), { recursive: true });
+    if (existsSync(path.join(webDir, 'public'))) cpSync(path.join(webDir, 'public'), path.join(standalone, 'public'), { recursive: true });
+    web = startProcess('web', process.execPath, [path.join(standalone, 'server.js')], {
+      cwd: standalone,
+      env: {
+        ...wiring.web.env,
+        NODE_ENV: 'production',
+        PORT: String(webPort),
+        HOSTNAME: '127.0.0.1',
+        NEXT_TELEMETRY_DISABLED: '1',
+        OIDC_ISSUER: oidcIssuer,
+        OIDC_REDIRECT_URI: `${front}/auth/callback`,
+        OIDC_POST_LOGOUT_REDIRECT_URI: `${front}/`,
+        OIDC_LOGOUT_URL: `${oidcIssuer}/session/end`,
+        API_TOKEN_TYPE: 'id',
+        CSP_STORAGE_ORIGINS: moto,
+      },
+      logDir,
+    });
+    await waitForHttp(`http://127.0.0.1:${webPort}/healthz`, { child: web });
+  }
 
   const blocked = [];
   const proxy = await startFrontProxy({
@@ -254,7 +267,7 @@ export async function startPlatform({ infoFile, workers, chunkSize, runDir } = {
     postgres: `postgresql://postgres@127.0.0.1:${pgPort}/biotech`,
     runDir,
     logDir,
-    pids: { postgres: pg.pid, moto: motoProc.pid, api: api.pid, web: web.pid, oidc: oidc.pid },
+    pids: { postgres: pg.pid, moto: motoProc.pid, api: api.pid, web: web?.pid, oidc: oidc.pid },
     workers: workers ?? cores,
     chunkSize: chunkSize ? Number(chunkSize) : undefined,
   };
