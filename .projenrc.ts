@@ -77,6 +77,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '/.tools/',
     // Logs, recorded AWS calls and scratch space of the local platform's runs.
     '/local/.run/',
+    '/local/.venv-worker/',
     'cdk.out/',
     '.venv/',
     '__pycache__/',

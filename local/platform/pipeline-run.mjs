@@ -46,7 +46,9 @@ async function submit(platform, moto, n, fileCount, corrupt, sources) {
     await moto.putObject(w.uploads.name, key, bad ? '<?xml version="1.0"?><mzML><run><spectrumList count="2"><spectrum' : readFileSync(path.join(testData, name)));
     files.push({ fileId: `f${String(i + 1).padStart(4, '0')}`, key, format, name, proteinName: `Protein ${i}`, ...(sequence ? { sequence } : {}) });
   }
-  const manifest = { schemaVersion: 2, analysisId, sampleId: `sample-${n}`, ownerId: 'user-local', createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), files };
+  // The analysis parameters of the contract's own v2 example (the API writes the same fields).
+  const { parameters } = JSON.parse(readFileSync(path.join(repo, 'contracts', 'examples', 'analysis-manifest.v2.example.json'), 'utf8'));
+  const manifest = { schemaVersion: 2, analysisId, sampleId: `sample-${n}`, ownerId: 'user-local', createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), parameters, files };
   submit.validate(manifest);
   await moto.putObject(w.uploads.name, `manifests/${analysisId}.json`, JSON.stringify(manifest));
   const input = { schemaVersion: 2, analysisId, sampleId: manifest.sampleId, ownerId: manifest.ownerId, manifestKey: `manifests/${analysisId}.json`, fileCount };
@@ -70,7 +72,7 @@ try {
     const arn = await submit(platform, moto, 1, fileCount, flag('corrupt'), SOURCES);
     const e = platform.sfn.executions.get(arn);
     await e.done;
-    console.log(JSON.stringify({ files: fileCount, status: e.status, output: e.output, error: e.error, cause: e.cause?.slice(0, 500), wallSeconds: (Date.now() - t0) / 1000, workers: platform.info.workers, mapRuns: e.result?.mapRuns, peakParallel: platform.batch.peakParallel }));
+    console.log(JSON.stringify({ files: fileCount, status: e.status, output: e.output, error: e.error, cause: e.cause?.slice(0, 500), wallSeconds: (Date.now() - t0) / 1000, workers: platform.info.workers, mapRuns: e.result?.mapRuns, peakParallel: platform.batch.peakParallel, jobs: platform.batch.submitted.map((j) => [j.name, j.children.map((c) => c.attempts)]) }));
   } else {
     // Keep two analyses queued at all times; count those that end within the window.
     let n = 0;

@@ -11,15 +11,19 @@ source scripts/lib.sh
 ensure_node
 export PATH="$ROOT/.tools/node_modules/.bin:$PATH"
 
-# Worker: its pinned runtime requirements and the package itself (python -m proteomics_worker).
-W=worker/.venv
+# Worker: its pinned runtime requirements and the package itself (python -m proteomics_worker),
+# in a virtualenv of its own made with an interpreter outside /root (Debian's python3.11 when
+# there is one), so that worker processes can run as the job definition's non-root user.
+W=local/.venv-worker
+PYTHON_FOR_WORKER="$(command -v /usr/bin/python3.11 || command -v python3)"
 stamp="$W/.local-$(cat worker/requirements.txt worker/pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-  log "worker virtualenv"
+  log "worker virtualenv ($PYTHON_FOR_WORKER)"
   bash worker/scripts/install-system-deps.sh
-  [ -x "$W/bin/python" ] || python3 -m venv "$W"
+  [ -x "$W/bin/python" ] || "$PYTHON_FOR_WORKER" -m venv "$W"
   "$W/bin/pip" install --quiet --disable-pip-version-check -r worker/requirements.txt
   "$W/bin/pip" install --quiet --disable-pip-version-check --no-deps -e worker
+  rm -f "$W"/.local-*
   touch "$stamp"
 fi
 

@@ -37,7 +37,6 @@ const repo = path.resolve(here, '..', '..');
 const example = path.join(repo, 'examples', 'biotech-app');
 const apiDir = path.join(example, 'services', 'api');
 const webDir = path.join(example, 'services', 'web');
-const workerDir = path.join(repo, 'worker');
 const recorderDir = path.join(example, 'iam-check', 'recorder');
 const { startProcess, stopAll, freePort, waitForHttp } = await import(path.join(webDir, 'tests', 'e2e', 'procs.mjs'));
 const { loadWiring } = require('../wiring/wiring.cjs');
@@ -73,7 +72,7 @@ async function startPlatformOrThrow({ infoFile, workers, chunkSize, runDir, web:
   for (const d of [logDir, callDir, scratch]) mkdirSync(d, { recursive: true });
 
   const apiPy = path.join(apiDir, '.venv', 'bin', 'python');
-  const workerPy = path.join(workerDir, '.venv', 'bin', 'python');
+  const workerPy = path.join(repo, 'local', '.venv-worker', 'bin', 'python');
   const standalone = path.join(webDir, '.next', 'standalone');
   for (const p of [apiPy, workerPy, ...(withWeb ? [path.join(standalone, 'server.js')] : [])]) {
     if (!existsSync(p)) throw new Error(`${p} is missing: run \`bash local/platform/setup.sh\` first`);
