@@ -24,7 +24,7 @@ const testData = path.join(repo, 'testdata', 'ms');
 // Small real files, round robin: BSA1 is the slow one (a real search over 1,120 MS2 spectra).
 const SOURCES = [
   ['BSA1.mzML.gz', 'mzML.gz', { fasta: readFileSync(path.join(testData, 'P02769_BSA.fasta'), 'utf8') }],
-  ['ms_deisotope_small.mgf', 'mgf', { fasta: 'MKWVTFISLLLLFSSAYSRGVFRR' }],
+  ['ms_deisotope_small.mgf', 'mgf', { fasta: '>Test protein B\nMKWVTFISLLLLFSSAYSRGVFRR\n' }],
   ['pyteomics_test.mzML', 'mzML', undefined],
   ['ms_deisotope_only_ms2_mzml.mzML', 'mzML', undefined],
 ];

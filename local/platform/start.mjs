@@ -24,7 +24,7 @@
 // --chunk-size N lowers the definition's 10,000-file chunk threshold so that the Distributed Map
 // path runs with a few files (printed at start when used).
 import { spawnSync } from 'node:child_process';
-import { chownSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,6 +70,8 @@ async function startPlatformOrThrow({ infoFile, workers, chunkSize, runDir, web:
   const callDir = path.join(runDir, 'aws-calls');
   const scratch = path.join(runDir, 'scratch');
   for (const d of [logDir, callDir, scratch]) mkdirSync(d, { recursive: true });
+  // The worker's processes (the job's non-root user) record their calls here too.
+  chmodSync(callDir, 0o1777);
 
   const apiPy = path.join(apiDir, '.venv', 'bin', 'python');
   const workerPy = path.join(repo, 'local', '.venv-worker', 'bin', 'python');
