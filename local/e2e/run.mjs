@@ -168,11 +168,17 @@ async function main() {
       const status = page.getByTestId('analysis-status');
       await page.getByText(/Rerun of/).waitFor();
       await status.getByText('PARTIAL').waitFor({ timeout: ANALYSIS_TIMEOUT_MS });
+      const rerunUrl = page.url();
+      await page.getByTestId('result-card').nth(2).waitFor();
       expect((await page.getByTestId('result-card').count()) === 3, 'the rerun has its own 3 results');
+      await page.getByTestId('result-card').filter({ hasText: 'Broken run' }).locator('.error-text').waitFor();
       await screenshot('rerun');
       await page.goto(firstAnalysisUrl);
       await page.getByTestId('analysis-status').getByText('PARTIAL').waitFor();
+      await page.getByTestId('result-card').nth(2).waitFor();
       expect((await page.getByTestId('result-card').count()) === 3, 'the first analysis keeps its results');
+      expect((await page.getByText(/Rerun of/).count()) === 0, 'the first analysis is not a rerun');
+      expect(rerunUrl !== firstAnalysisUrl, 'the rerun has its own analysis id');
     });
 
     await step('the Distributed Map path ran, and every AWS call passed the IAM evaluator', async () => {
