@@ -5,7 +5,8 @@
 //
 //   node local/platform/pipeline-run.mjs --files 3            one 3-file analysis, wall time
 //   node local/platform/pipeline-run.mjs --files 10 --for 300 10-file analyses completed in 300 s
-//   options: --workers N, --chunk-size N, --corrupt (the last file is corrupt)
+//   options: --workers N, --chunk-size N, --corrupt (the last file is corrupt),
+//            --kill-child (kill -9 the first array child's worker process a second after it starts)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -64,7 +65,13 @@ async function submit(platform, moto, n, fileCount, corrupt, sources) {
 const fileCount = Number(arg('files', '3'));
 const forSeconds = arg('for') ? Number(arg('for')) : undefined;
 submit.validate = manifestValidator();
-const platform = await startPlatform({ web: false, workers: arg('workers') && Number(arg('workers')), chunkSize: arg('chunk-size') });
+const killed = [];
+const onWorkerSpawn = flag('kill-child') ? (child, info) => {
+  if (info.index !== 0 || killed.length) return;
+  killed.push(info);
+  setTimeout(() => child.kill('SIGKILL'), 1000);
+} : undefined;
+const platform = await startPlatform({ web: false, workers: arg('workers') && Number(arg('workers')), chunkSize: arg('chunk-size'), onWorkerSpawn });
 const moto = new MotoHttp({ endpoint: platform.info.moto, region: platform.wiring.region, account: platform.wiring.account });
 try {
   const t0 = Date.now();
@@ -72,7 +79,7 @@ try {
     const arn = await submit(platform, moto, 1, fileCount, flag('corrupt'), SOURCES);
     const e = platform.sfn.executions.get(arn);
     await e.done;
-    console.log(JSON.stringify({ files: fileCount, status: e.status, output: e.output, error: e.error, cause: e.cause?.slice(0, 500), wallSeconds: (Date.now() - t0) / 1000, workers: platform.info.workers, mapRuns: e.result?.mapRuns, peakParallel: platform.batch.peakParallel, jobs: platform.batch.submitted.map((j) => [j.name, j.children.map((c) => c.attempts)]) }));
+    console.log(JSON.stringify({ files: fileCount, status: e.status, output: e.output, error: e.error, cause: e.cause?.slice(0, 500), wallSeconds: (Date.now() - t0) / 1000, workers: platform.info.workers, mapRuns: e.result?.mapRuns, peakParallel: platform.batch.peakParallel, killed, summary: e.status === 'SUCCEEDED' ? JSON.parse((await moto.getObject({ Bucket: platform.wiring.results.name, Key: e.output.summaryKey })).Body).files.map((f) => [f.fileId, f.status, f.reason ?? f.errorCode ?? '']) : undefined, jobs: platform.batch.submitted.map((j) => [j.name, j.children.map((c) => c.attempts)]) }));
   } else {
     // Keep two analyses queued at all times; count those that end within the window.
     let n = 0;

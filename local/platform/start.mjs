@@ -63,7 +63,7 @@ export async function startPlatform(options = {}) {
   }
 }
 
-async function startPlatformOrThrow({ infoFile, workers, chunkSize, runDir, web: withWeb = true } = {}) {
+async function startPlatformOrThrow({ infoFile, workers, chunkSize, runDir, web: withWeb = true, apiEnv: testApiEnv = {}, onWorkerSpawn } = {}) {
   const wiring = loadWiring();
   runDir = runDir ?? path.join(repo, 'local', '.run', new Date().toISOString().replace(/[:.]/g, '-'));
   const logDir = path.join(runDir, 'logs');
@@ -133,6 +133,7 @@ async function startPlatformOrThrow({ infoFile, workers, chunkSize, runDir, web:
     uid,
     gid,
     baseEnv: { PATH: `${path.dirname(workerPy)}:/usr/local/bin:/usr/bin:/bin`, PYTHONPATH: recorderDir, LANG: 'C.UTF-8' },
+    onSpawn: onWorkerSpawn,
     log: (tag, text) => writeFileSync(path.join(logDir, 'worker.log'), text.split('\n').filter(Boolean).map((l) => `${tag} ${l}\n`).join(''), { flag: 'a' }),
   });
   let childCount = 0;
@@ -198,6 +199,8 @@ async function startPlatformOrThrow({ infoFile, workers, chunkSize, runDir, web:
     OIDC_ISSUER: oidcIssuer,
     OIDC_JWKS_URL: `${oidcIssuer}/jwks`,
     PYTHONPATH: `${apiDir}:${recorderDir}`,
+    // A test's own settings (e.g. a smaller part size), named by the caller.
+    ...testApiEnv,
   };
   const migrate = spawnSync(apiPy, ['-m', 'biotech_api.migrate', 'upgrade', 'head'], { cwd: apiDir, env: { ...process.env, ...apiEnv }, encoding: 'utf8' });
   if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stderr}`);

@@ -61,6 +61,15 @@ function completionEvent(aws: FakeAws): any {
   return entry.Detail;
 }
 
+describe('the stubbed worker speaks contracts v2', () => {
+  test('a manifest that breaks the analysis-manifest v2 schema is refused when written', () => {
+    const aws = fake(hml.json);
+    expect(() => aws.putManifest('an-1', 'sample/1', 'user-7f3a2c', 1)).toThrow(/breaks contracts v2/);
+    expect(() => aws.putManifest('an-1', 'sample-1', 'user-7f3a2c', 0)).toThrow(/breaks contracts v2/);
+    expect(() => aws.putManifest('an-1', 'sample-1', 'user-7f3a2c', 2)).not.toThrow();
+  });
+});
+
 describe('the definition', () => {
   test.each([['prod', prodDefinition], ['hml', hmlDefinition]])('%s passes asl-validator', (_n, definition) => {
     // asl-validator writes QueryLanguage into every state of what it is given: pass a copy.
