@@ -34,7 +34,8 @@ function input(fileCount: number, extra: Record<string, unknown> = {}): any {
 }
 
 async function run(definition: any, aws: FakeAws, doc: any, executionName?: string): Promise<RunResult> {
-  if (doc && typeof doc.analysisId === 'string' && typeof doc.fileCount === 'number') {
+  // Only a valid input gets its manifest (the state machine rejects the others before reading one).
+  if (inputSchema.validate(doc) || inputSchemaV1.validate(doc)) {
     aws.putManifest(doc.analysisId, doc.sampleId, doc.ownerId, doc.fileCount);
   }
   const name = executionName ?? `${doc?.analysisId}-${doc?.attempt ?? 1}`;
