@@ -181,6 +181,41 @@ async function main() {
       expect(rerunUrl !== firstAnalysisUrl, 'the rerun has its own analysis id');
     });
 
+    await step('a second user, signed in at the same time, sees none of the first user\'s samples or results', async () => {
+      const otherDir = mkdtempSync(path.join(os.tmpdir(), 'local-e2e-other-'));
+      const other = await chromium.launchPersistentContext(otherDir, {
+        executablePath: chromiumPath, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'], viewport: { width: 1280, height: 900 },
+      });
+      try {
+        await other.route('**/*', (route) => (['127.0.0.1', 'localhost'].includes(new URL(route.request().url()).hostname) ? route.continue() : route.abort()));
+        const p2 = other.pages()[0] ?? (await other.newPage());
+        p2.setDefaultTimeout(30_000);
+        await p2.goto(url);
+        await p2.getByRole('button', { name: 'Sign in' }).click();
+        await p2.waitForURL((u) => u.origin === platform.info.oidcIssuer);
+        await p2.locator('input[name="login"]').fill('other.scientist@biotech-x.test');
+        await p2.locator('input[name="password"]').fill('any-password');
+        await p2.locator('button[type="submit"]').click();
+        await p2.waitForURL((u) => u.origin === url || u.pathname.includes('/interaction/'));
+        if (new URL(p2.url()).origin === platform.info.oidcIssuer) await p2.locator('button[type="submit"]').click();
+        await p2.getByRole('heading', { name: 'Samples' }).waitFor();
+        await p2.waitForLoadState('networkidle');
+        expect((await p2.getByText('Local BSA digest').count()) === 0, 'the other user sees the first user\'s sample');
+        await p2.goto(firstAnalysisUrl);
+        // The API answers 404 for another user's analysis: the page says so.
+        await p2.getByText(/analysis not found/i).first().waitFor();
+        expect((await p2.getByTestId('result-card').count()) === 0, 'the other user sees the first user\'s results');
+        expect((await p2.getByText('PARTIAL').count()) === 0, 'the other user sees the first user\'s analysis status');
+        await p2.screenshot({ path: path.join(outDir, `${String(++shot).padStart(2, '0')}-other-user.png`), fullPage: true });
+        // The first user still sees their own, at the same time.
+        await page.goto(firstAnalysisUrl);
+        await page.getByTestId('result-card').nth(2).waitFor();
+      } finally {
+        await other.close().catch(() => {});
+        rmSync(otherDir, { recursive: true, force: true });
+      }
+    });
+
     await step('the Distributed Map path ran, and every AWS call passed the IAM evaluator', async () => {
       await platform.sfn.settle();
       const runs = [...platform.sfn.executions.values()].map((e) => e.result);
