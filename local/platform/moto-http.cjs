@@ -23,7 +23,8 @@ class MotoHttp {
     const url = `${this.endpoint}/${encodeURIComponent(Bucket)}/${Key.split('/').map(encodeURIComponent).join('/')}`;
     let res;
     try {
-      res = await fetch(url, { headers: { authorization: authorization(this.region, 's3', this.account), ...(Range ? { range: Range } : {}) } });
+      // A client timeout, as the SDK has: an unreachable endpoint is an error the definition retries.
+      res = await fetch(url, { signal: AbortSignal.timeout(10_000), headers: { authorization: authorization(this.region, 's3', this.account), ...(Range ? { range: Range } : {}) } });
     } catch (e) {
       throw new StatesError('S3.SdkClientException', `Unable to execute HTTP request: ${e.message}`);
     }
@@ -47,6 +48,7 @@ class MotoHttp {
     try {
       res = await fetch(this.endpoint + '/', {
         method: 'POST',
+        signal: AbortSignal.timeout(10_000),
         headers: {
           'content-type': 'application/x-amz-json-1.1',
           'x-amz-target': 'AWSEvents.PutEvents',

@@ -276,6 +276,26 @@ async function startPlatformOrThrow({ infoFile, workers, chunkSize, runDir, web:
     chunkSize: chunkSize ? Number(chunkSize) : undefined,
   };
   if (infoFile) writeFileSync(infoFile, JSON.stringify(info) + '\n');
+  // Faults the browser test injects: a PostgreSQL restart, moto unreachable (SIGSTOP keeps its state).
+  const faults = {
+    async restartPostgres() {
+      const before = (readFileSync(pgLog, 'utf8').match(/^restarted /gm) ?? []).length;
+      process.kill(pg.pid, 'SIGUSR1');
+      for (let i = 0; i < 240; i++) {
+        if ((readFileSync(pgLog, 'utf8').match(/^restarted /gm) ?? []).length > before) return;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error(`PostgreSQL did not restart; see ${pgLog}`);
+    },
+    async pauseMoto(seconds) {
+      process.kill(motoProc.pid, 'SIGSTOP');
+      try {
+        await new Promise((r) => setTimeout(r, seconds * 1000));
+      } finally {
+        process.kill(motoProc.pid, 'SIGCONT');
+      }
+    },
+  };
   const stop = async () => {
     clearInterval(auditTimer);
     audit();
@@ -283,7 +303,7 @@ async function startPlatformOrThrow({ infoFile, workers, chunkSize, runDir, web:
     sfnServer.close();
     await stopAll();
   };
-  return { info, stop, sfn, batch, guard, audit, wiring };
+  return { info, stop, sfn, batch, guard, audit, wiring, faults };
 }
 
 /** The definition with its 10,000-file chunk threshold (CHUNK_SIZE) replaced by `n`. */
