@@ -19,7 +19,7 @@ def main() -> int:
         "endpoint_url": spec["endpoint"],
         "region_name": spec["region"],
         "aws_access_key_id": "testing",
-        "aws_secret_access_key": "testing",  # noqa: S106 - moto's dummy credentials
+        "aws_secret_access_key": "testing",  # moto's dummy credentials
     }
     s3 = boto3.client("s3", **kw)
     sqs = boto3.client("sqs", **kw)

@@ -12,9 +12,9 @@
  * 256 KiB payload limit (sizes are asserted separately) and the worker itself (modelled by its
  * contract).
  */
-import { runExecution, RunResult, SleepInfo, StatesError } from '../../local/executor/asl';
 import { FakeAws } from './support/aws-fake';
 import { build, definitionOf, fake, schemaValidator } from './support/fixture';
+import { runExecution, RunResult, SleepInfo, StatesError } from '../../local/executor/asl';
 import { PlatformStage } from '../../src/stage/platform-stage';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -17,8 +17,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { StatesError, TaskCall } from '../../../local/executor/asl';
 import { schemaValidator } from './schemas';
+import { StatesError, TaskCall } from '../../../local/executor/asl';
 
 const rollupSchema = schemaValidator('analysis-summary');
 const manifestSchema = schemaValidator('analysis-manifest');
@@ -282,7 +282,8 @@ export class FakeAws {
     const text = this.objects.get(url);
     if (!text) throw new StatesError('States.TaskFailed', JSON.stringify({ Status: 'FAILED', StatusReason: 'Essential container in task exited', manifest: url }));
     const doc: ManifestDoc = JSON.parse(text);
-    return { analysisId: doc.analysisId, sampleId: doc.sampleId, ownerId: doc.ownerId, firstFileIndex: doc.firstFileIndex ?? 0, count: doc.files.length, doc };
+    const { analysisId, sampleId, ownerId } = doc;
+    return { analysisId, sampleId, ownerId, firstFileIndex: doc.firstFileIndex ?? 0, count: doc.files.length, doc };
   }
 
   /** One attempt of one child: Spot may take it away, otherwise it processes its files. */
@@ -350,8 +351,15 @@ export class FakeAws {
     const chunkCount = Math.ceil(m.count / chunkSize);
     for (let n = 0; n < chunkCount; n++) {
       const chunk = {
-        schemaVersion: 2, analysisId: m.analysisId, sampleId: m.sampleId, ownerId: m.ownerId, createdAt: CREATED_AT,
-        chunkIndex: n, chunkCount, firstFileIndex: n * chunkSize, parameters: PARAMETERS,
+        schemaVersion: 2,
+        analysisId: m.analysisId,
+        sampleId: m.sampleId,
+        ownerId: m.ownerId,
+        createdAt: CREATED_AT,
+        chunkIndex: n,
+        chunkCount,
+        firstFileIndex: n * chunkSize,
+        parameters: PARAMETERS,
         files: m.doc.files.slice(n * chunkSize, (n + 1) * chunkSize),
       };
       if (!chunkSchema.validate(chunk)) throw new Error(`the stubbed chunk manifest breaks contracts v2: ${chunkSchema.errors()}`);

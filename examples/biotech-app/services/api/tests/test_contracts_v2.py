@@ -336,4 +336,3 @@ def test_a_background_proteome_must_be_the_callers_own_object(
     mine = {"backgroundProteome": {"key": f"uploads/{owner}/host.fasta"}}
     r = client.post(f"/api/samples/{sid}/analyses", json={"parameters": mine}, headers=h)
     assert r.status_code == 202, r.text
-
