@@ -50,7 +50,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-local-stepfunctions@^3',
     // JSON Schema 2020-12 validation of the contracts/ documents, and the JSONata the state machine uses.
     'ajv@^8',
-    'jsonata@^2',
+    // Step Functions evaluates JSONata 2.0.6: the local executor must run the same version.
+    'jsonata@2.0.6',
     'husky@^9',
     'lint-staged@^17',
     '@commitlint/cli@^21',
@@ -100,6 +101,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'projenrc'], tsconfigPath: './tsconfig.dev.json', projectService: false },
   gitignore: [
     '/.tools/',
+    // Logs, recorded AWS calls and scratch space of the local platform's runs.
+    '/local/.run/',
+    '/local/.venv-worker/',
     'cdk.out/',
     '.venv/',
     '__pycache__/',
@@ -154,6 +158,8 @@ for (const path of [
   '/contracts/scripts/',
   // Real mass-spectrometry files for the tests (about 7 MB); users of the package need none of them.
   '/testdata/',
+  // The local platform (executor, wiring loader, launcher) runs from a clone, never from the package.
+  '/local/',
 ]) {
   project.addPackageIgnore(path);
 }
@@ -223,6 +229,12 @@ const rosetta = project.addTask('rosetta', {
 project.postCompileTask.spawn(rosetta);
 project.gitignore.exclude('/.jsii.tabl.json');
 project.addPackageIgnore('!/.jsii.tabl.json');
+// The local executor and its wiring have their own tests (node's test runner, no compilation).
+project.addTask('test:local', {
+  description: 'Test the local platform: executor, local Batch and the wiring loader',
+  exec: "node --test 'local/**/*.test.cjs' 'local/**/*.test.mjs'",
+});
+project.testTask.spawn(project.tasks.tryFind('test:local')!);
 
 // The root build and test also build and test the example, against the freshly compiled library.
 project.postCompileTask.exec('npx projen build', { cwd: 'examples/biotech-app', name: 'example' });

@@ -15,6 +15,7 @@ phase_budget worker 300
 phase_budget api 240
 phase_budget web 240
 phase_budget iam-check 60
+phase_budget local-e2e 600
 ensure_node
 phase install ensure_npm_deps
 # compile → post-compile (API.md + the example's build: synth and its tests) → test (jest + eslint)
@@ -35,4 +36,7 @@ phase worker bash worker/scripts/test.sh
 phase api bash examples/biotech-app/services/api/scripts/test.sh
 phase iam-check node --test examples/biotech-app/iam-check/iam-check.test.cjs
 phase web bash examples/biotech-app/services/web/scripts/test.sh
+# The whole platform on this machine, wired from the synthesized hml templates (local/), in a
+# browser: the real API, web app, state machine definition and worker, moto and PostgreSQL.
+phase local-e2e bash local/e2e.sh
 phase_summary

@@ -1,19 +1,20 @@
 /**
- * Runs the synthesized state machine with `support/asl-walker.ts` (which refuses any state type or
- * field it does not implement) against the stubbed Batch/S3/EventBridge of `support/aws-fake.ts`.
+ * Runs the synthesized state machine with the local executor (`local/executor/asl.js`, which
+ * refuses any state type or field it does not implement) against the stubbed Batch/S3/EventBridge
+ * of `support/aws-fake.ts`.
  *
  * Waiting is virtual: Wait states advance the fake's clock, which is what lets a Fargate Spot job
- * sit RUNNABLE until the state machine's Spot watch cancels it.
+ * sit RUNNABLE until the state machine's Spot watch cancels it. Retry intervals are computed (and
+ * recorded in `retries`) but not waited, and the execution timeout is the fake's (a job nothing
+ * cancels fails with States.Timeout); the executor's own tests cover real waiting.
  *
- * Not exercised here: real AWS (IAM evaluation, service error names, `.sync` polling), real waiting
- * (retry backoff; the EC2-only queue time-limit cancel is modelled by its status reason),
- * MaxConcurrency of the Distributed Map (iterations run one by one), the 256 KiB payload limit
- * (sizes are asserted separately), the worker itself (modelled by its contract) and the execution
- * timeout (a job nothing cancels fails with States.Timeout).
+ * Not exercised here: real AWS (IAM evaluation, service error names, `.sync` polling), the
+ * 256 KiB payload limit (sizes are asserted separately) and the worker itself (modelled by its
+ * contract).
  */
-import { runExecution, RunResult, StatesError } from './support/asl-walker';
 import { FakeAws } from './support/aws-fake';
 import { build, definitionOf, fake, schemaValidator } from './support/fixture';
+import { runExecution, RunResult, SleepInfo, StatesError } from '../../local/executor/asl';
 import { PlatformStage } from '../../src/stage/platform-stage';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -33,11 +34,21 @@ function input(fileCount: number, extra: Record<string, unknown> = {}): any {
 }
 
 async function run(definition: any, aws: FakeAws, doc: any, executionName?: string): Promise<RunResult> {
-  if (doc && typeof doc.analysisId === 'string' && typeof doc.fileCount === 'number') {
+  // Only a valid input gets its manifest (the state machine rejects the others before reading one).
+  if (inputSchema.validate(doc) || inputSchemaV1.validate(doc)) {
     aws.putManifest(doc.analysisId, doc.sampleId, doc.ownerId, doc.fileCount);
   }
   const name = executionName ?? `${doc?.analysisId}-${doc?.attempt ?? 1}`;
-  return runExecution(definition, doc, { executionName: name, stateMachineArn: STATE_MACHINE_ARN, handler: aws.handler, sleep: aws.sleep });
+  return runExecution(definition, doc, { executionName: name, stateMachineArn: STATE_MACHINE_ARN, handler: aws.handler, ...virtualTime(aws) });
+}
+
+/**
+ * Wait states move the fake's clock; retry intervals and the execution timeout are not waited.
+ * Distributed Map children run one at a time: the fake has one clock, and concurrent children's
+ * Waits would add up on it (the executor's own tests cover MaxConcurrency with real time).
+ */
+function virtualTime(aws: FakeAws): { sleep: (seconds: number, info: SleepInfo) => void; executionTimeout: false; maxConcurrency: number } {
+  return { sleep: (seconds, info) => (info.kind === 'wait' ? aws.sleep(seconds) : undefined), executionTimeout: false, maxConcurrency: 1 };
 }
 
 /** The one completion event, checked against contracts/schemas/completion-event.v2.schema.json. */
@@ -50,6 +61,15 @@ function completionEvent(aws: FakeAws): any {
   if (!eventSchema.validate(entry.Detail)) throw new Error(`event detail breaks the contract: ${eventSchema.errors()}`);
   return entry.Detail;
 }
+
+describe('the stubbed worker speaks contracts v2', () => {
+  test('a manifest that breaks the analysis-manifest v2 schema is refused when written', () => {
+    const aws = fake(hml.json);
+    expect(() => aws.putManifest('an-1', 'sample/1', 'user-7f3a2c', 1)).toThrow(/breaks contracts v2/);
+    expect(() => aws.putManifest('an-1', 'sample-1', 'user-7f3a2c', 0)).toThrow(/breaks contracts v2/);
+    expect(() => aws.putManifest('an-1', 'sample-1', 'user-7f3a2c', 2)).not.toThrow();
+  });
+});
 
 describe('the definition', () => {
   test.each([['prod', prodDefinition], ['hml', hmlDefinition]])('%s passes asl-validator', (_n, definition) => {
@@ -150,7 +170,7 @@ describe('state machine logic (walker + stubbed AWS)', () => {
       return original(call);
     };
     aws.putManifest('an-1', 'sample-1', 'user-7f3a2c', 1);
-    const r = await runExecution(prodDefinition, input(1), { executionName: 'an-1-1', stateMachineArn: STATE_MACHINE_ARN, handler });
+    const r = await runExecution(prodDefinition, input(1), { executionName: 'an-1-1', stateMachineArn: STATE_MACHINE_ARN, handler, ...virtualTime(aws) });
     expect(r.status).toBe('SUCCEEDED');
     expect(r.path).toContain('EscalateToOnDemand');
   });

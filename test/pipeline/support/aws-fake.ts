@@ -9,14 +9,27 @@
  * time capacity appears, or until someone cancels it. If nothing advances the clock or cancels
  * the job, the execution would wait until its own timeout: the job then fails with States.Timeout.
  *
- * The worker is modelled by its contract: each array child processes `filesPerTask` consecutive
- * manifest entries and writes `summary.json` or `error.json` per file, exiting 1 if one failed and
- * 0 when its index has no entries; `rollup` writes the summary with the worker's key order.
+ * The worker is modelled by its contract: it reads contracts v2 analysis and chunk manifests
+ * (validated against contracts/schemas when written), each array child processes `filesPerTask`
+ * consecutive manifest entries and writes `summary.json` or `error.json` per file, exiting 1 if
+ * one failed and 0 when its index has no entries; `chunk` writes v2 chunk manifests; `rollup`
+ * writes the summary with the worker's key order.
  */
-import { StatesError, TaskCall } from './asl-walker';
+import * as fs from 'fs';
+import * as path from 'path';
 import { schemaValidator } from './schemas';
+import { StatesError, TaskCall } from '../../../local/executor/asl';
 
 const rollupSchema = schemaValidator('analysis-summary');
+const manifestSchema = schemaValidator('analysis-manifest');
+const chunkSchema = schemaValidator('chunk-manifest');
+/** The analysis parameters of the contract's own v2 manifest example. */
+const PARAMETERS = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'contracts', 'examples', 'analysis-manifest.v2.example.json'), 'utf8')).parameters;
+const CREATED_AT = '2026-03-01T09:30:00Z';
+/** A contracts v2 analysis or chunk manifest (contracts/schemas/*-manifest.v2.schema.json). */
+interface ManifestDoc {
+  analysisId: string; sampleId: string; ownerId: string; firstFileIndex?: number; files: Array<{ fileId: string }>;
+}
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
@@ -124,10 +137,12 @@ export class FakeAws {
 
   constructor(private readonly o: FakeOptions) {}
 
-  /** Puts the analysis manifest (`fileCount` entries) in the uploads bucket. */
+  /** Puts a contracts v2 analysis manifest of `fileCount` files in the uploads bucket. */
   public putManifest(analysisId: string, sampleId: string, ownerId: string, fileCount: number): void {
-    this.objects.set(`s3://${this.o.uploadsBucket}/manifests/${analysisId}.json`,
-      JSON.stringify({ analysisId, sampleId, ownerId, firstFileIndex: 0, count: fileCount }));
+    const files = [...Array(fileCount)].map((_, i) => ({ fileId: `f${i}`, key: `uploads/${ownerId}/${sampleId}/run-${i}.mzML`, format: 'mzML' }));
+    const doc = { schemaVersion: 2, analysisId, sampleId, ownerId, createdAt: CREATED_AT, parameters: PARAMETERS, files };
+    if (!manifestSchema.validate(doc)) throw new Error(`the test's manifest breaks contracts v2: ${manifestSchema.errors()}`);
+    this.objects.set(`s3://${this.o.uploadsBucket}/manifests/${analysisId}.json`, JSON.stringify(doc));
   }
 
   public object(url: string): string | undefined {
@@ -265,10 +280,13 @@ export class FakeAws {
     return {};
   }
 
-  private manifest(url: string): { analysisId: string; sampleId: string; ownerId: string; firstFileIndex: number; count: number } {
+  /** A v2 analysis manifest (files from index 0) or chunk manifest (from its firstFileIndex). */
+  private manifest(url: string): { analysisId: string; sampleId: string; ownerId: string; firstFileIndex: number; count: number; doc: ManifestDoc } {
     const text = this.objects.get(url);
     if (!text) throw new StatesError('States.TaskFailed', JSON.stringify({ Status: 'FAILED', StatusReason: 'Essential container in task exited', manifest: url }));
-    return JSON.parse(text);
+    const doc: ManifestDoc = JSON.parse(text);
+    const { analysisId, sampleId, ownerId } = doc;
+    return { analysisId, sampleId, ownerId, firstFileIndex: doc.firstFileIndex ?? 0, count: doc.files.length, doc };
   }
 
   /** One attempt of one child: Spot may take it away, otherwise it processes its files. */
@@ -333,8 +351,22 @@ export class FakeAws {
     expect(chunkSize).toBe(10000);
     const m = this.manifest(manifestUrl);
     const base = manifestUrl.replace(/\.json$/, '');
-    for (let n = 0; n * chunkSize < m.count; n++) {
-      this.objects.set(`${base}/chunk-${n}.json`, JSON.stringify({ ...m, firstFileIndex: n * chunkSize, count: Math.min(chunkSize, m.count - n * chunkSize) }));
+    const chunkCount = Math.ceil(m.count / chunkSize);
+    for (let n = 0; n < chunkCount; n++) {
+      const chunk = {
+        schemaVersion: 2,
+        analysisId: m.analysisId,
+        sampleId: m.sampleId,
+        ownerId: m.ownerId,
+        createdAt: CREATED_AT,
+        chunkIndex: n,
+        chunkCount,
+        firstFileIndex: n * chunkSize,
+        parameters: PARAMETERS,
+        files: m.doc.files.slice(n * chunkSize, (n + 1) * chunkSize),
+      };
+      if (!chunkSchema.validate(chunk)) throw new Error(`the stubbed chunk manifest breaks contracts v2: ${chunkSchema.errors()}`);
+      this.objects.set(`${base}/chunk-${n}.json`, JSON.stringify(chunk));
     }
     return { JobId: jobId, Status: 'SUCCEEDED' };
   }
@@ -351,11 +383,12 @@ export class FakeAws {
     for (let i = 0; i < m.count; i++) {
       const r = got.get(i);
       if (r === 'summary') succeeded++;
+      const fileId = m.doc.files[i].fileId;
       files.push(r === 'summary'
-        ? { fileId: `f${i}`, status: 'SUCCEEDED', summaryKey: `analyses/${m.analysisId}/files/f${i}/summary.json` }
+        ? { fileId, status: 'SUCCEEDED', summaryKey: `analyses/${m.analysisId}/files/${fileId}/summary.json` }
         : r === 'error'
-          ? { fileId: `f${i}`, status: 'FAILED', errorKey: `analyses/${m.analysisId}/files/f${i}/error.json`, errorCode: 'CORRUPT', reason: 'bad XML' }
-          : { fileId: `f${i}`, status: 'FAILED', reason: 'no result written' });
+          ? { fileId, status: 'FAILED', errorKey: `analyses/${m.analysisId}/files/${fileId}/error.json`, errorCode: 'CORRUPT', reason: 'bad XML' }
+          : { fileId, status: 'FAILED', reason: 'no result written' });
     }
     const status = succeeded === m.count ? 'SUCCEEDED' : succeeded === 0 ? 'FAILED' : 'PARTIAL';
     // With the cost flags the worker writes cost (worker/tests/test_units.py checks its formula):

@@ -8,8 +8,8 @@ with the URLs once everything answers, then serves until SIGINT/SIGTERM. Configu
   API_PORT (8000), MOTO_PORT (free port), API_HOST (127.0.0.1)
   CORS_ORIGINS                 web app origin(s); also applied to the buckets' CORS rules
   DEV_INFO_FILE                also write the JSON line to this file
-  DEV_FAKE_PIPELINE (1)        complete executions after DEV_PIPELINE_DELAY_SECONDS (3) with
-                               generated results (files named *fail* fail); 0 leaves them RUNNING
+  Executions stay RUNNING: nothing plays the pipeline here. The whole platform, with the real
+  state machine definition and worker, is `bash local/start.sh` at the repository root.
   any other API variable (MAX_UPLOAD_BYTES, MAX_CONCURRENT_ANALYSES_PER_USER, ...)
 """
 
@@ -35,7 +35,6 @@ import uvicorn
 from biotech_api.config import Settings
 from biotech_api.main import create_app
 from biotech_api.migrate import run as migrate
-from devtools.fake_pipeline import FakePipeline
 from devtools.local_aws import free_port, set_execution_status, start_local_aws
 from devtools.oidc_issuer import LocalIssuer
 
@@ -60,10 +59,6 @@ def main() -> int:
     os.environ.setdefault("STATUS_POLL_INTERVAL_SECONDS", "2")
     settings = Settings.from_env()
     migrate("upgrade", "head", settings)
-    pipeline = None
-    if os.environ.get("DEV_FAKE_PIPELINE", "1") == "1":
-        pipeline = FakePipeline(aws, float(os.environ.get("DEV_PIPELINE_DELAY_SECONDS", "3")))
-        pipeline.start()
 
     app = create_app(settings)
     config = uvicorn.Config(app, host=host, port=api_port, log_level="warning", access_log=False)
@@ -101,8 +96,6 @@ def main() -> int:
     while not stop.is_set() and thread.is_alive():
         stop.wait(0.5)
     server.should_exit = True
-    if pipeline is not None:
-        pipeline.stop()
     thread.join(timeout=10)
     aws.stop()
     if issuer is not None:

@@ -338,38 +338,6 @@ def test_a_background_proteome_must_be_the_callers_own_object(
     assert r.status_code == 202, r.text
 
 
-def test_the_dev_servers_fake_pipeline_writes_contract_v2_documents(
-    client: TestClient, auth: Any, aws: LocalAws, contract: Any
-) -> None:
-    """The web e2e test's stand-in for the pipeline must speak the real contract."""
-    from devtools.fake_pipeline import complete_execution
-
-    h = auth("v2-fake-pipeline")
-    sid = create_sample(client, h)["id"]
-    ok = upload_file(client, h, sid, register_file(client, h, sid, "good.mzML", 10), make_data(10))
-    bad = upload_file(client, h, sid, register_file(client, h, sid, "fail.mgf", 10), make_data(10))
-    analysis = client.post(f"/api/samples/{sid}/analyses", headers=h).json()
-    aid = analysis["id"]
-    sfn = aws.client("stepfunctions")
-    arn = aws.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{aid}-1"
-    complete_execution(aws, arn, json.loads(sfn.describe_execution(executionArn=arn)["input"]))
-
-    rollup = _get_json(aws, aws.results_bucket, f"analyses/{aid}/summary.json")
-    contract("analysis-summary.v2.schema.json", rollup)
-    assert rollup["executionName"] == f"{aid}-1" and rollup["status"] == "PARTIAL"
-    per_file = _get_json(aws, aws.results_bucket, f"analyses/{aid}/files/{ok['id']}/summary.json")
-    contract("file-summary.v2.schema.json", per_file)
-    error = _get_json(aws, aws.results_bucket, f"analyses/{aid}/files/{bad['id']}/error.json")
-    contract("file-error.v2.schema.json", error)
-
-    body = client.get(f"/api/analyses/{aid}/results", headers=h).json()
-    assert body["status"] == "PARTIAL"
-    good = body["files"][0]
-    assert (
-        good["summaryVersion"] == 2 and good["psmsAccepted"] == per_file["identification"]["accepted"]["psms"]
-    )
-
-
 def test_result_keys_are_pinned_to_their_analysis(
     client: TestClient, auth: Any, aws: LocalAws, contract: Any, make_settings: Any
 ) -> None:

@@ -81,7 +81,9 @@ rm -rf .next
 npx next build
 
 # --- end-to-end ------------------------------------------------------------
-log "end-to-end test (built app + chromium + local OIDC provider + API)"
+log "end-to-end test (built app + chromium, on the local platform)"
+# The local platform: the worker's and the API's virtualenvs, PostgreSQL, the example's cdk.out.
+bash "$REPO_ROOT/local/platform/setup.sh"
 mkdir -p test-results
 set +e
 node tests/e2e/run-e2e.mjs 2>&1 | tee test-results/e2e-output.log

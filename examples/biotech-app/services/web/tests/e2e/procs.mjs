@@ -92,5 +92,5 @@ export async function waitForHttp(url, { timeoutMs = 60_000, child, ok = (s) => 
   throw new Error(`timed out waiting for ${url} (${last})`);
 }
 
-/** The per-user storage quota both e2e backends run with (40 MiB). */
+/** The per-user storage quota the e2e platform runs with (40 MiB). */
 export const E2E_STORAGE_QUOTA_BYTES = 40 * 1024 * 1024;

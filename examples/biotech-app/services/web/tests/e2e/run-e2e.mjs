@@ -1,20 +1,19 @@
 // End-to-end test of the built web app (Next.js standalone server) in a real
-// headless Chromium (playwright-core + Debian's chromium), signing in at a
-// real local OpenID Connect provider and talking to the API through an
-// ALB-like same-origin proxy.
+// headless Chromium (playwright-core + Debian's chromium), on the local
+// platform (local/platform/start.mjs at the repository root): signing in at
+// its OIDC issuer, behind its front proxy (CloudFront's response headers and
+// the WAF's rules from the synthesized template), with the real API, the real
+// state machine definition in the local executor and the real worker.
 //
-//   node tests/e2e/run-e2e.mjs
-// env: E2E_API=real|fake|auto (auto: real when ../api/scripts/dev-server.sh
-//      exists), PROTEOMICS_TESTDATA (folder with the MS test files),
-//      CHROMIUM_PATH (default /usr/bin/chromium), E2E_KEEP_LOGS=1.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+//   node tests/e2e/run-e2e.mjs      (after `bash local/platform/setup.sh`)
+// env: PROTEOMICS_TESTDATA (folder with the MS test files),
+//      CHROMIUM_PATH (default /usr/bin/chromium).
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startAlbProxy } from './alb-proxy.mjs';
-import { startFakeBackend } from './backend-fake.mjs';
-import { E2E_STORAGE_QUOTA_BYTES, freePort, startProcess, stopAll, waitForHttp } from './procs.mjs';
+import { E2E_STORAGE_QUOTA_BYTES, stopAll } from './procs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const appDir = path.resolve(here, '..', '..');
@@ -23,7 +22,6 @@ const resultsDir = path.join(appDir, 'test-results', 'e2e');
 const logDir = path.join(resultsDir, 'logs');
 const testData = process.env.PROTEOMICS_TESTDATA ?? path.resolve(repoRoot, 'testdata', 'ms');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const clientId = 'biotech-web';
 const TEST_FILES = [
   { name: 'pyteomics_test.mzML', protein: 'Test protein A', sequence: 'MKWVTFISLLLLFSSAYSRGVFRR' },
   { name: 'ms_deisotope_only_ms2_mzml.mzML', protein: 'Test protein B', sequence: '' },
@@ -65,16 +63,6 @@ function expect(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-async function chooseBackend(ctx) {
-  const mode = (process.env.E2E_API ?? 'auto').toLowerCase();
-  const devServer = path.resolve(appDir, '..', 'api', 'scripts', 'dev-server.sh');
-  if (mode === 'real' || (mode === 'auto' && existsSync(devServer))) {
-    const { startRealBackend } = await import('./backend-real.mjs');
-    return startRealBackend({ ...ctx, devServer });
-  }
-  return startFakeBackend(ctx);
-}
-
 async function main() {
   rmSync(resultsDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
@@ -84,44 +72,19 @@ async function main() {
     f.path = p;
     f.size = statSync(p).size;
   }
-  const standalone = path.join(appDir, '.next', 'standalone');
-  if (!existsSync(path.join(standalone, 'server.js'))) throw new Error('no standalone build: run `npx next build` first');
-  // The standalone server serves static assets from its own folder.
-  cpSync(path.join(appDir, '.next', 'static'), path.join(standalone, '.next', 'static'), { recursive: true });
-  if (existsSync(path.join(appDir, 'public'))) cpSync(path.join(appDir, 'public'), path.join(standalone, 'public'), { recursive: true });
-
-  const appPort = await freePort();
-  const nextPort = await freePort();
-  const oidcPort = await freePort();
-  const appOrigin = `http://127.0.0.1:${appPort}`;
-  const oidcIssuer = `http://127.0.0.1:${oidcPort}`;
-
-  const oidc = startProcess('oidc-provider', process.execPath, [path.join(here, 'oidc-server.mjs')], {
-    env: { OIDC_PORT: String(oidcPort), APP_ORIGIN: appOrigin, OIDC_CLIENT_ID: clientId },
-    logDir,
+  // The whole platform, wired from the example's synthesized hml templates.
+  const { startPlatform } = await import(path.join(repoRoot, 'local', 'platform', 'start.mjs'));
+  const platform = await startPlatform({
+    runDir: path.join(resultsDir, 'platform'),
+    // Smallest S3 part size, so the resume step gets a 3-part upload.
+    // A small storage quota, so the quota step can be refused without uploading gigabytes.
+    apiEnv: { DEFAULT_PART_SIZE_BYTES: String(5 * 1024 * 1024), MAX_STORAGE_BYTES_PER_USER: String(E2E_STORAGE_QUOTA_BYTES) },
   });
-  await waitForHttp(`${oidcIssuer}/.well-known/openid-configuration`, { child: oidc });
-
-  const backend = await chooseBackend({ oidcIssuer, audience: clientId, logDir, here, appOrigin });
-  console.log(`backend: ${backend.description}`);
-
-  const next = startProcess('next', process.execPath, [path.join(standalone, 'server.js')], {
-    cwd: standalone,
-    env: {
-      NODE_ENV: 'production',
-      PORT: String(nextPort),
-      HOSTNAME: '127.0.0.1',
-      NEXT_TELEMETRY_DISABLED: '1',
-      OIDC_ISSUER: oidcIssuer,
-      OIDC_CLIENT_ID: clientId,
-      API_TOKEN_TYPE: 'id',
-      STAGE_NAME: 'e2e',
-      CSP_STORAGE_ORIGINS: backend.storageOrigins.join(' '),
-    },
-    logDir,
-  });
-  await waitForHttp(`http://127.0.0.1:${nextPort}/healthz`, { child: next });
-  const alb = await startAlbProxy({ port: appPort, api: backend.apiUrl, web: `http://127.0.0.1:${nextPort}` });
+  const appOrigin = platform.info.url;
+  const oidcIssuer = platform.info.oidcIssuer;
+  const cloudFrontCsp = platform.wiring.edge.responseHeaders.set['content-security-policy'];
+  const backend = { storageOrigins: [platform.info.moto], completeAnalysis: async () => {} };
+  console.log(`local platform at ${appOrigin} (logs in ${platform.info.logDir})`);
 
   const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'biotech-web-e2e-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -173,8 +136,9 @@ async function main() {
     await step('signed-out start page offers sign-in, with security headers', async () => {
       const response = await page.goto(appOrigin);
       const headers = response.headers();
-      expect(/script-src 'self' 'nonce-/.test(headers['content-security-policy'] ?? ''), 'CSP with nonce missing');
-      expect((headers['content-security-policy'] ?? '').includes(backend.storageOrigins[0]), 'CSP lacks the storage origin');
+      // CloudFront's response-headers policy overrides the app's own CSP (Override: true): what
+      // the browser gets is the template's policy, not the app's nonce-based one.
+      expect(headers['content-security-policy'] === cloudFrontCsp, `CSP: ${headers['content-security-policy']}`);
       expect(headers['x-frame-options'] === 'DENY', 'X-Frame-Options missing');
       expect(headers['x-content-type-options'] === 'nosniff', 'X-Content-Type-Options missing');
       expect(!headers['x-powered-by'], 'X-Powered-By should be hidden');
@@ -312,7 +276,8 @@ async function main() {
       await screenshot('analysis-running');
       const analysisId = decodeURIComponent(new URL(analysisUrl).pathname.split('/').pop());
       await backend.completeAnalysis(analysisId);
-      await status.getByText('SUCCEEDED').waitFor({ timeout: 90_000 });
+      // The real worker searches both files: allow for a loaded 2-core machine.
+      await status.getByText('SUCCEEDED').waitFor({ timeout: 300_000 });
     });
 
     await step('results per protein: coverage, class counts, plots, downloads', async () => {
@@ -320,8 +285,11 @@ async function main() {
       await cards.first().waitFor();
       expect((await cards.count()) === 2, `expected 2 result cards, got ${await cards.count()}`);
       for (const f of TEST_FILES) await page.getByRole('heading', { name: f.protein }).waitFor();
-      const coverage = await cards.getByTestId('coverage').allTextContents();
-      expect(coverage.every((c) => /\d+(\.\d)? %/.test(c)), `coverage values: ${coverage}`);
+      // The real worker maps coverage only for a file given a sequence; the other shows '–'.
+      for (const f of TEST_FILES) {
+        const c = await cards.filter({ hasText: f.protein }).getByTestId('coverage').textContent();
+        expect(f.sequence ? /\d+(\.\d)? %/.test(c) : c.trim() === '–', `coverage of ${f.protein}: ${c}`);
+      }
       expect((await page.getByRole('table', { name: /Class counts/ }).count()) === 2, 'class-count tables missing');
       const images = cards.locator('.plots img');
       expect((await images.count()) >= 2, 'plots missing');
@@ -452,8 +420,7 @@ async function main() {
   } finally {
     await context.close().catch(() => {});
     rmSync(userDataDir, { recursive: true, force: true });
-    alb.close();
-    await backend.stop?.();
+    await platform.stop();
   }
 }
 
