@@ -89,6 +89,8 @@ async function main() {
       expect(h['x-frame-options'] === 'DENY', `X-Frame-Options: ${h['x-frame-options']}`);
       expect(h['strict-transport-security']?.startsWith('max-age=63072000'), `HSTS: ${h['strict-transport-security']}`);
       expect(!h['x-powered-by'], 'X-Powered-By is removed by the policy');
+      // Override: false in the policy: the app's nonce CSP reaches the browser, not the edge's fallback.
+      expect(/script-src [^;]*'nonce-/.test(h['content-security-policy'] ?? ''), `CSP: ${h['content-security-policy']}`);
       await page.getByRole('button', { name: 'Sign in' }).waitFor();
     });
 

@@ -1,6 +1,6 @@
 // The local stand-in for CloudFront + WAF + the internal ALB: one origin that sends /api/* to the
 // API and everything else to the web app, applying what the synthesized templates say:
-// - CloudFront's response-headers policy (headers set with Override, headers removed);
+// - CloudFront's response-headers policy (headers set with or without Override, headers removed);
 // - the WAF's rate rule (requests per client IP in its evaluation window, then 403);
 // - the WAF's body rules: SizeRestrictions_BODY labels bodies over 8 KB; those are blocked
 //   outside the scoped API paths, and on them when Content-Length does not match the rule's limit.
@@ -55,10 +55,11 @@ export function startFrontProxy({ port, host = '127.0.0.1', api, web, edge, onBl
       (answer) => {
         const headers = { ...answer.headers };
         for (const h of edge.responseHeaders?.remove ?? []) delete headers[h];
-        // Every header of the policy is set with Override: true.
-        for (const [h, v] of Object.entries(edge.responseHeaders?.set ?? {})) {
-          // HSTS only means something over HTTPS; browsers ignore it on http://127.0.0.1 either way.
-          headers[h] = v;
+        // Override: true replaces the origin's header; Override: false only fills in a missing one.
+        // (HSTS only means something over HTTPS; browsers ignore it on http://127.0.0.1 either way.)
+        for (const [h, v] of Object.entries(edge.responseHeaders?.set ?? {})) headers[h] = v;
+        for (const [h, v] of Object.entries(edge.responseHeaders?.setIfAbsent ?? {})) {
+          if (headers[h] === undefined) headers[h] = v;
         }
         res.writeHead(answer.statusCode ?? 502, headers);
         answer.pipe(res);

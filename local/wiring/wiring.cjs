@@ -256,25 +256,33 @@ function loadWiring({ cdkOut = path.join(EXAMPLE, 'cdk.out'), stage = 'hml', tem
   };
 }
 
-/** The headers a CloudFront response-headers policy sets (and removes), as an HTTP proxy applies them. */
+/**
+ * The headers a CloudFront response-headers policy sets (and removes), as an HTTP proxy applies
+ * them: `set` replaces the origin's header (Override: true), `setIfAbsent` only fills in a header
+ * the origin did not send (Override: false), as CloudFront does.
+ */
 function responseHeadersOf(config) {
   const set = {};
+  const setIfAbsent = {};
+  const put = (name, header, value) => {
+    (header.Override ? set : setIfAbsent)[name] = value;
+  };
   const s = config.SecurityHeadersConfig ?? {};
-  if (s.ContentSecurityPolicy) set['content-security-policy'] = s.ContentSecurityPolicy.ContentSecurityPolicy;
-  if (s.ContentTypeOptions) set['x-content-type-options'] = 'nosniff';
-  if (s.FrameOptions) set['x-frame-options'] = s.FrameOptions.FrameOption;
-  if (s.ReferrerPolicy) set['referrer-policy'] = s.ReferrerPolicy.ReferrerPolicy;
+  if (s.ContentSecurityPolicy) put('content-security-policy', s.ContentSecurityPolicy, s.ContentSecurityPolicy.ContentSecurityPolicy);
+  if (s.ContentTypeOptions) put('x-content-type-options', s.ContentTypeOptions, 'nosniff');
+  if (s.FrameOptions) put('x-frame-options', s.FrameOptions, s.FrameOptions.FrameOption);
+  if (s.ReferrerPolicy) put('referrer-policy', s.ReferrerPolicy, s.ReferrerPolicy.ReferrerPolicy);
   if (s.StrictTransportSecurity) {
     const h = s.StrictTransportSecurity;
-    set['strict-transport-security'] = `max-age=${h.AccessControlMaxAgeSec}${h.IncludeSubdomains ? '; includeSubDomains' : ''}${h.Preload ? '; preload' : ''}`;
+    put('strict-transport-security', h, `max-age=${h.AccessControlMaxAgeSec}${h.IncludeSubdomains ? '; includeSubDomains' : ''}${h.Preload ? '; preload' : ''}`);
   }
   if (s.XSSProtection) {
     const x = s.XSSProtection;
-    set['x-xss-protection'] = x.Protection ? `1${x.ModeBlock ? '; mode=block' : ''}${x.ReportUri ? `; report=${x.ReportUri}` : ''}` : '0';
+    put('x-xss-protection', x, x.Protection ? `1${x.ModeBlock ? '; mode=block' : ''}${x.ReportUri ? `; report=${x.ReportUri}` : ''}` : '0');
   }
-  for (const h of config.CustomHeadersConfig?.Items ?? []) set[h.Header.toLowerCase()] = h.Value;
+  for (const h of config.CustomHeadersConfig?.Items ?? []) put(h.Header.toLowerCase(), h, h.Value);
   const remove = (config.RemoveHeadersConfig?.Items ?? []).map((h) => h.Header.toLowerCase());
-  return { set, remove };
+  return { set, setIfAbsent, remove };
 }
 
 /**

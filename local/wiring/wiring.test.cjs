@@ -42,6 +42,10 @@ test('reads the hml wiring: buckets by logical id, API env naming them, state ma
   assert.equal(jd.retryStrategy.EvaluateOnExit.at(-1).Action, 'EXIT');
   // Edge.
   assert.equal(w.edge.responseHeaders.set['x-frame-options'], 'DENY');
+  // The app's own CSP and Referrer-Policy win: the policy only fills them in (Override: false).
+  assert.equal(w.edge.responseHeaders.set['content-security-policy'], undefined);
+  assert.match(w.edge.responseHeaders.setIfAbsent['content-security-policy'], /frame-ancestors 'none'/);
+  assert.equal(w.edge.responseHeaders.setIfAbsent['referrer-policy'], 'no-referrer');
   assert.ok(w.edge.responseHeaders.remove.includes('server'));
   assert.equal(w.edge.waf.rate.limit, 2000);
   assert.equal(w.edge.waf.body.inspectedBytes, 8192);
