@@ -5,7 +5,7 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { runExecution } from './support/asl-walker';
+import { runExecution } from '../../local/executor/asl';
 import { FAKE_FILE_SECONDS, FakeAws } from './support/aws-fake';
 import { definitionOf, fake, schemaValidator, TEST_IMAGE } from './support/fixture';
 import { AnalysisPipeline, PlatformNetwork, PlatformStage, PriceTable, RetentionBuckets } from '../../src';
