@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 phase_budget install 120
 phase_budget library 60
 phase_budget library-docs-example 480
-phase_budget library-tests 180
+phase_budget library-tests 360
 phase_budget k8s-manifests 60
 phase_budget static-analysis 240
 phase_budget docs 90
