@@ -24,12 +24,17 @@ def check_compliance(scope):
 
 
 passed = 0
-for stage, nat_gateways, mfa in ((platform.PlatformStage.HML, 1, "OPTIONAL"), (platform.PlatformStage.PROD, 3, "ON")):
+# hml egresses through one NAT instance (cheaper than a gateway), prod through a gateway per AZ.
+for stage, nat_gateways, nat_instances, mfa in (
+    (platform.PlatformStage.HML, 0, 1, "OPTIONAL"),
+    (platform.PlatformStage.PROD, 3, 0, "ON"),
+):
     app = cdk.App(context=AZS)
     stack = cdk.Stack(app, f"Smoke-{stage.name}", env=ENV)
     built = platform.ProteomicsPlatform(stack, "Platform", stage=stage)
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::EC2::NatGateway", nat_gateways)
+    template.resource_count_is("AWS::EC2::Instance", nat_instances)
     template.resource_count_is("AWS::StepFunctions::StateMachine", 1)
     template.resource_count_is("AWS::EKS::Cluster", 1)
     template.has_resource_properties("AWS::Cognito::UserPool", {"MfaConfiguration": mfa})

@@ -13,7 +13,7 @@ phase_budget static-analysis 240
 phase_budget docs 90
 phase_budget worker 300
 phase_budget api 240
-phase_budget web 240
+phase_budget web 420
 phase_budget iam-check 60
 phase_budget local-e2e 600
 ensure_node
