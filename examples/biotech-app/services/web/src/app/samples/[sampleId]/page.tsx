@@ -149,11 +149,7 @@ function SampleDetail({ sampleId }: { sampleId: string }) {
       </section>
 
       <section className="card" aria-labelledby="analyses-title">
-        <div className="page-head">
-          <h2 id="analyses-title">Analyses</h2>
-          <StartAnalysisButton sampleId={sampleId} disabled={uploaded === 0 || pendingUploads || uploads.busy} />
-        </div>
-        {uploaded === 0 ? <p className="muted">Upload at least one file to start an analysis.</p> : null}
+        <h2 id="analyses-title">Analyses</h2>
         {analyses.length === 0 ? <p className="muted">No analyses yet.</p> : null}
         {analyses.length > 0 ? (
           <ul className="plain-list">
@@ -167,6 +163,15 @@ function SampleDetail({ sampleId }: { sampleId: string }) {
             ))}
           </ul>
         ) : null}
+      </section>
+
+      <section className="card" aria-labelledby="start-title">
+        <h2 id="start-title">Start an analysis</h2>
+        <StartAnalysisButton
+          sampleId={sampleId}
+          disabled={uploaded === 0 || pendingUploads || uploads.busy}
+          note={uploaded === 0 ? <p className="muted">Upload at least one file to start an analysis.</p> : null}
+        />
       </section>
     </>
   );
