@@ -52,8 +52,31 @@ export function samplesQueryString(query: SampleQuery): string {
   return params.toString();
 }
 
-export function listSamplesPage(api: ApiClient, query: SampleQuery, signal?: AbortSignal) {
-  return api.request<SampleList>('GET', `/samples?${samplesQueryString(query)}`, undefined, signal);
+export async function listSamplesPage(api: ApiClient, query: SampleQuery, signal?: AbortSignal): Promise<SampleList> {
+  const page = await api.request<Partial<SampleList> & { items: SampleListItem[] }>(
+    'GET',
+    `/samples?${samplesQueryString(query)}`,
+    undefined,
+    signal,
+  );
+  return normalizeSamplePage(page, query);
+}
+
+/**
+ * The page as the contract gives it; an API from before the paged list answers only `{items}`
+ * (all of them, no latest analysis): that is read as one page holding everything.
+ */
+export function normalizeSamplePage(
+  page: Partial<SampleList> & { items: SampleListItem[] },
+  query: SampleQuery,
+): SampleList {
+  const items = page.items.map((s) => ({ ...s, latestAnalysis: s.latestAnalysis ?? null }));
+  return {
+    items,
+    total: typeof page.total === 'number' ? page.total : items.length,
+    offset: typeof page.offset === 'number' ? page.offset : (query.offset ?? 0),
+    limit: typeof page.limit === 'number' ? page.limit : (query.limit ?? SAMPLES_PAGE_SIZE),
+  };
 }
 
 /** "Samples 26–50 of 120" for a page of the list. */
