@@ -352,7 +352,13 @@ export function describeParameters(parameters: Parameters): { label: string; val
     traceMaxPoints: 'Trace points',
     deconvolution: 'Deconvolution',
   };
-  for (const [key, value] of Object.entries(parameters)) {
+  // The form's order first (the API's JSON comes back with its keys in storage order), then the rest.
+  const rank = (key: string) => {
+    const at = (FIELDS as string[]).indexOf(key);
+    return at < 0 ? FIELDS.length : at;
+  };
+  const entries = Object.entries(parameters).sort(([a], [b]) => rank(a) - rank(b));
+  for (const [key, value] of entries) {
     let shown: string;
     if (key === 'fragmentTolerance') {
       shown = isRecord(value) ? `${String(value.value)} ${String(value.unit)}` : 'From the analyser';

@@ -130,7 +130,7 @@ describe('fieldErrorsFromApiMessage (the API 422 names the JSON path)', () => {
 });
 
 describe('describeParameters', () => {
-  it('gives one readable line per parameter', () => {
+  it('gives one readable line per parameter, in the form\'s order', () => {
     expect(
       describeParameters({
         enzyme: 'trypsin',
@@ -141,8 +141,8 @@ describe('describeParameters', () => {
       }),
     ).toEqual([
       { label: 'Enzyme', value: 'trypsin' },
-      { label: 'Fragment tolerance', value: 'From the analyser' },
       { label: 'Fixed modifications', value: 'Carbamidomethyl:C, TMT (K, 229.16 Da)' },
+      { label: 'Fragment tolerance', value: 'From the analyser' },
       { label: 'Contaminants', value: 'No' },
       { label: 'Spectrum filters', value: 'msLevels: 1, 2; mzMax: —' },
     ]);
