@@ -24,7 +24,7 @@ from .context import AppContext, Caller, Ctx, Db, db_endpoint
 from .errors import ApiError, conflict, not_found
 from .models import Analysis, AnalysisResult, File, Sample
 from .outputs import OutputKind, output_kind, presign, stable_name
-from .schemas import AnalysisResults, Coverage, Download, FileResult, TablePage
+from .schemas import AnalysisResults, Coverage, Download, DownloadLink, FileResult, TablePage
 
 log = logging.getLogger("biotech_api.results")
 
@@ -351,3 +351,38 @@ def get_coverage(analysisId: str, fileId: str, caller: Caller, session: Db, ctx:
         peptides = load_table(ctx, svc.file_prefix(analysis.id, f.id) + "peptides.csv")
     fasta = session.execute(select(File.sequence_fasta).where(File.id == f.id)).scalar_one()
     return Coverage.model_validate({"file_id": f.id, "proteins": coverage.build(summary, fasta, peptides)})
+
+
+# ---------------------------------------------------------------- one fresh link
+
+
+@router.get(
+    "/analyses/{analysisId}/files/{fileId}/downloads/{output}", response_model=DownloadLink, tags=["results"]
+)
+@db_endpoint
+def get_download(
+    analysisId: str,
+    fileId: str,
+    output: Annotated[str, Path(max_length=128, description="The worker's output name, e.g. peptides.csv.")],
+    caller: Caller,
+    session: Db,
+    ctx: Ctx,
+) -> DownloadLink:
+    """A newly presigned link to one output (ask when the link is used: listed links expire)."""
+    _require_aws(ctx)
+    analysis = _finished_analysis(ctx, session, caller.id, analysisId)
+    result, f = _file_result(session, analysis, fileId, caller.id)
+    outputs = file_outputs(analysis, _sample(session, analysis), f, result)
+    out = next((o for o in outputs if o.output == output), None)
+    if out is None:
+        listed = ", ".join(o.output for o in outputs) or "none"
+        raise not_found(f"output {output!r} of this file (its outputs: {listed})")
+    url, expires_at = presign(
+        ctx.aws.s3,
+        ctx.settings.results_bucket,
+        out.key,
+        out.name,
+        out.kind,
+        ctx.settings.download_expiry_seconds,
+    )
+    return DownloadLink(name=out.name, output=out.output, kind=out.kind, url=url, expires_at=expires_at)
