@@ -168,7 +168,9 @@ def get_results(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> Analy
 
 
 KindParam = Annotated[tables.TableKind, Path(description="psms, peptides or proteins")]
-Offset = Annotated[int, Query(ge=0, description="Rows to skip (after filtering and sorting).")]
+Offset = Annotated[
+    int, Query(ge=0, le=100_000_000, description="Rows to skip (after filtering and sorting).")
+]
 SortParam = Annotated[str | None, Query(max_length=64, description="A column of the table.")]
 OrderParam = Annotated[Literal["asc", "desc"], Query()]
 FilterParam = Annotated[

@@ -84,6 +84,12 @@ class FileOut(ApiModel):
     created_at: datetime
 
 
+class LatestAnalysis(ApiModel):
+    id: str
+    status: Literal["RUNNING", "SUCCEEDED", "PARTIAL", "FAILED"]
+    created_at: datetime
+
+
 class SampleOut(ApiModel):
     id: str
     name: str
@@ -91,10 +97,16 @@ class SampleOut(ApiModel):
     created_at: datetime
     file_count: int
     files: list[FileOut] | None = None
+    latest_analysis: LatestAnalysis | None = Field(
+        default=None, description="The sample's most recent analysis; null when it has none."
+    )
 
 
 class SampleList(ApiModel):
     items: list[SampleOut]
+    total: int = Field(description="Samples matching the search and status filter.")
+    offset: int
+    limit: int
 
 
 class FileCreate(ApiModel):
