@@ -38,6 +38,7 @@ from .schemas import (
     PartsRequest,
     PresignedPart,
     PresignedParts,
+    RerunRequest,
     SampleCreate,
     SampleList,
     SampleOut,
@@ -922,9 +923,13 @@ def rerun_analysis(
     caller: Caller,
     session: Db,
     ctx: Ctx,
+    body: RerunRequest | None = None,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> AnalysisOut:
-    """Run the same files and parameters again as a NEW analysis (new id, ``rerunOf`` = this one).
+    """Run the files again as a NEW analysis (new id, ``rerunOf`` = this one).
+
+    No body: the same files and parameters. ``parameters`` replaces them (validated like a start's);
+    ``failedFilesOnly`` takes only the files whose result was FAILED (409 when there are none).
 
     The earlier analysis, its rows and its results stay as they were (they are kept for years).
     Repeat with the same Idempotency-Key safely. ``<analysisId>-<attempt>`` execution names are only
@@ -933,6 +938,9 @@ def rerun_analysis(
     _require_aws(ctx)
     if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
         raise bad_request("invalid_idempotency_key", "Idempotency-Key: 1-255 visible ASCII characters")
+    new_parameters = body.parameters if body is not None else None
+    if new_parameters is not None:
+        _check_background_proteome(new_parameters, caller.id)
     _lock_user(session, caller.id)
     if idempotency_key is not None:
         previous = session.execute(
@@ -949,9 +957,23 @@ def rerun_analysis(
     if earlier.status == "RUNNING":
         raise conflict("analysis_running", "the analysis is still running")
     files = svc.analysis_files(session, earlier)
+    if body is not None and body.failed_files_only:
+        failed = set(
+            session.execute(
+                select(AnalysisResult.file_id).where(
+                    AnalysisResult.analysis_id == earlier.id, AnalysisResult.status == "FAILED"
+                )
+            ).scalars()
+        )
+        files = [f for f in files if f.id in failed]
+        if not files:
+            raise conflict(
+                "nothing_to_rerun",
+                "no file of this analysis failed: leave failedFilesOnly out to rerun every file",
+            )
     if not files or any(f.status != "UPLOADED" or f.object_deleted_at is not None for f in files):
         raise conflict("inputs_missing", "some input files of this analysis are no longer available")
-    parameters = dict(earlier.parameters or {})
+    parameters = dict(new_parameters) if new_parameters is not None else dict(earlier.parameters or {})
     problem = parameters_problem(parameters)
     if problem is not None:
         # Parameters of an analysis started under an earlier contract (e.g. the retired fragment

@@ -213,6 +213,17 @@ class AnalysisCreate(ApiModel):
     )
 
 
+class RerunRequest(ApiModel):
+    parameters: AnalysisParameters | None = Field(
+        default=None,
+        description="New parameters, validated like a start's; omitted: the earlier analysis's parameters.",
+    )
+    failed_files_only: bool = Field(
+        default=False,
+        description="Rerun only the files whose result was FAILED (409 nothing_to_rerun when none failed).",
+    )
+
+
 class AnalysisOut(ApiModel):
     id: str
     sample_id: str
