@@ -17,13 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import analyses as svc
-from . import coverage, tables
+from . import archive, coverage, tables
 from .api import _ERRORS, _aws_unavailable, _owned_analysis, _require_aws
 from .aws import error_code, read_json
 from .context import AppContext, Caller, Ctx, Db, db_endpoint
 from .errors import ApiError, conflict, not_found
-from .models import Analysis, AnalysisResult, File, Sample
-from .outputs import OutputKind, output_kind, presign, stable_name
+from .models import Analysis, AnalysisResult, File, Sample, utcnow
+from .outputs import OutputKind, output_kind, presign, slug, stable_name
 from .schemas import AnalysisResults, Coverage, Download, DownloadLink, FileResult, TablePage
 
 log = logging.getLogger("biotech_api.results")
@@ -388,3 +388,65 @@ def get_download(
         ctx.settings.download_expiry_seconds,
     )
     return DownloadLink(name=out.name, output=out.output, kind=out.kind, url=url, expires_at=expires_at)
+
+
+# ---------------------------------------------------------------- archive
+
+
+@router.get(
+    "/analyses/{analysisId}/archive.zip",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/zip": {}}, "description": "Every output of every file"}},
+    tags=["results"],
+)
+@db_endpoint
+def get_archive(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> StreamingResponse:
+    """Every output of every file in one zip, streamed; entries ``<sample>_<analysisId>/<stable name>``.
+
+    The objects' sizes are summed first: above MAX_ARCHIVE_BYTES the answer is 413 archive_too_large.
+    """
+    _require_aws(ctx)
+    analysis = _finished_analysis(ctx, session, caller.id, analysisId)
+    sample = _sample(session, analysis)
+    rows = session.execute(
+        select(AnalysisResult, File)
+        .join(File, File.id == AnalysisResult.file_id)
+        .where(AnalysisResult.analysis_id == analysis.id, File.owner_id == caller.id)
+        .order_by(AnalysisResult.position)
+    ).all()
+    folder = f"{slug(sample.name, 'sample')}_{analysis.id}"
+    bucket = ctx.settings.results_bucket
+    members: list[archive.Member] = []
+    total = 0
+    try:
+        for result, f in rows:
+            for out in file_outputs(analysis, sample, f, result):
+                try:
+                    head = ctx.aws.s3.head_object(Bucket=bucket, Key=out.key)
+                except ClientError as exc:
+                    if error_code(exc) in {"404", "NoSuchKey", "NotFound"}:
+                        log.warning(
+                            "listed output missing", extra={"analysis_id": analysis.id, "key": out.key}
+                        )
+                        continue
+                    raise
+                size = int(head.get("ContentLength", 0))
+                total += size
+                members.append(archive.Member(f"{folder}/{out.name}", out.key, size))
+    except (ClientError, BotoCoreError) as exc:
+        raise _aws_unavailable(exc) from exc
+    cap = ctx.settings.max_archive_bytes
+    if total > cap:
+        raise ApiError(
+            413,
+            "archive_too_large",
+            f"the archive would hold {total} bytes, above the cap of {cap} bytes (MAX_ARCHIVE_BYTES): "
+            "download the files one by one from the results instead",
+        )
+    if not members:
+        raise not_found("outputs of this analysis (no file wrote any)")
+    return StreamingResponse(
+        archive.stream(ctx.aws.s3, bucket, members, analysis.completed_at or utcnow()),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{folder}.zip"'},
+    )
