@@ -355,6 +355,34 @@ class Coverage(ApiModel):
     proteins: list[CoverageProtein]
 
 
+class CompareAnalysis(ApiModel):
+    id: str
+    sample_id: str
+    sample_name: str
+    created_at: datetime
+    status: AnalysisStatus
+
+
+class CompareCell(ApiModel):
+    analysis_id: str
+    coverage_percent: float | None = Field(description="The highest coverage of the protein in any file.")
+    psms: int = Field(description="Accepted PSMs, summed over the analysis's files.")
+    peptides: int = Field(description="Accepted peptides, summed over the analysis's files.")
+
+
+class CompareProtein(ApiModel):
+    accession: str
+    description: str | None
+    cells: list[CompareCell | None] = Field(
+        description="One per requested analysis, in request order; null where it did not report the protein."
+    )
+
+
+class Comparison(ApiModel):
+    analyses: list[CompareAnalysis]
+    proteins: list[CompareProtein]
+
+
 class Health(ApiModel):
     status: str
     checks: dict[str, Any] | None = None
