@@ -106,7 +106,7 @@ function SampleList() {
           />
         </label>
         <label>
-          Latest analysis
+          Status of the latest analysis
           <select
             value={status}
             onChange={(e) => {
