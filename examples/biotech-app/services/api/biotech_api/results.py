@@ -130,7 +130,7 @@ def _download(ctx: AppContext, out: Output) -> Download:
 # ---------------------------------------------------------------- per-file results
 
 
-@router.get("/analyses/{analysisId}/results", response_model=AnalysisResults, tags=["results"])
+@router.get("/analyses/{analysisId}/results", response_model=AnalysisResults, tags=["analyses"])
 @db_endpoint
 def get_results(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> AnalysisResults:
     """Per-file results with presigned download links (summary, data files, plots, error)."""
