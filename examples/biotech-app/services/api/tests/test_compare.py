@@ -77,3 +77,37 @@ def test_compare_refusals(client: TestClient, auth: Any, aws: LocalAws, contract
     running = start_analysis(client, h, sid=done["sid"])["analysis"]["id"]
     r = client.get(f"/api/compare?analysisIds={aid},{running}", headers=h)
     assert r.status_code == 409 and r.json()["error"]["code"] == "results_not_ready"
+
+
+def test_cells_sum_counts_and_keep_the_best_coverage_over_files(
+    client: TestClient, auth: Any, aws: LocalAws, contract: Any
+) -> None:
+    from biotech_api.models import AnalysisResult
+
+    h = auth("compare-files")
+    first = finished(client, h, aws, contract, sample_name="two files")
+    second = finished(client, h, aws, contract, sample_name="other")
+    aid, bad = first["analysis"]["id"], first["files"][1]
+    # The second file of the first analysis succeeds too, reporting BSA at a higher coverage.
+    key = f"analyses/{aid}/files/{bad}/summary.json"
+    doc = copy.deepcopy(first["summary"])
+    doc["fileId"] = bad
+    doc["coverage"]["proteins"] = [
+        {**doc["coverage"]["proteins"][0], "percent": 61.0, "psms": 4, "peptides": 3}
+    ]
+    contract("file-summary.v2.schema.json", doc)
+    put_json(aws.client("s3"), aws.results_bucket, key, doc)
+    ctx = client.app.state.ctx  # type: ignore[attr-defined]
+    with ctx.sessions() as session:
+        row = session.get(AnalysisResult, (aid, bad))
+        row.status, row.summary_key = "SUCCEEDED", key
+        session.commit()
+    body = client.get(f"/api/compare?analysisIds={aid},{second['analysis']['id']}", headers=h).json()
+    albumin = next(p for p in body["proteins"] if p["accession"] == "P02769")
+    one = first["summary"]["coverage"]["proteins"][0]
+    assert albumin["cells"][0] == {
+        "analysisId": aid,
+        "coveragePercent": 61.0,
+        "psms": one["psms"] + 4,
+        "peptides": one["peptides"] + 3,
+    }
