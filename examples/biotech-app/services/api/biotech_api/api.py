@@ -7,12 +7,12 @@ import logging
 import re
 import time
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,19 +27,18 @@ from .schemas import (
     AnalysisCreate,
     AnalysisList,
     AnalysisOut,
-    AnalysisResults,
     CompleteRequest,
-    Download,
     ErrorResponse,
     FileCreate,
     FileCreated,
     FileOut,
-    FileResult,
     Health,
+    LatestAnalysis,
     Me,
     PartsRequest,
     PresignedPart,
     PresignedParts,
+    RerunRequest,
     SampleCreate,
     SampleList,
     SampleOut,
@@ -157,6 +156,7 @@ def _analysis_out(a: Analysis) -> AnalysisOut:
         cause=a.cause,
         rerun_of=a.rerun_of,
         estimated_cost_usd=a.estimated_cost_usd,
+        parameters=a.parameters,
     )
 
 
@@ -305,20 +305,77 @@ def create_sample(body: SampleCreate, caller: Caller, session: Db, ctx: Ctx) -> 
     return _sample_out(sample, 0, [])
 
 
+SampleStatus = Literal["NONE", "RUNNING", "SUCCEEDED", "PARTIAL", "FAILED"]
+
+
 @router.get("/samples", response_model=SampleList, tags=["samples"])
 @db_endpoint
-def list_samples(caller: Caller, session: Db) -> SampleList:
-    """The caller's samples, newest first (at most 1000)."""
-    samples = list(
-        session.execute(
-            select(Sample)
-            .where(Sample.owner_id == caller.id, Sample.deleted_at.is_(None))
-            .order_by(Sample.created_at.desc())
-            .limit(1000)
-        ).scalars()
+def list_samples(
+    caller: Caller,
+    session: Db,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Case-insensitive part of the name or description.")
+    ] = None,
+    status: Annotated[
+        SampleStatus | None, Query(description="The latest analysis's status; NONE: no analysis yet.")
+    ] = None,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> SampleList:
+    """The caller's samples, newest first, each with its latest analysis: one SQL statement (a
+    second one counts only when the page is past the end)."""
+    latest = (
+        select(Analysis.id, Analysis.status, Analysis.created_at)
+        .where(Analysis.sample_id == Sample.id, Analysis.owner_id == Sample.owner_id)
+        .order_by(Analysis.created_at.desc(), Analysis.id.desc())
+        .limit(1)
+        .lateral("latest")
     )
-    counts = _active_files_count(session, [s.id for s in samples])
-    return SampleList(items=[_sample_out(s, counts.get(s.id, 0)) for s in samples])
+    file_count = (
+        select(func.count())
+        .select_from(File)
+        .where(File.sample_id == Sample.id, File.status != "ABORTED")
+        .correlate(Sample)
+        .scalar_subquery()
+    )
+    conditions: list[ColumnElement[bool]] = [Sample.owner_id == caller.id, Sample.deleted_at.is_(None)]
+    if q:
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(
+            or_(Sample.name.ilike(pattern, escape="\\"), Sample.description.ilike(pattern, escape="\\"))
+        )
+    if status == "NONE":
+        conditions.append(latest.c.id.is_(None))
+    elif status is not None:
+        conditions.append(latest.c.status == status)
+    rows = session.execute(
+        select(
+            Sample,
+            latest.c.id,
+            latest.c.status,
+            latest.c.created_at,
+            file_count,
+            func.count().over(),
+        )
+        .outerjoin(latest, true())
+        .where(*conditions)
+        .order_by(Sample.created_at.desc(), Sample.id.desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    if rows:
+        total = int(rows[0][5])
+    else:
+        total = session.execute(
+            select(func.count()).select_from(Sample).outerjoin(latest, true()).where(*conditions)
+        ).scalar_one()
+    items = []
+    for sample, aid, astatus, acreated, count, _ in rows:
+        out = _sample_out(sample, int(count))
+        if aid is not None:
+            out.latest_analysis = LatestAnalysis(id=aid, status=astatus, created_at=acreated)
+        items.append(out)
+    return SampleList(items=items, total=int(total), offset=offset, limit=limit)
 
 
 @router.get("/samples/{sampleId}", response_model=SampleOut, tags=["samples"])
@@ -328,7 +385,16 @@ def get_sample(sampleId: str, caller: Caller, session: Db) -> SampleOut:
     files = list(
         session.execute(select(File).where(File.sample_id == sample.id).order_by(File.created_at)).scalars()
     )
-    return _sample_out(sample, sum(1 for f in files if f.status != "ABORTED"), files)
+    out = _sample_out(sample, sum(1 for f in files if f.status != "ABORTED"), files)
+    latest = session.execute(
+        select(Analysis.id, Analysis.status, Analysis.created_at)
+        .where(Analysis.sample_id == sample.id, Analysis.owner_id == caller.id)
+        .order_by(Analysis.created_at.desc(), Analysis.id.desc())
+        .limit(1)
+    ).one_or_none()
+    if latest is not None:
+        out.latest_analysis = LatestAnalysis(id=latest[0], status=latest[1], created_at=latest[2])
+    return out
 
 
 @router.delete("/samples/{sampleId}", status_code=204, response_class=Response, tags=["samples"])
@@ -857,9 +923,13 @@ def rerun_analysis(
     caller: Caller,
     session: Db,
     ctx: Ctx,
+    body: RerunRequest | None = None,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> AnalysisOut:
-    """Run the same files and parameters again as a NEW analysis (new id, ``rerunOf`` = this one).
+    """Run the files again as a NEW analysis (new id, ``rerunOf`` = this one).
+
+    No body: the same files and parameters. ``parameters`` replaces them (validated like a start's);
+    ``failedFilesOnly`` takes only the files whose result was FAILED (409 when there are none).
 
     The earlier analysis, its rows and its results stay as they were (they are kept for years).
     Repeat with the same Idempotency-Key safely. ``<analysisId>-<attempt>`` execution names are only
@@ -868,6 +938,9 @@ def rerun_analysis(
     _require_aws(ctx)
     if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
         raise bad_request("invalid_idempotency_key", "Idempotency-Key: 1-255 visible ASCII characters")
+    new_parameters = body.parameters if body is not None else None
+    if new_parameters is not None:
+        _check_background_proteome(new_parameters, caller.id)
     _lock_user(session, caller.id)
     if idempotency_key is not None:
         previous = session.execute(
@@ -884,9 +957,23 @@ def rerun_analysis(
     if earlier.status == "RUNNING":
         raise conflict("analysis_running", "the analysis is still running")
     files = svc.analysis_files(session, earlier)
+    if body is not None and body.failed_files_only:
+        failed = set(
+            session.execute(
+                select(AnalysisResult.file_id).where(
+                    AnalysisResult.analysis_id == earlier.id, AnalysisResult.status == "FAILED"
+                )
+            ).scalars()
+        )
+        files = [f for f in files if f.id in failed]
+        if not files:
+            raise conflict(
+                "nothing_to_rerun",
+                "no file of this analysis failed: leave failedFilesOnly out to rerun every file",
+            )
     if not files or any(f.status != "UPLOADED" or f.object_deleted_at is not None for f in files):
         raise conflict("inputs_missing", "some input files of this analysis are no longer available")
-    parameters = dict(earlier.parameters or {})
+    parameters = dict(new_parameters) if new_parameters is not None else dict(earlier.parameters or {})
     problem = parameters_problem(parameters)
     if problem is not None:
         # Parameters of an analysis started under an earlier contract (e.g. the retired fragment
@@ -945,60 +1032,6 @@ def rerun_analysis(
         return _analysis_out(winner)
     svc.launch(ctx, session, rerun)
     return _analysis_out(rerun)
-
-
-@router.get("/analyses/{analysisId}/results", response_model=AnalysisResults, tags=["analyses"])
-@db_endpoint
-def get_results(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> AnalysisResults:
-    """Per-file results with presigned download links (summary, data files and PNG plots)."""
-    analysis = _owned_analysis(session, caller.id, analysisId)
-    aws_ready = not ctx.settings.missing_aws_config()
-    if aws_ready:
-        svc.refresh(ctx, session, analysis)
-    rows = session.execute(
-        select(AnalysisResult, File)
-        .join(File, File.id == AnalysisResult.file_id)
-        .where(AnalysisResult.analysis_id == analysis.id, File.owner_id == caller.id)
-        .order_by(AnalysisResult.position)
-    ).all()
-    expiry = ctx.settings.download_expiry_seconds
-
-    def link(key: str, name: str) -> Download:
-        url = ctx.aws.s3.generate_presigned_url(
-            "get_object", Params={"Bucket": ctx.settings.results_bucket, "Key": key}, ExpiresIn=expiry
-        )
-        return Download(name=name, url=url)
-
-    files: list[FileResult] = []
-    for result, f in rows:
-        downloads: list[Download] = []
-        if aws_ready and analysis.status != "RUNNING":
-            prefix = svc.file_prefix(analysis.id, f.id)
-            if result.summary_key:
-                downloads.append(link(result.summary_key, "summary.json"))
-            downloads.extend(link(prefix + name, name) for name in result.outputs or [])
-            if result.error_key:
-                downloads.append(link(result.error_key, "error.json"))
-        files.append(
-            FileResult(
-                file_id=f.id,
-                file_name=f.file_name,
-                protein_name=f.protein_name,
-                status=result.status,
-                summary_version=result.summary_version,
-                coverage_percent=result.coverage_percent,
-                psms_accepted=result.psms_accepted,
-                peptides_accepted=result.peptides_accepted,
-                protein_groups_accepted=result.protein_groups_accepted,
-                fdr_estimable=result.fdr_estimable,
-                fragment_confirmed_coverage_percent=result.fragment_confirmed_coverage_percent,
-                experiment_type=result.experiment_type,
-                counts=result.counts,
-                reason=result.reason,
-                downloads=downloads,
-            )
-        )
-    return AnalysisResults(analysis_id=analysis.id, status=analysis.status, files=files)
 
 
 def request_route(request: Request) -> str:

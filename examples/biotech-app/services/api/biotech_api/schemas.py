@@ -84,6 +84,12 @@ class FileOut(ApiModel):
     created_at: datetime
 
 
+class LatestAnalysis(ApiModel):
+    id: str
+    status: Literal["RUNNING", "SUCCEEDED", "PARTIAL", "FAILED"]
+    created_at: datetime
+
+
 class SampleOut(ApiModel):
     id: str
     name: str
@@ -91,10 +97,16 @@ class SampleOut(ApiModel):
     created_at: datetime
     file_count: int
     files: list[FileOut] | None = None
+    latest_analysis: LatestAnalysis | None = Field(
+        default=None, description="The sample's most recent analysis; null when it has none."
+    )
 
 
 class SampleList(ApiModel):
     items: list[SampleOut]
+    total: int = Field(description="Samples matching the search and status filter.")
+    offset: int
+    limit: int
 
 
 class FileCreate(ApiModel):
@@ -201,6 +213,17 @@ class AnalysisCreate(ApiModel):
     )
 
 
+class RerunRequest(ApiModel):
+    parameters: AnalysisParameters | None = Field(
+        default=None,
+        description="New parameters, validated like a start's; omitted: the earlier analysis's parameters.",
+    )
+    failed_files_only: bool = Field(
+        default=False,
+        description="Rerun only the files whose result was FAILED (409 nothing_to_rerun when none failed).",
+    )
+
+
 class AnalysisOut(ApiModel):
     id: str
     sample_id: str
@@ -216,15 +239,35 @@ class AnalysisOut(ApiModel):
     estimated_cost_usd: float | None = Field(
         default=None, description="Estimated compute cost (v2 pipeline); null when unknown."
     )
+    parameters: dict[str, Any] | None = Field(
+        default=None,
+        description="The parameters the analysis ran with, as written into its manifest "
+        "(contracts v2 $defs/parameters); null when not stored.",
+    )
 
 
 class AnalysisList(ApiModel):
     items: list[AnalysisOut]
 
 
+OutputKindField = Literal["table", "plot", "summary", "report", "error"]
+
+
 class Download(ApiModel):
-    name: str
-    url: str
+    name: str = Field(
+        description="Stable download name <sample>_<protein>_<file>_<output>, each part limited to "
+        "[A-Za-z0-9._-] (other runs become '-', at most 60 characters; no protein: 'protein'; the file "
+        "part is the file name without its extensions)."
+    )
+    output: str = Field(description="The worker's own output name, e.g. peptides.csv or summary.json.")
+    kind: OutputKindField
+    url: str = Field(
+        description="Presigned GET link (DOWNLOAD_EXPIRY_SECONDS); saves as `name` (plots open inline)."
+    )
+
+
+class DownloadLink(Download):
+    expires_at: datetime
 
 
 class FileResult(ApiModel):
@@ -256,6 +299,15 @@ class FileResult(ApiModel):
     experiment_type: str | None = None
     counts: dict[str, Any] | None = None
     reason: str | None = None
+    identification_rate: float | None = Field(
+        default=None, description="v2: qc.identification.ms2IdentificationRate (0..1); null when unknown."
+    )
+    median_abs_ppm: float | None = Field(
+        default=None, description="v2: massError.precursor.medianAbsPpm; null when unknown."
+    )
+    qc_flags: list[str] = Field(
+        default_factory=list, description="v2: the codes of the file summary's qcFlags; [] when none."
+    )
     downloads: list[Download]
 
 
@@ -263,6 +315,72 @@ class AnalysisResults(ApiModel):
     analysis_id: str
     status: AnalysisStatus
     files: list[FileResult]
+
+
+class TablePage(ApiModel):
+    kind: Literal["psms", "peptides", "proteins"]
+    columns: list[str] = Field(description="The table's columns, in the worker's order.")
+    rows: list[dict[str, Any]] = Field(
+        description="One object per row, keyed by column: numbers as JSON numbers, accepted/decoy as "
+        "booleans, empty cells null."
+    )
+    total: int = Field(description="Rows after filtering.")
+    offset: int
+    limit: int
+
+
+class CoveragePeptide(ApiModel):
+    peptide: str
+    start: int | None = Field(description="1-based first residue in `sequence`; null when not found there.")
+    end: int | None = Field(description="1-based last residue (inclusive); null when not found.")
+    psms: int | None
+    best_q_value: float | None = Field(description="The peptide-level qValue of peptides.csv.")
+    accepted: bool | None
+
+
+class CoverageProtein(ApiModel):
+    accession: str
+    description: str | None
+    length: int | None
+    percent: float | None
+    sequence: str | None = Field(description="From the file's FASTA; null when unknown.")
+    residue_coverage: str = Field(description="One character per residue: '+' covered, '.' not.")
+    peptides: list[CoveragePeptide] = Field(
+        description="Target peptides of peptides.csv naming this protein; one entry per place found."
+    )
+
+
+class Coverage(ApiModel):
+    file_id: str
+    proteins: list[CoverageProtein]
+
+
+class CompareAnalysis(ApiModel):
+    id: str
+    sample_id: str
+    sample_name: str
+    created_at: datetime
+    status: AnalysisStatus
+
+
+class CompareCell(ApiModel):
+    analysis_id: str
+    coverage_percent: float | None = Field(description="The highest coverage of the protein in any file.")
+    psms: int = Field(description="Accepted PSMs, summed over the analysis's files.")
+    peptides: int = Field(description="Accepted peptides, summed over the analysis's files.")
+
+
+class CompareProtein(ApiModel):
+    accession: str
+    description: str | None
+    cells: list[CompareCell | None] = Field(
+        description="One per requested analysis, in request order; null where it did not report the protein."
+    )
+
+
+class Comparison(ApiModel):
+    analyses: list[CompareAnalysis]
+    proteins: list[CompareProtein]
 
 
 class Health(ApiModel):

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
 import { chromium } from 'playwright-core';
 import { E2E_STORAGE_QUOTA_BYTES, stopAll } from './procs.mjs';
 
@@ -61,6 +62,21 @@ async function step(name, fn) {
 
 function expect(condition, message) {
   if (!condition) throw new Error(message);
+}
+
+// axe-core on a screen whose data has loaded: fails on any serious or critical violation and
+// keeps the counts per screen for the summary at the end.
+const axeCounts = [];
+async function axeCheck(screen) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const severe = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const nodes = (list) => list.reduce((n, v) => n + v.nodes.length, 0);
+  axeCounts.push({ screen, seriousOrCritical: severe.length, other: violations.length - severe.length, rules: violations.map((v) => `${v.id}:${v.impact}`) });
+  console.log(`  axe ${screen}: ${severe.length} serious/critical (${nodes(severe)} nodes), ${violations.length - severe.length} minor/moderate`);
+  expect(
+    severe.length === 0,
+    `axe on ${screen}: ${severe.map((v) => `${v.id} (${v.impact}) ${v.help}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`).join('; ')}`,
+  );
 }
 
 async function main() {
@@ -167,6 +183,8 @@ async function main() {
       const who = await page.getByTestId('user-name').textContent();
       expect(who.includes('Test Scientist'), `unexpected user name: ${who}`);
       await page.getByRole('heading', { name: 'Samples' }).waitFor();
+      await page.getByText('No samples yet.').waitFor();
+      await axeCheck('samples list (empty)');
       await screenshot('samples-empty');
     });
 
@@ -183,6 +201,7 @@ async function main() {
         await items.nth(i).getByLabel('Protein name').fill(TEST_FILES[i].protein);
         if (TEST_FILES[i].sequence) await items.nth(i).getByLabel(/Protein sequence/).fill(TEST_FILES[i].sequence);
       }
+      await axeCheck('new sample');
       await screenshot('new-sample-files');
     });
 
@@ -268,8 +287,67 @@ async function main() {
       await screenshot('files-uploaded');
     });
 
-    await step('start the analysis and watch it run', async () => {
+    await step('parameters form: a value out of range is tied to its field, nothing is sent; an API 422 lands on its field', async () => {
+      const form = page.getByTestId('parameters-form');
+      await form.waitFor();
+      await axeCheck('parameters form');
+      await screenshot('parameters-form');
+      let posted = 0;
+      const onRequest = (r) => {
+        if (r.method() === 'POST' && /\/api\/samples\/[^/]+\/analyses$/.test(new URL(r.url()).pathname)) posted++;
+      };
+      page.on('request', onRequest);
+      const missed = form.getByLabel('Missed cleavages');
+      await missed.fill('9');
+      await form.getByRole('button', { name: 'Start analysis' }).click();
+      await form.getByText('Missed cleavages must be at most 5.').waitFor();
+      expect((await missed.getAttribute('aria-invalid')) === 'true', 'the field is not aria-invalid');
+      const describedBy = ((await missed.getAttribute('aria-describedby')) ?? '').split(' ').filter(Boolean);
+      const described = await Promise.all(describedBy.map((id) => page.locator(`[id="${id}"]`).textContent()));
+      expect(described.some((t) => t.includes('at most 5')), `aria-describedby does not reach the error: ${described}`);
+      expect(await missed.evaluate((el) => el === document.activeElement), 'focus did not move to the invalid field');
+      await axeCheck('parameters form (with an error)');
+      await screenshot('parameters-form-error');
+      expect(posted === 0, `a start was sent with an invalid value (${posted} requests)`);
+      page.off('request', onRequest);
+      // The API's 422 names the JSON path and lands on that field. The form refuses the same values
+      // before sending, so this one answer is made up here.
+      const startPath = /\/api\/samples\/[^/]+\/analyses$/;
+      expectedRefusals.push({ url: startPath, status: 422 });
+      await page.route(
+        (url) => startPath.test(url.pathname),
+        (route) =>
+          route.request().method() === 'POST'
+            ? route.fulfill({
+                status: 422,
+                contentType: 'application/json',
+                body: JSON.stringify({
+                  error: { code: 'validation_error', message: '$.parameters.precursorTolerancePpm: 2000 is greater than the maximum of 1000' },
+                }),
+              })
+            : route.fallback(),
+        { times: 1 },
+      );
+      await missed.fill('1');
+      await form.getByRole('button', { name: 'Start analysis' }).click();
+      await form.getByText('Precursor tolerance (ppm): 2000 is greater than the maximum of 1000').waitFor();
+      const ppm = form.getByLabel('Precursor tolerance (ppm)');
+      expect((await ppm.getAttribute('aria-invalid')) === 'true', 'the 422 did not mark the precursor tolerance field');
+      expect((await missed.getAttribute('aria-invalid')) === null, 'missed cleavages still marked invalid');
+    });
+
+    await step('start the analysis with the form parameters and watch it run', async () => {
+      const form = page.getByTestId('parameters-form');
+      await form.getByLabel('Missed cleavages').fill('1');
+      await form.getByRole('group', { name: 'Variable modifications' }).getByRole('checkbox', { name: 'Oxidation:M' }).check();
+      const startRequest = page.waitForRequest(
+        (r) => r.method() === 'POST' && /\/api\/samples\/[^/]+\/analyses$/.test(new URL(r.url()).pathname),
+      );
       await page.getByRole('button', { name: 'Start analysis' }).click();
+      const sent = JSON.parse((await startRequest).postData() ?? '{}').parameters ?? {};
+      expect(sent.missedCleavages === 1, `missedCleavages sent: ${JSON.stringify(sent)}`);
+      expect(JSON.stringify(sent.variableModifications) === '["Oxidation:M"]', `variable modifications sent: ${JSON.stringify(sent)}`);
+      expect(sent.fdrThreshold === 0.01 && sent.enzyme === 'trypsin', `defaults not sent: ${JSON.stringify(sent)}`);
       await page.waitForURL(/\/analyses\//);
       analysisUrl = page.url();
       const status = page.getByTestId('analysis-status');
@@ -304,20 +382,88 @@ async function main() {
       const href = await links.first().getAttribute('href');
       const download = await fetch(href);
       expect(download.ok, `download link answered ${download.status}`);
+      // The parameters it ran with, as the API stored them in the manifest.
+      const summary = page.getByTestId('parameters-summary');
+      await summary.getByText('Missed cleavages').waitFor();
+      const params = await summary.locator('dd').allTextContents();
+      expect(params.includes('1') && params.includes('Oxidation:M'), `parameters summary: ${params.join(' | ')}`);
+      await axeCheck('results page');
       await screenshot('results');
     });
 
     await step('sample list and sample page show the new sample', async () => {
       await page.getByRole('link', { name: 'Samples' }).first().click();
-      await page.getByRole('link', { name: 'E2E BSA digest' }).waitFor();
+      await page.getByRole('link', { name: 'E2E BSA digest', exact: true }).waitFor();
       const row = page.getByRole('row', { name: /E2E BSA digest/ });
       expect((await row.getByRole('cell').nth(2).textContent()).trim() === '2', 'file count should be 2');
+      await row.getByText('SUCCEEDED').waitFor();
+      await axeCheck('samples list');
       await screenshot('samples-list');
-      await page.getByRole('link', { name: 'E2E BSA digest' }).click();
+      // Search (debounced, on the API) and the status filter of the latest analysis.
+      const search = page.getByRole('searchbox', { name: /Search/ });
+      await search.fill('no such sample zzz');
+      await page.getByText('No sample matches').waitFor();
+      await search.fill('bsa DIGEST');
+      await page.getByRole('link', { name: 'E2E BSA digest', exact: true }).waitFor();
+      await page.getByRole('combobox', { name: 'Status of the latest analysis' }).selectOption('FAILED');
+      await page.getByText('No sample matches').waitFor();
+      await page.getByRole('combobox', { name: 'Status of the latest analysis' }).selectOption('SUCCEEDED');
+      await page.getByRole('link', { name: 'E2E BSA digest', exact: true }).waitFor();
+      expect(/Samples 1–1 of 1/.test(await page.getByTestId('samples-count').textContent()), 'count line');
+      await search.fill('');
+      await page.getByRole('combobox', { name: 'Status of the latest analysis' }).selectOption('');
+      await page.getByRole('link', { name: 'E2E BSA digest', exact: true }).click();
       await page.getByRole('heading', { name: 'Files', exact: true }).waitFor();
       expect((await page.getByText('UPLOADED', { exact: true }).count()) === 2, 'both files UPLOADED');
       await page.getByText('SUCCEEDED').first().waitFor();
+      await axeCheck('sample page');
       await screenshot('sample-detail');
+    });
+
+    await step('rerun with changes: a new linked analysis; then compare the two side by side', async () => {
+      await page.goto(analysisUrl);
+      await page.getByTestId('result-card').first().waitFor();
+      await page.getByRole('button', { name: 'Rerun with changes' }).click();
+      const form = page.getByTestId('parameters-form');
+      const missed = form.getByLabel('Missed cleavages');
+      expect((await missed.inputValue()) === '1', `the form is not prefilled: missed cleavages ${await missed.inputValue()}`);
+      expect(await form.getByRole('group', { name: 'Variable modifications' }).getByRole('checkbox', { name: 'Oxidation:M' }).isChecked(), 'Oxidation:M not prefilled');
+      await missed.fill('2');
+      const rerunRequest = page.waitForRequest((r) => r.method() === 'POST' && /\/rerun$/.test(new URL(r.url()).pathname));
+      await form.getByRole('button', { name: 'Start rerun' }).click();
+      const body = JSON.parse((await rerunRequest).postData() ?? '{}');
+      expect(body.parameters?.missedCleavages === 2, `rerun body: ${JSON.stringify(body)}`);
+      await page.waitForURL((u) => u.href !== analysisUrl && /\/analyses\//.test(u.pathname));
+      const rerunUrl = page.url();
+      const oldId = decodeURIComponent(new URL(analysisUrl).pathname.split('/').pop());
+      const newId = decodeURIComponent(new URL(rerunUrl).pathname.split('/').pop());
+      await page.getByRole('link', { name: oldId }).waitFor();
+      await page.getByTestId('analysis-status').getByText('SUCCEEDED').waitFor({ timeout: 300_000 });
+      const params = await page.getByTestId('parameters-summary').locator('dd').allTextContents();
+      expect(params.includes('2'), `rerun parameters: ${params.join(' | ')}`);
+      // The earlier analysis is kept, and links to its rerun.
+      await page.goto(analysisUrl);
+      await page.getByRole('list', { name: 'Reruns of this analysis' }).getByRole('link').first().waitFor();
+      const rerunHref = await page.getByRole('list', { name: 'Reruns of this analysis' }).getByRole('link').first().getAttribute('href');
+      expect(rerunHref.endsWith(encodeURIComponent(newId)), `link to the rerun: ${rerunHref}`);
+      // Compare: tick both on the sample page.
+      await page.getByRole('link', { name: 'Sample', exact: true }).click();
+      await page.getByRole('heading', { name: 'Analyses', exact: true }).waitFor();
+      const boxes = page.getByRole('checkbox', { name: /Compare the analysis of/ });
+      await boxes.nth(1).waitFor();
+      await boxes.nth(0).check();
+      await boxes.nth(1).check();
+      await page.getByRole('link', { name: 'Compare 2 analyses' }).click();
+      await page.waitForURL(/\/compare\?analysisIds=/);
+      const table = page.getByTestId('compare-table');
+      await table.waitFor();
+      const groups = await table.locator('thead th[scope="colgroup"]').count();
+      expect(groups === 2, `expected a column group per analysis, got ${groups}`);
+      const columns = await table.locator('thead th[scope="col"]').allTextContents();
+      expect(columns.filter((c) => c.trim() === 'Coverage').length === 2 && columns.filter((c) => c.trim() === 'PSMs').length === 2, `headers: ${columns}`);
+      expect((await table.locator('tbody tr').count()) >= 1, 'no protein rows');
+      await axeCheck('compare');
+      await screenshot('compare');
     });
 
     await step('results page on a phone-sized screen', async () => {
@@ -325,7 +471,15 @@ async function main() {
       await page.goto(analysisUrl);
       await page.getByTestId('result-card').first().waitFor();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow <= 1, `page scrolls sideways by ${overflow}px`);
+      // Name the innermost elements reaching past the right edge, so a failure says what to fix.
+      const offenders = await page.evaluate(() => {
+        const past = (e) => e.getBoundingClientRect().right > window.innerWidth + 1;
+        return [...document.querySelectorAll('body *')]
+          .filter((e) => past(e) && ![...e.children].some(past))
+          .slice(0, 5)
+          .map((e) => `${e.tagName.toLowerCase()}${[...e.classList].map((c) => `.${c}`).join('')} "${(e.textContent ?? '').trim().slice(0, 60)}"`);
+      });
+      expect(overflow <= 1, `page scrolls sideways by ${overflow}px; past the edge: ${offenders.join(', ')}`);
       await screenshot('results-mobile');
     });
 
@@ -443,7 +597,9 @@ try {
 const passed = steps.filter((s) => s.status === 'passed').length;
 const failed = steps.filter((s) => s.status === 'failed').length + (fatal ? 1 : 0);
 const skipped = steps.filter((s) => s.status === 'skipped').length;
-writeFileSync(path.join(resultsDir, 'report.json'), JSON.stringify({ steps, fatal: fatal ? String(fatal) : null }, null, 2));
+writeFileSync(path.join(resultsDir, 'report.json'), JSON.stringify({ steps, axe: axeCounts, fatal: fatal ? String(fatal) : null }, null, 2));
+console.log('\naxe (serious or critical / other violations) per screen:');
+for (const a of axeCounts) console.log(`  ${a.screen}: ${a.seriousOrCritical} / ${a.other}${a.rules.length ? ` [${a.rules.join(', ')}]` : ''}`);
 for (const s of steps.filter((x) => x.status === 'failed')) console.log(`\n--- ${s.name}\n${s.error}`);
 if (failed > 0) console.log(`\nlogs: ${logDir}`);
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

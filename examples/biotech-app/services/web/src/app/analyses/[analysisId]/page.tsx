@@ -5,6 +5,7 @@ import { useParams, useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import { ErrorNotice } from '@/components/ErrorNotice';
 import { RequireAuth } from '@/components/RequireAuth';
+import { AnalysisParametersPanel } from '@/components/RerunControls';
 import { StatusBadge } from '@/components/StatusBadge';
 import { newIdempotencyKey } from '@/lib/api';
 import { useAuth } from '@/lib/auth';
@@ -223,6 +224,7 @@ function AnalysisView({ analysisId }: { analysisId: string }) {
           </button>
         ) : null}
       </section>
+      {analysis ? <AnalysisParametersPanel analysis={analysis} /> : null}
       {results ? (
         <section aria-labelledby="results-title">
           <h2 id="results-title">Results per protein</h2>

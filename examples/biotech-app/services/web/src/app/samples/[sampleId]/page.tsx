@@ -9,6 +9,7 @@ import { RequireAuth } from '@/components/RequireAuth';
 import { StartAnalysisButton } from '@/components/StartAnalysisButton';
 import { StatusBadge } from '@/components/StatusBadge';
 import { UploadList } from '@/components/UploadList';
+import { COMPARE_MAX, compareHref } from '@/lib/analyses-api';
 import { useAuth } from '@/lib/auth';
 import { formatBytes, formatDate } from '@/lib/format';
 import type { Analysis, Sample } from '@/lib/types';
@@ -23,6 +24,7 @@ function SampleDetail({ sampleId }: { sampleId: string }) {
   const [error, setError] = useState<string | null>(null);
   const [rejected, setRejected] = useState<string[]>([]);
   const [lastResult, setLastResult] = useState('');
+  const [picked, setPicked] = useState<string[]>([]);
 
   const [version, setVersion] = useState(0);
   const load = () => setVersion((v) => v + 1);
@@ -149,24 +151,54 @@ function SampleDetail({ sampleId }: { sampleId: string }) {
       </section>
 
       <section className="card" aria-labelledby="analyses-title">
-        <div className="page-head">
-          <h2 id="analyses-title">Analyses</h2>
-          <StartAnalysisButton sampleId={sampleId} disabled={uploaded === 0 || pendingUploads || uploads.busy} />
-        </div>
-        {uploaded === 0 ? <p className="muted">Upload at least one file to start an analysis.</p> : null}
+        <h2 id="analyses-title">Analyses</h2>
         {analyses.length === 0 ? <p className="muted">No analyses yet.</p> : null}
         {analyses.length > 0 ? (
-          <ul className="plain-list">
-            {analyses.map((a) => (
-              <li key={a.id}>
-                <Link href={`/analyses/${encodeURIComponent(a.id)}`}>
-                  Analysis of {formatDate(a.createdAt)}
-                </Link>{' '}
-                <StatusBadge status={a.status} /> <span className="muted">attempt {a.attempt}</span>
-              </li>
-            ))}
-          </ul>
+          <fieldset className="plain-fieldset">
+            <legend className="visually-hidden">Analyses to compare</legend>
+            <ul className="plain-list">
+              {analyses.map((a) => (
+                <li key={a.id} className="analysis-item">
+                  <input
+                    type="checkbox"
+                    id={`compare-${a.id}`}
+                    checked={picked.includes(a.id)}
+                    disabled={!picked.includes(a.id) && picked.length >= COMPARE_MAX}
+                    onChange={(e) =>
+                      setPicked((p) => (e.target.checked ? [...p, a.id] : p.filter((x) => x !== a.id)))
+                    }
+                  />
+                  <label htmlFor={`compare-${a.id}`} className="visually-hidden">
+                    Compare the analysis of {formatDate(a.createdAt)}
+                  </label>
+                  <Link href={`/analyses/${encodeURIComponent(a.id)}`}>Analysis of {formatDate(a.createdAt)}</Link>{' '}
+                  <StatusBadge status={a.status} /> <span className="muted">attempt {a.attempt}</span>
+                  {a.rerunOf ? <span className="muted"> · a rerun</span> : null}
+                </li>
+              ))}
+            </ul>
+          </fieldset>
         ) : null}
+        {analyses.length >= 2 ? (
+          <div className="form-actions compare-bar">
+            {picked.length >= 2 ? (
+              <Link className="button" href={compareHref(picked)}>
+                Compare {picked.length} analyses
+              </Link>
+            ) : (
+              <span className="muted">Tick two or more analyses to compare them side by side.</span>
+            )}
+          </div>
+        ) : null}
+      </section>
+
+      <section className="card" aria-labelledby="start-title">
+        <h2 id="start-title">Start an analysis</h2>
+        <StartAnalysisButton
+          sampleId={sampleId}
+          disabled={uploaded === 0 || pendingUploads || uploads.busy}
+          note={uploaded === 0 ? <p className="muted">Upload at least one file to start an analysis.</p> : null}
+        />
       </section>
     </>
   );

@@ -116,7 +116,6 @@ function NewSampleForm() {
               {locked ? 'Upload remaining files' : 'Create sample and upload'}
             </button>
           ) : null}
-          {sample && allDone ? <StartAnalysisButton sampleId={sample.id} /> : null}
           {sample ? (
             <Link className="button" href={`/samples/${encodeURIComponent(sample.id)}`}>
               Open sample
@@ -124,6 +123,12 @@ function NewSampleForm() {
           ) : null}
         </div>
       </form>
+      {sample && allDone ? (
+        <section className="card" aria-labelledby="start-title">
+          <h2 id="start-title">Start an analysis</h2>
+          <StartAnalysisButton sampleId={sample.id} />
+        </section>
+      ) : null}
     </>
   );
 }
