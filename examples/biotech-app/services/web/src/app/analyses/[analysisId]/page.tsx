@@ -10,8 +10,12 @@ import { newIdempotencyKey } from '@/lib/api';
 import { useAuth } from '@/lib/auth';
 import { formatDate } from '@/lib/format';
 import { pollUntil } from '@/lib/poll';
+import { PlotGallery } from '@/components/results/PlotGallery';
+import { SummaryTable } from '@/components/results/SummaryTable';
 import { resultMetrics } from '@/lib/results';
-import { isTerminal, type Analysis, type AnalysisResults, type FileResult } from '@/lib/types';
+import { getResultsWithQc, type ResultFile, type ResultsWithQc } from '@/lib/results-api';
+import { isTerminal, type Analysis } from '@/lib/types';
+import './results.css';
 
 const statusText: Record<Analysis['status'], string> = {
   RUNNING: 'The analysis is running. This page updates by itself.',
@@ -44,9 +48,10 @@ function humanize(key: string): string {
     .replace(/^./, (c) => c.toUpperCase());
 }
 
-function ResultCard({ result }: { result: FileResult }) {
-  const plots = result.downloads.filter((d) => /\.png$/i.test(d.name));
+function ResultCard({ result }: { result: ResultFile }) {
+  const plots = result.downloads.filter((d) => d.kind === 'plot' || /\.png$/i.test(d.name));
   const headingId = `result-${result.fileId}`;
+  const subject = result.proteinName || result.fileName;
   return (
     <article className="card result" aria-labelledby={headingId} data-testid="result-card">
       <div className="result-head">
@@ -81,18 +86,7 @@ function ResultCard({ result }: { result: FileResult }) {
           </tbody>
         </table>
       ) : null}
-      {plots.length > 0 ? (
-        <div className="plots">
-          {plots.map((p) => (
-            <figure key={p.name}>
-              {/* Presigned S3 URLs: plain <img>, no image optimiser in between. */}
-              {/* eslint-disable-next-line @next/next/no-img-element */}
-              <img src={p.url} alt={`${humanize(p.name.replace(/\.png$/i, ''))} plot for ${result.proteinName || result.fileName}`} />
-              <figcaption>{p.name}</figcaption>
-            </figure>
-          ))}
-        </div>
-      ) : null}
+      <PlotGallery plots={plots} subject={subject} />
       {result.downloads.length > 0 ? (
         <div>
           <h4>Downloads</h4>
@@ -115,7 +109,7 @@ function AnalysisView({ analysisId }: { analysisId: string }) {
   const { api } = useAuth();
   const router = useRouter();
   const [analysis, setAnalysis] = useState<Analysis | null>(null);
-  const [results, setResults] = useState<AnalysisResults | null>(null);
+  const [results, setResults] = useState<ResultsWithQc | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pollError, setPollError] = useState<string | null>(null);
   const [rerunning, setRerunning] = useState(false);
@@ -130,7 +124,7 @@ function AnalysisView({ analysisId }: { analysisId: string }) {
         setAnalysis(a);
         setPollError(null);
         if (!isTerminal(a.status)) return false;
-        const r = await api.getResults(analysisId, controller.signal);
+        const r = await getResultsWithQc(api, analysisId, controller.signal);
         setResults(r);
         return true;
       },
@@ -226,7 +220,7 @@ function AnalysisView({ analysisId }: { analysisId: string }) {
       {results ? (
         <section aria-labelledby="results-title">
           <h2 id="results-title">Results per protein</h2>
-          {results.files.length === 0 ? <p className="muted">No per-file results.</p> : null}
+          {results.files.length === 0 ? <p className="muted">No per-file results.</p> : <SummaryTable files={results.files} />}
           <div className="results-grid">
             {results.files.map((f) => (
               <ResultCard key={f.fileId} result={f} />
