@@ -6,10 +6,11 @@ import { useEffect, useRef, useState } from 'react';
 import { ErrorNotice } from '@/components/ErrorNotice';
 import { RequireAuth } from '@/components/RequireAuth';
 import { StatusBadge } from '@/components/StatusBadge';
-import { newIdempotencyKey } from '@/lib/api';
+import { newIdempotencyKey, type ApiClient } from '@/lib/api';
 import { useAuth } from '@/lib/auth';
 import { formatDate } from '@/lib/format';
 import { pollUntil } from '@/lib/poll';
+import { FileDetails } from '@/components/results/FileDetails';
 import { PlotGallery } from '@/components/results/PlotGallery';
 import { SummaryTable } from '@/components/results/SummaryTable';
 import { resultMetrics } from '@/lib/results';
@@ -48,7 +49,7 @@ function humanize(key: string): string {
     .replace(/^./, (c) => c.toUpperCase());
 }
 
-function ResultCard({ result }: { result: ResultFile }) {
+function ResultCard({ api, analysisId, result }: { api: ApiClient; analysisId: string; result: ResultFile }) {
   const plots = result.downloads.filter((d) => d.kind === 'plot' || /\.png$/i.test(d.name));
   const headingId = `result-${result.fileId}`;
   const subject = result.proteinName || result.fileName;
@@ -87,6 +88,7 @@ function ResultCard({ result }: { result: ResultFile }) {
         </table>
       ) : null}
       <PlotGallery plots={plots} subject={subject} />
+      {result.status === 'SUCCEEDED' ? <FileDetails api={api} analysisId={analysisId} result={result} /> : null}
       {result.downloads.length > 0 ? (
         <div>
           <h4>Downloads</h4>
@@ -221,9 +223,9 @@ function AnalysisView({ analysisId }: { analysisId: string }) {
         <section aria-labelledby="results-title">
           <h2 id="results-title">Results per protein</h2>
           {results.files.length === 0 ? <p className="muted">No per-file results.</p> : <SummaryTable files={results.files} />}
-          <div className="results-grid">
+          <div className="results-stack">
             {results.files.map((f) => (
-              <ResultCard key={f.fileId} result={f} />
+              <ResultCard key={f.fileId} api={api} analysisId={analysisId} result={f} />
             ))}
           </div>
         </section>
