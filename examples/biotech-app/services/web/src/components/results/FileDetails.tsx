@@ -2,10 +2,11 @@
 
 import { useEffect, useState } from 'react';
 import { CoverageMap, type PeptideSelection } from '@/components/results/CoverageMap';
+import { ResultTables } from '@/components/results/ResultTables';
 import type { ApiClient } from '@/lib/api';
 import { getCoverage, type Coverage, type ResultFile } from '@/lib/results-api';
 
-/** The interactive parts of one succeeded file's result: coverage map (and, below, its tables). */
+/** The interactive parts of one succeeded file's result: coverage map and the PSM, peptide and protein tables it filters. */
 export function FileDetails({ api, analysisId, result }: { api: ApiClient; analysisId: string; result: ResultFile }) {
   const [coverage, setCoverage] = useState<Coverage | null>(null);
   const [coverageError, setCoverageError] = useState<string | null>(null);
@@ -33,6 +34,15 @@ export function FileDetails({ api, analysisId, result }: { api: ApiClient; analy
       ) : (
         <p className="muted">Loading the coverage map of {subject}…</p>
       )}
+      <h4>Identifications</h4>
+      <ResultTables
+        api={api}
+        analysisId={analysisId}
+        fileId={result.fileId}
+        subject={subject}
+        selection={selection}
+        onClearSelection={() => setSelection(null)}
+      />
     </div>
   );
 }
