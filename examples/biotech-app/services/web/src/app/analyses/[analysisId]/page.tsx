@@ -10,6 +10,7 @@ import { newIdempotencyKey, type ApiClient } from '@/lib/api';
 import { useAuth } from '@/lib/auth';
 import { formatDate } from '@/lib/format';
 import { pollUntil } from '@/lib/poll';
+import { DownloadAll, FileDownloads } from '@/components/results/Downloads';
 import { FileDetails } from '@/components/results/FileDetails';
 import { PlotGallery } from '@/components/results/PlotGallery';
 import { SummaryTable } from '@/components/results/SummaryTable';
@@ -89,20 +90,7 @@ function ResultCard({ api, analysisId, result }: { api: ApiClient; analysisId: s
       ) : null}
       <PlotGallery plots={plots} subject={subject} />
       {result.status === 'SUCCEEDED' ? <FileDetails api={api} analysisId={analysisId} result={result} /> : null}
-      {result.downloads.length > 0 ? (
-        <div>
-          <h4>Downloads</h4>
-          <ul className="downloads">
-            {result.downloads.map((d) => (
-              <li key={d.name}>
-                <a href={d.url} download={d.name} rel="noopener noreferrer">
-                  {d.name}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      <FileDownloads api={api} analysisId={analysisId} fileId={result.fileId} downloads={result.downloads} />
     </article>
   );
 }
@@ -223,6 +211,7 @@ function AnalysisView({ analysisId }: { analysisId: string }) {
         <section aria-labelledby="results-title">
           <h2 id="results-title">Results per protein</h2>
           {results.files.length === 0 ? <p className="muted">No per-file results.</p> : <SummaryTable files={results.files} />}
+          {results.files.some((f) => f.downloads.length > 0) ? <DownloadAll api={api} analysisId={analysisId} /> : null}
           <div className="results-stack">
             {results.files.map((f) => (
               <ResultCard key={f.fileId} api={api} analysisId={analysisId} result={f} />
