@@ -29,6 +29,7 @@ export function ResultTables({
   analysisId,
   fileId,
   subject,
+  kinds = TABLE_KINDS,
   selection,
   onClearSelection,
 }: {
@@ -36,12 +37,14 @@ export function ResultTables({
   analysisId: string;
   fileId: string;
   subject: string;
+  /** The tables the file has (its outputs), in tab order. */
+  kinds?: readonly TableKind[];
   selection: PeptideSelection | null;
   onClearSelection: () => void;
 }) {
   const baseId = useId();
   const tabRefs = useRef<Record<TableKind, HTMLButtonElement | null>>({ psms: null, peptides: null, proteins: null });
-  const [kind, setKind] = useState<TableKind>('psms');
+  const [kind, setKind] = useState<TableKind>(kinds[0] ?? 'psms');
   const [sort, setSort] = useState<SortState>(null);
   const [filterInput, setFilterInput] = useState('');
   const [filter, setFilter] = useState('');
@@ -113,13 +116,13 @@ export function ResultTables({
     if (focus) tabRefs.current[next]?.focus();
   };
   const onTabKey = (e: KeyboardEvent<HTMLButtonElement>) => {
-    const i = TABLE_KINDS.indexOf(kind);
-    const n = TABLE_KINDS.length;
+    const i = kinds.indexOf(kind);
+    const n = kinds.length;
     let next: TableKind | null = null;
-    if (e.key === 'ArrowRight') next = TABLE_KINDS[(i + 1) % n];
-    else if (e.key === 'ArrowLeft') next = TABLE_KINDS[(i - 1 + n) % n];
-    else if (e.key === 'Home') next = TABLE_KINDS[0];
-    else if (e.key === 'End') next = TABLE_KINDS[n - 1];
+    if (e.key === 'ArrowRight') next = kinds[(i + 1) % n];
+    else if (e.key === 'ArrowLeft') next = kinds[(i - 1 + n) % n];
+    else if (e.key === 'Home') next = kinds[0];
+    else if (e.key === 'End') next = kinds[n - 1];
     if (next) {
       e.preventDefault();
       chooseTab(next, true);
@@ -144,7 +147,7 @@ export function ResultTables({
   return (
     <div className="result-tables" data-testid="result-tables">
       <div role="tablist" aria-label={`Identification tables for ${subject}`} className="tabs">
-        {TABLE_KINDS.map((k) => (
+        {kinds.map((k) => (
           <button
             key={k}
             ref={(el) => {
