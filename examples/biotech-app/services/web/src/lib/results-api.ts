@@ -242,3 +242,11 @@ export function saveBlob(blob: Blob, name: string): void {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
+
+/** What the page says when "Download all (zip)" fails; a 413 says the archive is too large and what to do. */
+export function archiveErrorText(error: unknown): string {
+  if (error instanceof ApiError && error.status === 413) {
+    return `The archive is too large to download as one zip. ${error.message} Download the files one by one below.`;
+  }
+  return `Could not download the archive: ${error instanceof Error ? error.message : String(error)}`;
+}

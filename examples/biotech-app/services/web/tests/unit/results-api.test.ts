@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiClient, ApiError } from '../../src/lib/api';
 import {
+  archiveErrorText,
   downloadArchive,
   exportTableCsv,
   filenameFromContentDisposition,
@@ -102,6 +103,10 @@ describe('results client', () => {
     expect(failure).toBeInstanceOf(ApiError);
     expect(failure).toMatchObject({ status: 413, code: 'archive_too_large', message: expect.stringMatching(/512\.0 MiB/) });
     expect(unauthorized).not.toHaveBeenCalled();
+    expect(archiveErrorText(failure)).toBe(
+      'The archive is too large to download as one zip. The archive would be 600.0 MiB, above the 512.0 MiB cap. Download the files one by one below.',
+    );
+    expect(archiveErrorText(new ApiError(0, 'NETWORK_ERROR', 'The server could not be reached.'))).toMatch(/^Could not download the archive: /);
   });
 
   it('drops the session on a 401 from a file download', async () => {

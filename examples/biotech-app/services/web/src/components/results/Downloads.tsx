@@ -1,8 +1,8 @@
 'use client';
 
 import { useState, type MouseEvent } from 'react';
-import { ApiError, type ApiClient } from '@/lib/api';
-import { downloadArchive, freshDownload, outputOf, saveBlob, type ResultDownload } from '@/lib/results-api';
+import type { ApiClient } from '@/lib/api';
+import { archiveErrorText, downloadArchive, freshDownload, outputOf, saveBlob, type ResultDownload } from '@/lib/results-api';
 
 /**
  * A file's outputs under their stable names. A click asks the API for a freshly presigned link
@@ -78,11 +78,7 @@ export function DownloadAll({ api, analysisId }: { api: ApiClient; analysisId: s
       const file = await downloadArchive(api, analysisId);
       saveBlob(file.blob, file.name);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 413) {
-        setError(`The archive is too large to download as one zip. ${e.message} Download the files one by one below.`);
-      } else {
-        setError(`Could not download the archive: ${e instanceof Error ? e.message : String(e)}`);
-      }
+      setError(archiveErrorText(e));
     } finally {
       setBusy(false);
     }
