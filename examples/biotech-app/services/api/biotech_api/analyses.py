@@ -279,6 +279,26 @@ def _clear_figures(row: AnalysisResult) -> None:
     row.coverage_percent = row.fragment_confirmed_coverage_percent = None
     row.psms_accepted = row.peptides_accepted = row.protein_groups_accepted = None
     row.fdr_estimable = None
+    row.identification_rate = row.median_abs_ppm = None
+    row.qc_flags = None
+
+
+_FLAG_CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
+
+
+def _is_flag(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("code"), str)
+        and bool(_FLAG_CODE.match(value["code"]))
+    )
+
+
+def _dig(doc: dict[str, Any], *path: str) -> Any:
+    value: Any = doc
+    for part in path:
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 def _index_rollup_entry(row: AnalysisResult, entry: dict[str, Any], version: int) -> None:
@@ -320,6 +340,12 @@ def _index_file_figures(row: AnalysisResult, doc: dict[str, Any], version: int) 
         fdr = ident.get("fdr")
         estimable = fdr.get("estimable") if isinstance(fdr, dict) else None
         row.fdr_estimable = estimable if isinstance(estimable, bool) else None
+        rate = _num(_dig(doc, "qc", "identification", "ms2IdentificationRate"))
+        row.identification_rate = rate if rate is not None and 0 <= rate <= 1 else None
+        row.median_abs_ppm = _num(_dig(doc, "massError", "precursor", "medianAbsPpm"))
+        flags = doc.get("qcFlags")
+        # Their codes (as the roll-up lists them): e.g. FDR_NOT_ESTIMABLE.
+        row.qc_flags = [f["code"] for f in (flags if isinstance(flags, list) else []) if _is_flag(f)][:50]
     else:
         row.coverage_percent = _num(coverage.get("precursorOnlyPercent"))
         row.fragment_confirmed_coverage_percent = _num(coverage.get("fragmentConfirmedPercent"))

@@ -27,14 +27,11 @@ from .schemas import (
     AnalysisCreate,
     AnalysisList,
     AnalysisOut,
-    AnalysisResults,
     CompleteRequest,
-    Download,
     ErrorResponse,
     FileCreate,
     FileCreated,
     FileOut,
-    FileResult,
     Health,
     Me,
     PartsRequest,
@@ -157,6 +154,7 @@ def _analysis_out(a: Analysis) -> AnalysisOut:
         cause=a.cause,
         rerun_of=a.rerun_of,
         estimated_cost_usd=a.estimated_cost_usd,
+        parameters=a.parameters,
     )
 
 
@@ -945,60 +943,6 @@ def rerun_analysis(
         return _analysis_out(winner)
     svc.launch(ctx, session, rerun)
     return _analysis_out(rerun)
-
-
-@router.get("/analyses/{analysisId}/results", response_model=AnalysisResults, tags=["analyses"])
-@db_endpoint
-def get_results(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> AnalysisResults:
-    """Per-file results with presigned download links (summary, data files and PNG plots)."""
-    analysis = _owned_analysis(session, caller.id, analysisId)
-    aws_ready = not ctx.settings.missing_aws_config()
-    if aws_ready:
-        svc.refresh(ctx, session, analysis)
-    rows = session.execute(
-        select(AnalysisResult, File)
-        .join(File, File.id == AnalysisResult.file_id)
-        .where(AnalysisResult.analysis_id == analysis.id, File.owner_id == caller.id)
-        .order_by(AnalysisResult.position)
-    ).all()
-    expiry = ctx.settings.download_expiry_seconds
-
-    def link(key: str, name: str) -> Download:
-        url = ctx.aws.s3.generate_presigned_url(
-            "get_object", Params={"Bucket": ctx.settings.results_bucket, "Key": key}, ExpiresIn=expiry
-        )
-        return Download(name=name, url=url)
-
-    files: list[FileResult] = []
-    for result, f in rows:
-        downloads: list[Download] = []
-        if aws_ready and analysis.status != "RUNNING":
-            prefix = svc.file_prefix(analysis.id, f.id)
-            if result.summary_key:
-                downloads.append(link(result.summary_key, "summary.json"))
-            downloads.extend(link(prefix + name, name) for name in result.outputs or [])
-            if result.error_key:
-                downloads.append(link(result.error_key, "error.json"))
-        files.append(
-            FileResult(
-                file_id=f.id,
-                file_name=f.file_name,
-                protein_name=f.protein_name,
-                status=result.status,
-                summary_version=result.summary_version,
-                coverage_percent=result.coverage_percent,
-                psms_accepted=result.psms_accepted,
-                peptides_accepted=result.peptides_accepted,
-                protein_groups_accepted=result.protein_groups_accepted,
-                fdr_estimable=result.fdr_estimable,
-                fragment_confirmed_coverage_percent=result.fragment_confirmed_coverage_percent,
-                experiment_type=result.experiment_type,
-                counts=result.counts,
-                reason=result.reason,
-                downloads=downloads,
-            )
-        )
-    return AnalysisResults(analysis_id=analysis.id, status=analysis.status, files=files)
 
 
 def request_route(request: Request) -> str:

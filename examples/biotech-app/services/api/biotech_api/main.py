@@ -23,6 +23,7 @@ from .errors import install_error_handlers
 from .limits import BodyLimitMiddleware
 from .logs import AccessLogMiddleware, configure_logging
 from .metrics import Metrics
+from .results import router as results_router
 
 
 def build_context(settings: Settings) -> AppContext:
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, *, consume_events: bool = True)
     app.state.ctx = ctx
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(results_router)
     _add_openapi_route(app, settings)
     # Innermost of the three: bodies above the route's limit are refused (413) before routing,
     # authentication or parsing; the access log outside it still records the refusal.

@@ -146,4 +146,8 @@ class AnalysisResult(Base):
     peptides_accepted: Mapped[int | None] = mapped_column(Integer)
     protein_groups_accepted: Mapped[int | None] = mapped_column(Integer)
     fdr_estimable: Mapped[bool | None] = mapped_column(Boolean)
+    # v2 file summaries' QC figures (revision 0006); NULL when unknown or indexed before it.
+    identification_rate: Mapped[float | None] = mapped_column(Float)
+    median_abs_ppm: Mapped[float | None] = mapped_column(Float)
+    qc_flags: Mapped[list[str] | None] = mapped_column(JSONB)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -216,15 +216,35 @@ class AnalysisOut(ApiModel):
     estimated_cost_usd: float | None = Field(
         default=None, description="Estimated compute cost (v2 pipeline); null when unknown."
     )
+    parameters: dict[str, Any] | None = Field(
+        default=None,
+        description="The parameters the analysis ran with, as written into its manifest "
+        "(contracts v2 $defs/parameters); null when not stored.",
+    )
 
 
 class AnalysisList(ApiModel):
     items: list[AnalysisOut]
 
 
+OutputKindField = Literal["table", "plot", "summary", "report", "error"]
+
+
 class Download(ApiModel):
-    name: str
-    url: str
+    name: str = Field(
+        description="Stable download name <sample>_<protein>_<file>_<output>, each part limited to "
+        "[A-Za-z0-9._-] (other runs become '-', at most 60 characters; no protein: 'protein'; the file "
+        "part is the file name without its extensions)."
+    )
+    output: str = Field(description="The worker's own output name, e.g. peptides.csv or summary.json.")
+    kind: OutputKindField
+    url: str = Field(
+        description="Presigned GET link (DOWNLOAD_EXPIRY_SECONDS); saves as `name` (plots open inline)."
+    )
+
+
+class DownloadLink(Download):
+    expires_at: datetime
 
 
 class FileResult(ApiModel):
@@ -256,6 +276,15 @@ class FileResult(ApiModel):
     experiment_type: str | None = None
     counts: dict[str, Any] | None = None
     reason: str | None = None
+    identification_rate: float | None = Field(
+        default=None, description="v2: qc.identification.ms2IdentificationRate (0..1); null when unknown."
+    )
+    median_abs_ppm: float | None = Field(
+        default=None, description="v2: massError.precursor.medianAbsPpm; null when unknown."
+    )
+    qc_flags: list[str] = Field(
+        default_factory=list, description="v2: the codes of the file summary's qcFlags; [] when none."
+    )
     downloads: list[Download]
 
 
@@ -263,6 +292,18 @@ class AnalysisResults(ApiModel):
     analysis_id: str
     status: AnalysisStatus
     files: list[FileResult]
+
+
+class TablePage(ApiModel):
+    kind: Literal["psms", "peptides", "proteins"]
+    columns: list[str] = Field(description="The table's columns, in the worker's order.")
+    rows: list[dict[str, Any]] = Field(
+        description="One object per row, keyed by column: numbers as JSON numbers, accepted/decoy as "
+        "booleans, empty cells null."
+    )
+    total: int = Field(description="Rows after filtering.")
+    offset: int
+    limit: int
 
 
 class Health(ApiModel):

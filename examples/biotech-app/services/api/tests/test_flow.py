@@ -148,6 +148,7 @@ def test_full_flow(client: TestClient, auth: Any, aws: LocalAws, contract: Any) 
     aid = analysis["id"]
     assert analysis["status"] == "RUNNING" and analysis["attempt"] == 1
     assert analysis["executionName"] == f"{aid}-1"
+    assert analysis["parameters"] == params  # what the manifest carries (checked below)
     r2 = client.post(
         f"/api/samples/{sid}/analyses", json={"parameters": params}, headers={**h, "Idempotency-Key": "k-1"}
     )
@@ -198,14 +199,16 @@ def test_full_flow(client: TestClient, auth: Any, aws: LocalAws, contract: Any) 
     assert ok["fragmentConfirmedCoveragePercent"] == per_file["coverage"]["fragmentConfirmedPercent"]
     assert ok["experimentType"] == per_file["experimentType"]
     assert ok["counts"]["spectra"] == per_file["counts"]["spectra"]
-    names = [d["name"] for d in ok["downloads"]]
-    assert names == ["summary.json"] + [o["name"] for o in per_file["outputs"]]
-    assert "tic_bpc.png" in names
-    png = next(d["url"] for d in ok["downloads"] if d["name"] == "tic_bpc.png")
-    got = httpx.get(png)
+    outputs = [d["output"] for d in ok["downloads"]]
+    assert outputs == ["summary.json"] + [o["name"] for o in per_file["outputs"]]
+    assert "tic_bpc.png" in outputs
+    png = next(d for d in ok["downloads"] if d["output"] == "tic_bpc.png")
+    assert png["kind"] == "plot" and png["name"] == "BSA-digest_BSA_BSA1_tic_bpc.png"
+    got = httpx.get(png["url"])
     assert got.status_code == 200 and got.content == PNG
+    assert got.headers["content-disposition"] == 'inline; filename="BSA-digest_BSA_BSA1_tic_bpc.png"'
     assert bad["status"] == "FAILED" and bad["reason"] == "input ends early"
-    assert [d["name"] for d in bad["downloads"]] == ["error.json"]
+    assert [(d["output"], d["kind"]) for d in bad["downloads"]] == [("error.json", "error")]
 
     r = client.get(f"/api/samples/{sid}/analyses", headers=h)
     assert [a["id"] for a in r.json()["items"]] == [aid]
