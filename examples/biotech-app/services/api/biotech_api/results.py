@@ -17,14 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import analyses as svc
-from . import tables
+from . import coverage, tables
 from .api import _ERRORS, _aws_unavailable, _owned_analysis, _require_aws
-from .aws import error_code
+from .aws import error_code, read_json
 from .context import AppContext, Caller, Ctx, Db, db_endpoint
 from .errors import ApiError, conflict, not_found
 from .models import Analysis, AnalysisResult, File, Sample
 from .outputs import OutputKind, output_kind, presign, stable_name
-from .schemas import AnalysisResults, Download, FileResult, TablePage
+from .schemas import AnalysisResults, Coverage, Download, DownloadLink, FileResult, TablePage
 
 log = logging.getLogger("biotech_api.results")
 
@@ -325,3 +325,64 @@ def get_table(
         offset=offset,
         limit=limit,
     )
+
+
+# ---------------------------------------------------------------- coverage
+
+
+@router.get("/analyses/{analysisId}/files/{fileId}/coverage", response_model=Coverage, tags=["results"])
+@db_endpoint
+def get_coverage(analysisId: str, fileId: str, caller: Caller, session: Db, ctx: Ctx) -> Coverage:
+    """Per protein: coverage from summary.json, the sequence from the file's FASTA and where each
+    target peptide of peptides.csv lies in it (1-based, inclusive)."""
+    _require_aws(ctx)
+    analysis = _finished_analysis(ctx, session, caller.id, analysisId)
+    result, f = _file_result(session, analysis, fileId, caller.id)
+    if not result.summary_key:
+        raise not_found("coverage of this file (a failed file has none)")
+    try:
+        summary = read_json(ctx.aws.s3, ctx.settings.results_bucket, result.summary_key)
+    except (ClientError, BotoCoreError) as exc:
+        raise _aws_unavailable(exc) from exc
+    if summary is None:
+        raise not_found("summary of this file")
+    peptides = None
+    if "peptides.csv" in (result.outputs or []):
+        peptides = load_table(ctx, svc.file_prefix(analysis.id, f.id) + "peptides.csv")
+    fasta = session.execute(select(File.sequence_fasta).where(File.id == f.id)).scalar_one()
+    return Coverage.model_validate({"file_id": f.id, "proteins": coverage.build(summary, fasta, peptides)})
+
+
+# ---------------------------------------------------------------- one fresh link
+
+
+@router.get(
+    "/analyses/{analysisId}/files/{fileId}/downloads/{output}", response_model=DownloadLink, tags=["results"]
+)
+@db_endpoint
+def get_download(
+    analysisId: str,
+    fileId: str,
+    output: Annotated[str, Path(max_length=128, description="The worker's output name, e.g. peptides.csv.")],
+    caller: Caller,
+    session: Db,
+    ctx: Ctx,
+) -> DownloadLink:
+    """A newly presigned link to one output (ask when the link is used: listed links expire)."""
+    _require_aws(ctx)
+    analysis = _finished_analysis(ctx, session, caller.id, analysisId)
+    result, f = _file_result(session, analysis, fileId, caller.id)
+    outputs = file_outputs(analysis, _sample(session, analysis), f, result)
+    out = next((o for o in outputs if o.output == output), None)
+    if out is None:
+        listed = ", ".join(o.output for o in outputs) or "none"
+        raise not_found(f"output {output!r} of this file (its outputs: {listed})")
+    url, expires_at = presign(
+        ctx.aws.s3,
+        ctx.settings.results_bucket,
+        out.key,
+        out.name,
+        out.kind,
+        ctx.settings.download_expiry_seconds,
+    )
+    return DownloadLink(name=out.name, output=out.output, kind=out.kind, url=url, expires_at=expires_at)

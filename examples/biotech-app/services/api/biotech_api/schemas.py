@@ -306,6 +306,32 @@ class TablePage(ApiModel):
     limit: int
 
 
+class CoveragePeptide(ApiModel):
+    peptide: str
+    start: int | None = Field(description="1-based first residue in `sequence`; null when not found there.")
+    end: int | None = Field(description="1-based last residue (inclusive); null when not found.")
+    psms: int | None
+    best_q_value: float | None = Field(description="The peptide-level qValue of peptides.csv.")
+    accepted: bool | None
+
+
+class CoverageProtein(ApiModel):
+    accession: str
+    description: str | None
+    length: int | None
+    percent: float | None
+    sequence: str | None = Field(description="From the file's FASTA; null when unknown.")
+    residue_coverage: str = Field(description="One character per residue: '+' covered, '.' not.")
+    peptides: list[CoveragePeptide] = Field(
+        description="Target peptides of peptides.csv naming this protein; one entry per place found."
+    )
+
+
+class Coverage(ApiModel):
+    file_id: str
+    proteins: list[CoverageProtein]
+
+
 class Health(ApiModel):
     status: str
     checks: dict[str, Any] | None = None

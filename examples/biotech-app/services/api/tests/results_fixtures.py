@@ -39,8 +39,16 @@ def worker_columns(name: str) -> list[str]:
     raise AssertionError(f"{name} not found in the worker")
 
 
+# The published example lists accepted target peptides only; the worker also writes the rejected
+# ones and the decoys (sorted by q-value, so after them): two of each kind, in its format.
+REJECTED = (
+    "LVNELTEFAK,P02769,0,1,0.00214,2,spectrum=3001,0.0123,0\n"
+    "KATSLEPVRL,DECOY_P02769,1,1,0.35,3,spectrum=4100,0.0714,0\n"
+)
+
+
 def peptides_csv() -> str:
-    return (WORKER_EXAMPLE / "peptides.csv").read_text()
+    return (WORKER_EXAMPLE / "peptides.csv").read_text() + REJECTED
 
 
 def peptide_rows() -> list[dict[str, str]]:

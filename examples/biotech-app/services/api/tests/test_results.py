@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -87,3 +88,32 @@ def test_results_of_another_user_are_404(client: TestClient, auth: Any, aws: Loc
     aid = started["analysis"]["id"]
     r = client.get(f"/api/analyses/{aid}/results", headers=auth("results-intruder"))
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+def test_a_fresh_link_to_one_output(client: TestClient, auth: Any, aws: LocalAws, contract: Any) -> None:
+    h = auth("results-link")
+    done = finished(client, h, aws, contract)
+    aid, (ok, bad) = done["analysis"]["id"], done["files"]
+    r = client.get(f"/api/analyses/{aid}/files/{ok}/downloads/proteins.csv", headers=h)
+    assert r.status_code == 200, r.text
+    link = r.json()
+    assert (link["name"], link["output"], link["kind"]) == (
+        "lysozyme-batch-3_BSA_BSA1_proteins.csv",
+        "proteins.csv",
+        "table",
+    )
+    assert link["expiresAt"] > datetime.now(UTC).isoformat()
+    got = httpx.get(link["url"])
+    assert got.status_code == 200 and got.content.startswith(b"proteins,decoy,contaminant,")
+    assert 'filename="lysozyme-batch-3_BSA_BSA1_proteins.csv"' in got.headers["content-disposition"]
+    r = client.get(f"/api/analyses/{aid}/files/{bad}/downloads/error.json", headers=h)
+    assert r.status_code == 200 and r.json()["kind"] == "error"
+    r = client.get(f"/api/analyses/{aid}/files/{bad}/downloads/peptides.csv", headers=h)
+    assert r.status_code == 404 and "error.json" in r.json()["error"]["message"]
+    r = client.get(f"/api/analyses/{aid}/files/{ok}/downloads/{'x' * 129}", headers=h)
+    assert r.status_code == 422 and "path.output" in r.json()["error"]["message"]
+    r = client.get(f"/api/analyses/{aid}/files/{ok}/downloads/psms.csv", headers=auth("results-link-other"))
+    assert r.status_code == 404
+    running = start_analysis(client, h, sid=done["sid"])["analysis"]["id"]
+    r = client.get(f"/api/analyses/{running}/files/{ok}/downloads/psms.csv", headers=h)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "results_not_ready"
