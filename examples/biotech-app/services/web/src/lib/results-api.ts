@@ -81,8 +81,8 @@ export interface CoveragePeptide {
 export interface CoverageProtein {
   accession: string;
   description: string | null;
-  length: number;
-  percent: number;
+  length: number | null;
+  percent: number | null;
   sequence: string | null;
   /** One character per residue: `.` not covered, anything else covered by an accepted peptide. */
   residueCoverage: string;

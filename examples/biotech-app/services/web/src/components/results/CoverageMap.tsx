@@ -187,9 +187,30 @@ export function CoverageMap({
   selected: PeptideSelection | null;
   onSelect: (selection: PeptideSelection | null) => void;
 }) {
+  const selectId = useId();
+  // The worker lists the sample's proteins first, then every other protein (contaminants) with
+  // accepted peptides: one map at a time keeps the page short.
+  const [shown, setShown] = useState(0);
   if (proteins.length === 0) return <p className="muted">No protein coverage was reported for this file.</p>;
+  const protein = proteins[Math.min(shown, proteins.length - 1)];
   return (
     <div className="coverage-map" data-testid="coverage-map">
+      {proteins.length > 1 ? (
+        <div className="cm-choose">
+          <label htmlFor={selectId}>Protein</label>{' '}
+          <select id={selectId} value={Math.min(shown, proteins.length - 1)} onChange={(e) => setShown(Number(e.target.value))}>
+            {proteins.map((p, i) => (
+              <option key={p.accession} value={i}>
+                {p.accession}
+                {p.description ? ` ${p.description.slice(0, 60)}` : ''} – {formatPercent(p.percent)}
+              </option>
+            ))}
+          </select>{' '}
+          <span className="muted">
+            {proteins.length} proteins with accepted peptides (the sample&apos;s own first)
+          </span>
+        </div>
+      ) : null}
       <ul className="cm-legend" aria-label="Legend">
         <li>
           <span className="cm-swatch cm-res cm-accepted" aria-hidden="true">
@@ -210,9 +231,7 @@ export function CoverageMap({
           Not covered
         </li>
       </ul>
-      {proteins.map((p) => (
-        <ProteinMap key={p.accession} protein={p} selected={selected} onSelect={onSelect} />
-      ))}
+      <ProteinMap key={protein.accession} protein={protein} selected={selected} onSelect={onSelect} />
     </div>
   );
 }
