@@ -7,12 +7,12 @@ import logging
 import re
 import time
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,10 +33,12 @@ from .schemas import (
     FileCreated,
     FileOut,
     Health,
+    LatestAnalysis,
     Me,
     PartsRequest,
     PresignedPart,
     PresignedParts,
+    RerunRequest,
     SampleCreate,
     SampleList,
     SampleOut,
@@ -303,20 +305,77 @@ def create_sample(body: SampleCreate, caller: Caller, session: Db, ctx: Ctx) -> 
     return _sample_out(sample, 0, [])
 
 
+SampleStatus = Literal["NONE", "RUNNING", "SUCCEEDED", "PARTIAL", "FAILED"]
+
+
 @router.get("/samples", response_model=SampleList, tags=["samples"])
 @db_endpoint
-def list_samples(caller: Caller, session: Db) -> SampleList:
-    """The caller's samples, newest first (at most 1000)."""
-    samples = list(
-        session.execute(
-            select(Sample)
-            .where(Sample.owner_id == caller.id, Sample.deleted_at.is_(None))
-            .order_by(Sample.created_at.desc())
-            .limit(1000)
-        ).scalars()
+def list_samples(
+    caller: Caller,
+    session: Db,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Case-insensitive part of the name or description.")
+    ] = None,
+    status: Annotated[
+        SampleStatus | None, Query(description="The latest analysis's status; NONE: no analysis yet.")
+    ] = None,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> SampleList:
+    """The caller's samples, newest first, each with its latest analysis: one SQL statement (a
+    second one counts only when the page is past the end)."""
+    latest = (
+        select(Analysis.id, Analysis.status, Analysis.created_at)
+        .where(Analysis.sample_id == Sample.id, Analysis.owner_id == Sample.owner_id)
+        .order_by(Analysis.created_at.desc(), Analysis.id.desc())
+        .limit(1)
+        .lateral("latest")
     )
-    counts = _active_files_count(session, [s.id for s in samples])
-    return SampleList(items=[_sample_out(s, counts.get(s.id, 0)) for s in samples])
+    file_count = (
+        select(func.count())
+        .select_from(File)
+        .where(File.sample_id == Sample.id, File.status != "ABORTED")
+        .correlate(Sample)
+        .scalar_subquery()
+    )
+    conditions: list[ColumnElement[bool]] = [Sample.owner_id == caller.id, Sample.deleted_at.is_(None)]
+    if q:
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(
+            or_(Sample.name.ilike(pattern, escape="\\"), Sample.description.ilike(pattern, escape="\\"))
+        )
+    if status == "NONE":
+        conditions.append(latest.c.id.is_(None))
+    elif status is not None:
+        conditions.append(latest.c.status == status)
+    rows = session.execute(
+        select(
+            Sample,
+            latest.c.id,
+            latest.c.status,
+            latest.c.created_at,
+            file_count,
+            func.count().over(),
+        )
+        .outerjoin(latest, true())
+        .where(*conditions)
+        .order_by(Sample.created_at.desc(), Sample.id.desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    if rows:
+        total = int(rows[0][5])
+    else:
+        total = session.execute(
+            select(func.count()).select_from(Sample).outerjoin(latest, true()).where(*conditions)
+        ).scalar_one()
+    items = []
+    for sample, aid, astatus, acreated, count, _ in rows:
+        out = _sample_out(sample, int(count))
+        if aid is not None:
+            out.latest_analysis = LatestAnalysis(id=aid, status=astatus, created_at=acreated)
+        items.append(out)
+    return SampleList(items=items, total=int(total), offset=offset, limit=limit)
 
 
 @router.get("/samples/{sampleId}", response_model=SampleOut, tags=["samples"])
@@ -326,7 +385,16 @@ def get_sample(sampleId: str, caller: Caller, session: Db) -> SampleOut:
     files = list(
         session.execute(select(File).where(File.sample_id == sample.id).order_by(File.created_at)).scalars()
     )
-    return _sample_out(sample, sum(1 for f in files if f.status != "ABORTED"), files)
+    out = _sample_out(sample, sum(1 for f in files if f.status != "ABORTED"), files)
+    latest = session.execute(
+        select(Analysis.id, Analysis.status, Analysis.created_at)
+        .where(Analysis.sample_id == sample.id, Analysis.owner_id == caller.id)
+        .order_by(Analysis.created_at.desc(), Analysis.id.desc())
+        .limit(1)
+    ).one_or_none()
+    if latest is not None:
+        out.latest_analysis = LatestAnalysis(id=latest[0], status=latest[1], created_at=latest[2])
+    return out
 
 
 @router.delete("/samples/{sampleId}", status_code=204, response_class=Response, tags=["samples"])
@@ -855,9 +923,13 @@ def rerun_analysis(
     caller: Caller,
     session: Db,
     ctx: Ctx,
+    body: RerunRequest | None = None,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> AnalysisOut:
-    """Run the same files and parameters again as a NEW analysis (new id, ``rerunOf`` = this one).
+    """Run the files again as a NEW analysis (new id, ``rerunOf`` = this one).
+
+    No body: the same files and parameters. ``parameters`` replaces them (validated like a start's);
+    ``failedFilesOnly`` takes only the files whose result was FAILED (409 when there are none).
 
     The earlier analysis, its rows and its results stay as they were (they are kept for years).
     Repeat with the same Idempotency-Key safely. ``<analysisId>-<attempt>`` execution names are only
@@ -866,6 +938,9 @@ def rerun_analysis(
     _require_aws(ctx)
     if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
         raise bad_request("invalid_idempotency_key", "Idempotency-Key: 1-255 visible ASCII characters")
+    new_parameters = body.parameters if body is not None else None
+    if new_parameters is not None:
+        _check_background_proteome(new_parameters, caller.id)
     _lock_user(session, caller.id)
     if idempotency_key is not None:
         previous = session.execute(
@@ -882,9 +957,23 @@ def rerun_analysis(
     if earlier.status == "RUNNING":
         raise conflict("analysis_running", "the analysis is still running")
     files = svc.analysis_files(session, earlier)
+    if body is not None and body.failed_files_only:
+        failed = set(
+            session.execute(
+                select(AnalysisResult.file_id).where(
+                    AnalysisResult.analysis_id == earlier.id, AnalysisResult.status == "FAILED"
+                )
+            ).scalars()
+        )
+        files = [f for f in files if f.id in failed]
+        if not files:
+            raise conflict(
+                "nothing_to_rerun",
+                "no file of this analysis failed: leave failedFilesOnly out to rerun every file",
+            )
     if not files or any(f.status != "UPLOADED" or f.object_deleted_at is not None for f in files):
         raise conflict("inputs_missing", "some input files of this analysis are no longer available")
-    parameters = dict(earlier.parameters or {})
+    parameters = dict(new_parameters) if new_parameters is not None else dict(earlier.parameters or {})
     problem = parameters_problem(parameters)
     if problem is not None:
         # Parameters of an analysis started under an earlier contract (e.g. the retired fragment

@@ -123,8 +123,11 @@ class Settings:
     # registered and not yet completed or aborted) plus the uploads stored. 1 TiB is twenty files
     # of the largest size (MAX_UPLOAD_BYTES), about $4 a month in Glacier IR once they tier down.
     max_storage_bytes_per_user: int = 1 * TIB
-    # Samples a user may hold (not deleted); the sample list shows at most 1000.
+    # Samples a user may hold (not deleted); the sample list pages through all of them.
     max_samples_per_user: int = 1000
+    # The most an analysis's zip archive (GET /analyses/{id}/archive.zip) may hold, summed over the
+    # objects it packs before compression; above it the archive is refused (413 archive_too_large).
+    max_archive_bytes: int = 512 * MIB
     # Windows after which S3 itself removes what a row may still count: the uploads bucket expires
     # uploads after 365 days and aborts unfinished multipart uploads after 3 days (the platform's
     # defaults; set these to the bucket's values when those props are changed).
@@ -189,6 +192,7 @@ class Settings:
             max_files_per_sample=_int(env, "MAX_FILES_PER_SAMPLE", 500, minimum=1),
             max_storage_bytes_per_user=_int(env, "MAX_STORAGE_BYTES_PER_USER", 1 * TIB, minimum=1),
             max_samples_per_user=_int(env, "MAX_SAMPLES_PER_USER", 1000, minimum=1),
+            max_archive_bytes=_int(env, "MAX_ARCHIVE_BYTES", 512 * MIB, minimum=1),
             uploads_retention_days=_int(env, "UPLOADS_RETENTION_DAYS", 365, minimum=1),
             incomplete_upload_days=_int(env, "INCOMPLETE_UPLOAD_DAYS", 3, minimum=1),
             monthly_budget_usd_per_user=_budget(env, "MONTHLY_BUDGET_USD_PER_USER"),

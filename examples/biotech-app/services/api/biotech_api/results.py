@@ -17,14 +17,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import analyses as svc
-from . import coverage, tables
+from . import archive, coverage, tables
 from .api import _ERRORS, _aws_unavailable, _owned_analysis, _require_aws
 from .aws import error_code, read_json
 from .context import AppContext, Caller, Ctx, Db, db_endpoint
 from .errors import ApiError, conflict, not_found
-from .models import Analysis, AnalysisResult, File, Sample
-from .outputs import OutputKind, output_kind, presign, stable_name
-from .schemas import AnalysisResults, Coverage, Download, DownloadLink, FileResult, TablePage
+from .models import Analysis, AnalysisResult, File, Sample, utcnow
+from .outputs import OutputKind, output_kind, presign, slug, stable_name
+from .schemas import (
+    AnalysisResults,
+    CompareAnalysis,
+    CompareCell,
+    CompareProtein,
+    Comparison,
+    Coverage,
+    Download,
+    DownloadLink,
+    FileResult,
+    TablePage,
+)
 
 log = logging.getLogger("biotech_api.results")
 
@@ -119,7 +130,7 @@ def _download(ctx: AppContext, out: Output) -> Download:
 # ---------------------------------------------------------------- per-file results
 
 
-@router.get("/analyses/{analysisId}/results", response_model=AnalysisResults, tags=["results"])
+@router.get("/analyses/{analysisId}/results", response_model=AnalysisResults, tags=["analyses"])
 @db_endpoint
 def get_results(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> AnalysisResults:
     """Per-file results with presigned download links (summary, data files, plots, error)."""
@@ -168,7 +179,9 @@ def get_results(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> Analy
 
 
 KindParam = Annotated[tables.TableKind, Path(description="psms, peptides or proteins")]
-Offset = Annotated[int, Query(ge=0, description="Rows to skip (after filtering and sorting).")]
+Offset = Annotated[
+    int, Query(ge=0, le=100_000_000, description="Rows to skip (after filtering and sorting).")
+]
 SortParam = Annotated[str | None, Query(max_length=64, description="A column of the table.")]
 OrderParam = Annotated[Literal["asc", "desc"], Query()]
 FilterParam = Annotated[
@@ -386,3 +399,176 @@ def get_download(
         ctx.settings.download_expiry_seconds,
     )
     return DownloadLink(name=out.name, output=out.output, kind=out.kind, url=url, expires_at=expires_at)
+
+
+# ---------------------------------------------------------------- archive
+
+
+@router.get(
+    "/analyses/{analysisId}/archive.zip",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/zip": {}}, "description": "Every output of every file"}},
+    tags=["results"],
+)
+@db_endpoint
+def get_archive(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> StreamingResponse:
+    """Every output of every file in one zip, streamed; entries ``<sample>_<analysisId>/<stable name>``.
+
+    The objects' sizes are summed first: above MAX_ARCHIVE_BYTES the answer is 413 archive_too_large.
+    """
+    _require_aws(ctx)
+    analysis = _finished_analysis(ctx, session, caller.id, analysisId)
+    sample = _sample(session, analysis)
+    rows = session.execute(
+        select(AnalysisResult, File)
+        .join(File, File.id == AnalysisResult.file_id)
+        .where(AnalysisResult.analysis_id == analysis.id, File.owner_id == caller.id)
+        .order_by(AnalysisResult.position)
+    ).all()
+    folder = f"{slug(sample.name, 'sample')}_{analysis.id}"
+    bucket = ctx.settings.results_bucket
+    members: list[archive.Member] = []
+    total = 0
+    try:
+        for result, f in rows:
+            for out in file_outputs(analysis, sample, f, result):
+                try:
+                    head = ctx.aws.s3.head_object(Bucket=bucket, Key=out.key)
+                except ClientError as exc:
+                    if error_code(exc) in {"404", "NoSuchKey", "NotFound"}:
+                        log.warning(
+                            "listed output missing", extra={"analysis_id": analysis.id, "key": out.key}
+                        )
+                        continue
+                    raise
+                size = int(head.get("ContentLength", 0))
+                total += size
+                members.append(archive.Member(f"{folder}/{out.name}", out.key, size))
+    except (ClientError, BotoCoreError) as exc:
+        raise _aws_unavailable(exc) from exc
+    cap = ctx.settings.max_archive_bytes
+    if total > cap:
+        raise ApiError(
+            413,
+            "archive_too_large",
+            f"the archive would hold {total} bytes, above the cap of {cap} bytes (MAX_ARCHIVE_BYTES): "
+            "download the files one by one from the results instead",
+        )
+    if not members:
+        raise not_found("outputs of this analysis (no file wrote any)")
+    return StreamingResponse(
+        archive.stream(ctx.aws.s3, bucket, members, analysis.completed_at or utcnow()),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{folder}.zip"'},
+    )
+
+
+# ---------------------------------------------------------------- compare
+
+_COMPARE_MIN, _COMPARE_MAX = 2, 10
+
+
+def _compare_ids(raw: str) -> list[str]:
+    ids = [part.strip() for part in raw.split(",") if part.strip()]
+    if len(set(ids)) != len(ids):
+        raise ApiError(422, "validation_error", "analysisIds: each analysis may be named once")
+    if not _COMPARE_MIN <= len(ids) <= _COMPARE_MAX:
+        raise ApiError(
+            422,
+            "validation_error",
+            f"analysisIds: give {_COMPARE_MIN} to {_COMPARE_MAX} comma-separated analysis ids "
+            f"(got {len(ids)})",
+        )
+    return ids
+
+
+def _protein_figures(summary: dict[str, object]) -> list[tuple[str, str | None, float | None, int, int]]:
+    coverage_doc = summary.get("coverage")
+    listed = coverage_doc.get("proteins") if isinstance(coverage_doc, dict) else None
+    found = []
+    for p in listed if isinstance(listed, list) else []:
+        if not isinstance(p, dict) or not isinstance(p.get("accession"), str):
+            continue
+        percent = p.get("percent")
+        description = p.get("description")
+        psms, peptides = p.get("psms"), p.get("peptides")
+        found.append(
+            (
+                p["accession"],
+                description if isinstance(description, str) else None,
+                float(percent)
+                if isinstance(percent, int | float) and not isinstance(percent, bool)
+                else None,
+                psms if isinstance(psms, int) and not isinstance(psms, bool) else 0,
+                peptides if isinstance(peptides, int) and not isinstance(peptides, bool) else 0,
+            )
+        )
+    return found
+
+
+@router.get("/compare", response_model=Comparison, tags=["results"])
+@db_endpoint
+def compare(
+    caller: Caller,
+    session: Db,
+    ctx: Ctx,
+    analysisIds: Annotated[
+        str, Query(max_length=1000, description="2 to 10 distinct analysis ids, comma-separated.")
+    ],
+) -> Comparison:
+    """Proteins side by side: per analysis the highest coverage over its files and the summed
+    accepted PSMs and peptides (from each file's summary.json); rows sorted by accession."""
+    ids = _compare_ids(analysisIds)
+    _require_aws(ctx)
+    analyses = [_finished_analysis(ctx, session, caller.id, aid) for aid in ids]
+    samples = {a.sample_id: _sample(session, a) for a in analyses}
+    keys = session.execute(
+        select(AnalysisResult.analysis_id, AnalysisResult.summary_key)
+        .join(File, File.id == AnalysisResult.file_id)
+        .where(
+            AnalysisResult.analysis_id.in_(ids),
+            AnalysisResult.status == "SUCCEEDED",
+            AnalysisResult.summary_key.is_not(None),
+            File.owner_id == caller.id,
+        )
+        .order_by(AnalysisResult.analysis_id, AnalysisResult.position)
+    ).all()
+    cells: dict[str, dict[str, CompareCell]] = {}
+    descriptions: dict[str, str | None] = {}
+    try:
+        for analysis_id, key in keys:
+            summary = read_json(ctx.aws.s3, ctx.settings.results_bucket, key) if key else None
+            for accession, description, percent, psms, peptides in _protein_figures(summary or {}):
+                descriptions.setdefault(accession, description)
+                cell = cells.setdefault(accession, {}).get(analysis_id)
+                if cell is None:
+                    cells[accession][analysis_id] = CompareCell(
+                        analysis_id=analysis_id, coverage_percent=percent, psms=psms, peptides=peptides
+                    )
+                    continue
+                if percent is not None:
+                    cell.coverage_percent = max(cell.coverage_percent or 0.0, percent)
+                cell.psms += psms
+                cell.peptides += peptides
+    except (ClientError, BotoCoreError) as exc:
+        raise _aws_unavailable(exc) from exc
+    return Comparison(
+        analyses=[
+            CompareAnalysis(
+                id=a.id,
+                sample_id=a.sample_id,
+                sample_name=samples[a.sample_id].name,
+                created_at=a.created_at,
+                status=a.status,
+            )
+            for a in analyses
+        ],
+        proteins=[
+            CompareProtein(
+                accession=accession,
+                description=descriptions.get(accession),
+                cells=[cells[accession].get(aid) for aid in ids],
+            )
+            for accession in sorted(cells)
+        ],
+    )

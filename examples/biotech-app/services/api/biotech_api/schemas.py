@@ -84,6 +84,12 @@ class FileOut(ApiModel):
     created_at: datetime
 
 
+class LatestAnalysis(ApiModel):
+    id: str
+    status: Literal["RUNNING", "SUCCEEDED", "PARTIAL", "FAILED"]
+    created_at: datetime
+
+
 class SampleOut(ApiModel):
     id: str
     name: str
@@ -91,10 +97,16 @@ class SampleOut(ApiModel):
     created_at: datetime
     file_count: int
     files: list[FileOut] | None = None
+    latest_analysis: LatestAnalysis | None = Field(
+        default=None, description="The sample's most recent analysis; null when it has none."
+    )
 
 
 class SampleList(ApiModel):
     items: list[SampleOut]
+    total: int = Field(description="Samples matching the search and status filter.")
+    offset: int
+    limit: int
 
 
 class FileCreate(ApiModel):
@@ -198,6 +210,17 @@ class AnalysisCreate(ApiModel):
             "omitted fields take the worker's documented defaults. Anything the contract refuses "
             "gets 422 naming the JSON path and the problem."
         ),
+    )
+
+
+class RerunRequest(ApiModel):
+    parameters: AnalysisParameters | None = Field(
+        default=None,
+        description="New parameters, validated like a start's; omitted: the earlier analysis's parameters.",
+    )
+    failed_files_only: bool = Field(
+        default=False,
+        description="Rerun only the files whose result was FAILED (409 nothing_to_rerun when none failed).",
     )
 
 
@@ -330,6 +353,34 @@ class CoverageProtein(ApiModel):
 class Coverage(ApiModel):
     file_id: str
     proteins: list[CoverageProtein]
+
+
+class CompareAnalysis(ApiModel):
+    id: str
+    sample_id: str
+    sample_name: str
+    created_at: datetime
+    status: AnalysisStatus
+
+
+class CompareCell(ApiModel):
+    analysis_id: str
+    coverage_percent: float | None = Field(description="The highest coverage of the protein in any file.")
+    psms: int = Field(description="Accepted PSMs, summed over the analysis's files.")
+    peptides: int = Field(description="Accepted peptides, summed over the analysis's files.")
+
+
+class CompareProtein(ApiModel):
+    accession: str
+    description: str | None
+    cells: list[CompareCell | None] = Field(
+        description="One per requested analysis, in request order; null where it did not report the protein."
+    )
+
+
+class Comparison(ApiModel):
+    analyses: list[CompareAnalysis]
+    proteins: list[CompareProtein]
 
 
 class Health(ApiModel):

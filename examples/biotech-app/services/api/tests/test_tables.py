@@ -143,3 +143,10 @@ def test_parse_table_units() -> None:
     for n in range(3):
         cache.put(("b", str(n), "e"), t, 1)
     assert cache.get(("b", "0", "e")) is None and cache.get(("b", "2", "e")) is t
+    small = tables.TableCache(max_source_bytes=10)
+    small.put(("b", "big", "e"), t, 11)  # above the budget on its own: not kept
+    small.put(("b", "x", "e"), t, 6)
+    small.put(("b", "y", "e"), t, 6)  # 12 bytes in all: the older one goes
+    assert [small.get(("b", k, "e")) for k in ("big", "x", "y")] == [None, None, t]
+    with pytest.raises(tables.TableError, match="UTF-8"):
+        tables.parse_table(b"a,b\n\xff\xfe,1\n")
