@@ -404,6 +404,17 @@ def get_download(
 # ---------------------------------------------------------------- archive
 
 
+def _unique(path: str, output: str, used: set[str]) -> str:
+    """``path``, or ``..._<n>_<output>`` when two files share a stable name (same sample, protein
+    and file name without extensions, e.g. ``BSA1.mzML`` and ``BSA1.mgf``)."""
+    candidate, n = path, 2
+    while candidate in used:
+        candidate = f"{path[: -len(output)]}{n}_{output}"
+        n += 1
+    used.add(candidate)
+    return candidate
+
+
 @router.get(
     "/analyses/{analysisId}/archive.zip",
     response_class=StreamingResponse,
@@ -428,6 +439,7 @@ def get_archive(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> Strea
     folder = f"{slug(sample.name, 'sample')}_{analysis.id}"
     bucket = ctx.settings.results_bucket
     members: list[archive.Member] = []
+    used: set[str] = set()
     total = 0
     try:
         for result, f in rows:
@@ -443,7 +455,9 @@ def get_archive(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> Strea
                     raise
                 size = int(head.get("ContentLength", 0))
                 total += size
-                members.append(archive.Member(f"{folder}/{out.name}", out.key, size))
+                members.append(
+                    archive.Member(_unique(f"{folder}/{out.name}", out.output, used), out.key, size)
+                )
     except (ClientError, BotoCoreError) as exc:
         raise _aws_unavailable(exc) from exc
     cap = ctx.settings.max_archive_bytes

@@ -58,3 +58,15 @@ def test_archive_holds_every_output_under_stable_names(
     running = start_analysis(client, h, sid=done["sid"])["analysis"]["id"]
     r = client.get(f"/api/analyses/{running}/archive.zip", headers=h)
     assert r.status_code == 409 and r.json()["error"]["code"] == "results_not_ready"
+
+
+def test_entries_of_files_sharing_a_stable_name_stay_apart() -> None:
+    from biotech_api.results import _unique
+
+    used: set[str] = set()
+    names = [_unique("f/S_BSA_BSA1_summary.json", "summary.json", used) for _ in range(3)]
+    assert names == [
+        "f/S_BSA_BSA1_summary.json",
+        "f/S_BSA_BSA1_2_summary.json",
+        "f/S_BSA_BSA1_3_summary.json",
+    ]
