@@ -38,8 +38,9 @@ export function newIdempotencyKey(): string {
  */
 export class ApiClient {
   constructor(
-    private readonly getToken: TokenSource,
-    private readonly onUnauthorized: () => void = () => {},
+    // Readable by the results client (src/lib/results-api.ts), which fetches CSV and zip bodies.
+    readonly getToken: TokenSource,
+    readonly onUnauthorized: () => void = () => {},
     private readonly basePath = '/api',
   ) {}
 

@@ -8,7 +8,7 @@
 //   node tests/e2e/run-e2e.mjs      (after `bash local/platform/setup.sh`)
 // env: PROTEOMICS_TESTDATA (folder with the MS test files),
 //      CHROMIUM_PATH (default /usr/bin/chromium).
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,11 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TEST_FILES = [
   { name: 'pyteomics_test.mzML', protein: 'Test protein A', sequence: 'MKWVTFISLLLLFSSAYSRGVFRR' },
   { name: 'ms_deisotope_only_ms2_mzml.mzML', protein: 'Test protein B', sequence: '' },
+  // A real BSA digest (gzipped mzML, uploaded as is) searched against its FASTA: the results page
+  // gets real identifications (testdata/ms/README.md: about 137 accepted PSMs, 21 peptides, 35.3 %).
+  { name: 'BSA1.mzML.gz', protein: 'Bovine serum albumin', sequenceFile: 'P02769_BSA.fasta' },
 ];
+const BSA = 'Bovine serum albumin';
 
 const steps = [];
 let page;
@@ -79,6 +83,16 @@ async function axeCheck(screen) {
   );
 }
 
+/** Polls `fn(element, arg)` in the page on the locator's element until it returns true. */
+async function until(locator, fn, arg, { timeout = 20_000, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await locator.evaluate(fn, arg).catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 async function main() {
   rmSync(resultsDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
@@ -87,6 +101,7 @@ async function main() {
     if (!existsSync(p)) throw new Error(`test file missing: ${p} (set PROTEOMICS_TESTDATA)`);
     f.path = p;
     f.size = statSync(p).size;
+    if (f.sequenceFile) f.sequence = readFileSync(path.join(testData, f.sequenceFile), 'utf8');
   }
   // The whole platform, wired from the example's synthesized hml templates.
   const { startPlatform } = await import(path.join(repoRoot, 'local', 'platform', 'start.mjs'));
@@ -188,15 +203,15 @@ async function main() {
       await screenshot('samples-empty');
     });
 
-    await step('create a sample with two files (protein names, a sequence)', async () => {
+    await step('create a sample with three files (protein names, sequences)', async () => {
       await page.getByRole('link', { name: 'New sample' }).first().click();
       await page.getByRole('heading', { name: 'New sample' }).waitFor();
       await page.getByLabel('Sample name').fill('E2E BSA digest');
-      await page.getByLabel('Description').fill('Two MS runs uploaded by the end-to-end test');
+      await page.getByLabel('Description').fill('Three MS runs uploaded by the end-to-end test');
       await page.locator('input[type="file"]').setInputFiles(TEST_FILES.map((f) => f.path));
       const items = page.getByTestId('upload-item');
       await items.nth(1).waitFor();
-      expect((await items.count()) === 2, 'expected two files in the list');
+      expect((await items.count()) === TEST_FILES.length, `expected ${TEST_FILES.length} files in the list`);
       for (let i = 0; i < TEST_FILES.length; i++) {
         await items.nth(i).getByLabel('Protein name').fill(TEST_FILES[i].protein);
         if (TEST_FILES[i].sequence) await items.nth(i).getByLabel(/Protein sequence/).fill(TEST_FILES[i].sequence);
@@ -205,7 +220,7 @@ async function main() {
       await screenshot('new-sample-files');
     });
 
-    await step('upload both files straight to storage with progress (a network failure, then a 403: presigned again)', async () => {
+    await step('upload the files straight to storage with progress (a network failure, then a 403: presigned again)', async () => {
       const progressSeen = new Set();
       const putUrls = [];
       // Every request, in order: part PUTs to storage and presign calls to the API.
@@ -257,7 +272,7 @@ async function main() {
       }
       const summary = await page.getByTestId('upload-summary').textContent();
       expect(summary.includes('All files uploaded'), `upload summary: ${summary}`);
-      expect((await items.locator('progress').count()) === 2, 'a progress bar per file');
+      expect((await items.locator('progress').count()) === TEST_FILES.length, 'a progress bar per file');
       const finals = await items.locator('progress').evaluateAll((els) => els.map((e) => e.value));
       expect(finals.every((v) => v === 100), `progress not at 100: ${finals}`);
       expect(progressSeen.has(100), 'progress never reached 100');
@@ -355,23 +370,25 @@ async function main() {
       await screenshot('analysis-running');
       const analysisId = decodeURIComponent(new URL(analysisUrl).pathname.split('/').pop());
       await backend.completeAnalysis(analysisId);
-      // The real worker searches both files: allow for a loaded 2-core machine.
+      // The real worker searches the files: allow for a loaded 2-core machine.
       await status.getByText('SUCCEEDED').waitFor({ timeout: 300_000 });
     });
 
     await step('results per protein: coverage, class counts, plots, downloads', async () => {
       const cards = page.getByTestId('result-card');
       await cards.first().waitFor();
-      expect((await cards.count()) === 2, `expected 2 result cards, got ${await cards.count()}`);
+      expect((await cards.count()) === TEST_FILES.length, `expected ${TEST_FILES.length} result cards, got ${await cards.count()}`);
       for (const f of TEST_FILES) await page.getByRole('heading', { name: f.protein }).waitFor();
       // The real worker maps coverage only for a file given a sequence; the other shows '–'.
       for (const f of TEST_FILES) {
         const c = await cards.filter({ hasText: f.protein }).getByTestId('coverage').textContent();
         expect(f.sequence ? /\d+(\.\d)? %/.test(c) : c.trim() === '–', `coverage of ${f.protein}: ${c}`);
       }
-      expect((await page.getByRole('table', { name: /Class counts/ }).count()) === 2, 'class-count tables missing');
+      expect((await page.getByRole('table', { name: /Class counts/ }).count()) === TEST_FILES.length, 'class-count tables missing');
       const images = cards.locator('.plots img');
       expect((await images.count()) >= 2, 'plots missing');
+      // The plots load lazily: bring each into view.
+      for (const img of await images.all()) await img.scrollIntoViewIfNeeded();
       await page.waitForFunction(
         () => [...document.querySelectorAll('.plots img')].every((img) => img.complete && img.naturalWidth > 0),
         undefined,
@@ -391,11 +408,214 @@ async function main() {
       await screenshot('results');
     });
 
+    await step('results summary table: one row per file with its figures', async () => {
+      const table = page.getByTestId('summary-table');
+      await table.waitFor();
+      const rows = table.getByTestId('summary-row');
+      expect((await rows.count()) === TEST_FILES.length, `summary rows: ${await rows.count()}`);
+      const cell = async (protein, id) => ((await rows.filter({ hasText: protein }).getByTestId(id).textContent()) ?? '').trim();
+      // BSA1 against its sequence (testdata/ms/README.md: 35.3 %, 137 PSMs, 21 BSA peptides, about
+      // 1 ppm). The accepted peptides of the file also count modified forms and contaminant hits.
+      const coverage = parseFloat(await cell(BSA, 'summary-coverage'));
+      expect(coverage >= 25 && coverage <= 45, `BSA coverage ${coverage}`);
+      const psms = Number(await cell(BSA, 'summary-psms'));
+      const peptides = Number(await cell(BSA, 'summary-peptides'));
+      expect(psms >= 80 && psms <= 250, `BSA accepted PSMs ${psms}`);
+      expect(peptides >= 15 && peptides <= 100 && peptides <= psms, `BSA accepted peptides ${peptides}`);
+      expect(/^\d+(\.\d)? %$/.test(await cell(BSA, 'summary-id-rate')), `identification rate: ${await cell(BSA, 'summary-id-rate')}`);
+      const ppm = parseFloat(await cell(BSA, 'summary-ppm'));
+      expect(ppm >= 0 && ppm < 5, `median |ppm| ${ppm}`);
+      // The file searched without a sequence has no coverage.
+      expect((await cell('Test protein B', 'summary-coverage')) === '–', 'coverage of the file without a sequence');
+      for (const f of TEST_FILES) {
+        expect((await rows.filter({ hasText: f.protein }).getByText('SUCCEEDED').count()) === 1, `status of ${f.protein}`);
+      }
+    });
+
+    await step('plots load lazily and open full size in a dialog (Escape closes, focus returns)', async () => {
+      const thumbs = page.locator('.plots img');
+      const attrs = await thumbs.evaluateAll((els) => els.map((e) => [e.getAttribute('loading'), e.getAttribute('width'), e.getAttribute('height')]));
+      expect(attrs.length >= 2 && attrs.every(([l, w, h]) => l === 'lazy' && Number(w) > 0 && Number(h) > 0), `plot attributes: ${JSON.stringify(attrs)}`);
+      const card = page.getByTestId('result-card').filter({ hasText: BSA });
+      const opener = card.locator('.plot-open').first();
+      await opener.click();
+      const dialog = card.getByTestId('plot-dialog');
+      await dialog.waitFor({ state: 'visible' });
+      expect(await dialog.evaluate((d) => d.open && d.matches(':modal')), 'the plot dialog is not modal');
+      await page.waitForFunction(() => {
+        const img = document.querySelector('dialog[open] img');
+        return img && img.complete && img.naturalWidth > 0;
+      });
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      expect(await opener.evaluate((b) => document.activeElement === b), 'focus did not return to the plot');
+    });
+
+    await step('coverage map: peptide bars focusable, details on focus and hover, click filters the tables', async () => {
+      const card = page.getByTestId('result-card').filter({ hasText: BSA });
+      const map = card.getByTestId('coverage-map');
+      await map.waitFor();
+      const bars = map.getByTestId('peptide-bar');
+      const count = await bars.count();
+      expect(count >= 10, `peptide bars: ${count}`);
+      const residues = await map.locator('.cm-seq .cm-res').count();
+      expect(residues === 607, `the BSA sequence is drawn: ${residues} residues, not 607`);
+      // Keyboard: the bars are buttons in tab order; focus shows the peptide's details with its q-value.
+      await bars.first().focus();
+      expect(await bars.first().evaluate((b) => document.activeElement === b && b.tabIndex >= 0), 'bar not focusable');
+      const info = map.getByTestId('peptide-info').first();
+      const firstPeptide = await bars.first().getAttribute('data-peptide');
+      let text = (await info.textContent()) ?? '';
+      expect(text.startsWith(`${firstPeptide}:`) && /best q-value [\d.e-]+/.test(text), `focus details: ${text}`);
+      await page.keyboard.press('Tab');
+      const second = await page.evaluate(() => document.activeElement?.getAttribute('data-peptide'));
+      expect(second && second !== '', 'Tab does not move to the next bar');
+      // Hover.
+      const hovered = bars.nth(Math.min(3, count - 1));
+      await hovered.hover();
+      const hoveredPeptide = await hovered.getAttribute('data-peptide');
+      text = (await info.textContent()) ?? '';
+      expect(text.startsWith(`${hoveredPeptide}:`) && text.includes('q-value'), `hover details: ${text}`);
+      // Text alternative.
+      await card.locator('.cm-ranges summary').click();
+      expect((await card.getByTestId('covered-ranges').locator('li').count()) >= 1, 'covered ranges missing');
+      // Click filters the tables to that peptide: the peptide table then lists just it.
+      const accepted = map.locator('[data-testid="peptide-bar"].cm-bar-accepted').first();
+      const peptide = await accepted.getAttribute('data-peptide');
+      await accepted.press('Enter');
+      expect((await accepted.getAttribute('aria-pressed')) === 'true', 'bar not pressed after Enter');
+      const tables = card.getByTestId('result-tables');
+      await tables.getByTestId('table-selection').getByText(peptide).waitFor();
+      await tables.getByRole('tab', { name: 'Peptides' }).click();
+      const peptideTable = tables.getByTestId('table-peptides');
+      await peptideTable.waitFor();
+      await until(
+        peptideTable,
+        (t, p) => {
+          if (t.getAttribute('aria-busy') === 'true') return false;
+          const rows = [...t.querySelectorAll('tbody tr')];
+          return rows.length > 0 && rows.every((r) => r.querySelector('td')?.textContent === p);
+        },
+        peptide,
+        { what: `the peptide table filtered to ${peptide}` },
+      );
+      const range = (await tables.getByTestId('table-range').textContent()) ?? '';
+      expect(/^rows 1–1 of 1/.test(range), `peptide table after the click: ${range}`);
+      await map.scrollIntoViewIfNeeded();
+      await screenshot('coverage-map', { fullPage: false });
+      // Back to every row.
+      await tables.getByRole('button', { name: 'Show all' }).click();
+      await tables.getByTestId('table-selection').waitFor({ state: 'detached' });
+    });
+
+    await step('tables: sort by a column, page through, filter, accepted only, export CSV', async () => {
+      const card = page.getByTestId('result-card').filter({ hasText: BSA });
+      const tables = card.getByTestId('result-tables');
+      await tables.getByRole('tab', { name: 'PSMs' }).click();
+      const table = tables.getByTestId('table-psms');
+      await table.waitFor();
+      const range = tables.getByTestId('table-range');
+      const settled = () => until(table, (t) => t.getAttribute('aria-busy') === 'false', undefined, { what: 'the PSM table' });
+      await settled();
+      const total = Number(/of (\d+)/.exec((await range.textContent()) ?? '')?.[1]);
+      expect(total > 25, `PSM rows: ${total}`);
+      expect(((await range.textContent()) ?? '').startsWith(`rows 1–25 of ${total}`), `range: ${await range.textContent()}`);
+      const header = table.getByRole('columnheader', { name: /^q-value/ });
+      const qColumn = await table.locator('thead th').evaluateAll((ths) => ths.findIndex((th) => /^q-value/.test(th.textContent ?? '')));
+      const qValues = () =>
+        table.locator('tbody tr').evaluateAll((trs, i) => trs.map((tr) => Number(tr.querySelectorAll('td')[i]?.textContent)), qColumn);
+      await header.getByRole('button').click();
+      await until(table, (t) => !!t.querySelector('th[aria-sort="ascending"]'), undefined, { what: 'ascending sort' });
+      await settled();
+      let q = await qValues();
+      expect(q.every((v, i) => i === 0 || q[i - 1] <= v), `not ascending: ${q}`);
+      await header.getByRole('button').click();
+      await until(table, (t) => !!t.querySelector('th[aria-sort="descending"]'), undefined, { what: 'descending sort' });
+      await settled();
+      q = await qValues();
+      expect(q.every((v, i) => i === 0 || q[i - 1] >= v), `not descending: ${q}`);
+      expect((await header.getAttribute('aria-sort')) === 'descending', 'aria-sort not descending');
+      await tables.getByRole('button', { name: 'Next page' }).click();
+      await range.getByText(`rows 26–${Math.min(50, total)} of ${total}`).waitFor();
+      const q2 = await qValues();
+      expect(q2[0] <= q[q.length - 1], 'page 2 does not continue the sort order');
+      // Accepted only: fewer rows, every one accepted.
+      await tables.getByLabel('Accepted only').check();
+      await range.getByText(/^rows 1–/).waitFor();
+      await settled();
+      const acceptedTotal = Number(/of (\d+)/.exec((await range.textContent()) ?? '')?.[1]);
+      expect(acceptedTotal > 0 && acceptedTotal < total, `accepted PSMs ${acceptedTotal} of ${total}`);
+      const acceptedColumn = await table.locator('thead th').evaluateAll((ths) => ths.findIndex((th) => /^Accepted/.test(th.textContent ?? '')));
+      const flags = await table.locator('tbody tr').evaluateAll((trs, i) => trs.map((tr) => tr.querySelectorAll('td')[i]?.textContent), acceptedColumn);
+      expect(flags.every((f) => f === 'yes'), `accepted column: ${flags}`);
+      // The filter box (debounced), with a peptide of the table.
+      const peptideColumn = await table.locator('thead th').evaluateAll((ths) => ths.findIndex((th) => /^Peptide/.test(th.textContent ?? '')));
+      const wanted = await table.locator('tbody tr').first().evaluate((tr, i) => tr.querySelectorAll('td')[i].textContent, peptideColumn);
+      await tables.getByTestId('table-filter').fill(wanted);
+      await until(
+        table,
+        (t, p) => {
+          const rows = [...t.querySelectorAll('tbody tr')];
+          return t.getAttribute('aria-busy') === 'false' && rows.length > 0 && rows.every((r) => r.textContent.includes(p));
+        },
+        wanted,
+        { what: 'the filtered PSM table' },
+      );
+      // Export: the whole filtered table as CSV under the stable name.
+      const csvAnswer = page.waitForResponse((r) => /\/tables\/psms\.csv(\?|$)/.test(r.url()));
+      const downloadEvent = page.waitForEvent('download', { timeout: 60_000 });
+      downloadEvent.catch(() => {});
+      await tables.getByRole('button', { name: 'Export CSV' }).click();
+      const answer = await csvAnswer;
+      expect(answer.status() === 200, `CSV export answered ${answer.status()}`);
+      expect(/attachment; filename="[^"]+_psms\.csv"/.test(answer.headers()['content-disposition'] ?? ''), 'CSV without its name');
+      const download = await downloadEvent;
+      expect(/_psms\.csv$/.test(download.suggestedFilename()), `CSV name: ${download.suggestedFilename()}`);
+      const csvPath = path.join(resultsDir, download.suggestedFilename());
+      await download.saveAs(csvPath);
+      const lines = readFileSync(csvPath, 'utf8').trim().split(/\r?\n/);
+      expect(lines.length >= 2 && lines.slice(1).every((l) => l.includes(wanted)), `CSV rows: ${lines.length}`);
+      // After the clicks: a full-page capture right before a click made that click go nowhere here.
+      await tables.scrollIntoViewIfNeeded();
+      await screenshot('tables', { fullPage: false });
+      await tables.getByTestId('table-filter').fill('');
+      await tables.getByLabel('Accepted only').uncheck();
+    });
+
+    await step('downloads: stable names, a fresh link per click', async () => {
+      const card = page.getByTestId('result-card').filter({ hasText: BSA });
+      const link = card.getByTestId('downloads').locator('a[data-output="peptides.csv"]');
+      const name = ((await link.textContent()) ?? '').trim();
+      expect(/^E2E-BSA-digest_Bovine-serum-albumin_BSA1_peptides\.csv$/.test(name), `stable name: ${name}`);
+      const fresh = page.waitForResponse((r) => /\/files\/[^/]+\/downloads\/peptides\.csv$/.test(new URL(r.url()).pathname));
+      const downloadEvent = page.waitForEvent('download');
+      await link.click();
+      const answer = await (await fresh).json();
+      expect(answer.name === name && answer.kind === 'table' && answer.url, `fresh link: ${JSON.stringify(answer)}`);
+      const got = await fetch(answer.url);
+      expect(got.status === 200, `presigned URL answered ${got.status}`);
+      expect((await got.text()).startsWith('peptide,'), 'not the peptides table');
+      const download = await downloadEvent;
+      expect(download.suggestedFilename() === name, `saved as ${download.suggestedFilename()}`);
+    });
+
+    await step('download all: every output of the analysis in one zip', async () => {
+      const name = 'E2E-BSA-digest_Bovine-serum-albumin_BSA1_peptides.csv';
+      const zipEvent = page.waitForEvent('download', { timeout: 60_000 });
+      await page.getByRole('button', { name: 'Download all (zip)' }).click();
+      const zip = await zipEvent;
+      const zipPath = path.join(resultsDir, zip.suggestedFilename());
+      await zip.saveAs(zipPath);
+      const bytes = readFileSync(zipPath);
+      expect(zip.suggestedFilename().endsWith('.zip') && bytes.subarray(0, 2).toString() === 'PK', `zip: ${zip.suggestedFilename()}`);
+      expect(bytes.includes(Buffer.from(name)), 'the zip does not hold the stable names');
+    });
+
     await step('sample list and sample page show the new sample', async () => {
       await page.getByRole('link', { name: 'Samples' }).first().click();
       await page.getByRole('link', { name: 'E2E BSA digest', exact: true }).waitFor();
       const row = page.getByRole('row', { name: /E2E BSA digest/ });
-      expect((await row.getByRole('cell').nth(2).textContent()).trim() === '2', 'file count should be 2');
+      expect((await row.getByRole('cell').nth(2).textContent()).trim() === String(TEST_FILES.length), `file count should be ${TEST_FILES.length}`);
       await row.getByText('SUCCEEDED').waitFor();
       await axeCheck('samples list');
       await screenshot('samples-list');
@@ -414,7 +634,7 @@ async function main() {
       await page.getByRole('combobox', { name: 'Status of the latest analysis' }).selectOption('');
       await page.getByRole('link', { name: 'E2E BSA digest', exact: true }).click();
       await page.getByRole('heading', { name: 'Files', exact: true }).waitFor();
-      expect((await page.getByText('UPLOADED', { exact: true }).count()) === 2, 'both files UPLOADED');
+      expect((await page.getByText('UPLOADED', { exact: true }).count()) === TEST_FILES.length, 'every file UPLOADED');
       await page.getByText('SUCCEEDED').first().waitFor();
       await axeCheck('sample page');
       await screenshot('sample-detail');

@@ -7,12 +7,18 @@ import { ErrorNotice } from '@/components/ErrorNotice';
 import { RequireAuth } from '@/components/RequireAuth';
 import { AnalysisParametersPanel } from '@/components/RerunControls';
 import { StatusBadge } from '@/components/StatusBadge';
-import { newIdempotencyKey } from '@/lib/api';
+import { newIdempotencyKey, type ApiClient } from '@/lib/api';
 import { useAuth } from '@/lib/auth';
 import { formatDate } from '@/lib/format';
 import { pollUntil } from '@/lib/poll';
+import { DownloadAll, FileDownloads } from '@/components/results/Downloads';
+import { FileDetails } from '@/components/results/FileDetails';
+import { PlotGallery } from '@/components/results/PlotGallery';
+import { SummaryTable } from '@/components/results/SummaryTable';
 import { resultMetrics } from '@/lib/results';
-import { isTerminal, type Analysis, type AnalysisResults, type FileResult } from '@/lib/types';
+import { getResultsWithQc, type ResultFile, type ResultsWithQc } from '@/lib/results-api';
+import { isTerminal, type Analysis } from '@/lib/types';
+import './results.css';
 
 const statusText: Record<Analysis['status'], string> = {
   RUNNING: 'The analysis is running. This page updates by itself.',
@@ -45,9 +51,10 @@ function humanize(key: string): string {
     .replace(/^./, (c) => c.toUpperCase());
 }
 
-function ResultCard({ result }: { result: FileResult }) {
-  const plots = result.downloads.filter((d) => /\.png$/i.test(d.name));
+function ResultCard({ api, analysisId, result }: { api: ApiClient; analysisId: string; result: ResultFile }) {
+  const plots = result.downloads.filter((d) => d.kind === 'plot' || /\.png$/i.test(d.name));
   const headingId = `result-${result.fileId}`;
+  const subject = result.proteinName || result.fileName;
   return (
     <article className="card result" aria-labelledby={headingId} data-testid="result-card">
       <div className="result-head">
@@ -82,32 +89,9 @@ function ResultCard({ result }: { result: FileResult }) {
           </tbody>
         </table>
       ) : null}
-      {plots.length > 0 ? (
-        <div className="plots">
-          {plots.map((p) => (
-            <figure key={p.name}>
-              {/* Presigned S3 URLs: plain <img>, no image optimiser in between. */}
-              {/* eslint-disable-next-line @next/next/no-img-element */}
-              <img src={p.url} alt={`${humanize(p.name.replace(/\.png$/i, ''))} plot for ${result.proteinName || result.fileName}`} />
-              <figcaption>{p.name}</figcaption>
-            </figure>
-          ))}
-        </div>
-      ) : null}
-      {result.downloads.length > 0 ? (
-        <div>
-          <h4>Downloads</h4>
-          <ul className="downloads">
-            {result.downloads.map((d) => (
-              <li key={d.name}>
-                <a href={d.url} download={d.name} rel="noopener noreferrer">
-                  {d.name}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      <PlotGallery plots={plots} subject={subject} />
+      {result.status === 'SUCCEEDED' ? <FileDetails api={api} analysisId={analysisId} result={result} /> : null}
+      <FileDownloads api={api} analysisId={analysisId} fileId={result.fileId} downloads={result.downloads} />
     </article>
   );
 }
@@ -116,7 +100,7 @@ function AnalysisView({ analysisId }: { analysisId: string }) {
   const { api } = useAuth();
   const router = useRouter();
   const [analysis, setAnalysis] = useState<Analysis | null>(null);
-  const [results, setResults] = useState<AnalysisResults | null>(null);
+  const [results, setResults] = useState<ResultsWithQc | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pollError, setPollError] = useState<string | null>(null);
   const [rerunning, setRerunning] = useState(false);
@@ -131,7 +115,7 @@ function AnalysisView({ analysisId }: { analysisId: string }) {
         setAnalysis(a);
         setPollError(null);
         if (!isTerminal(a.status)) return false;
-        const r = await api.getResults(analysisId, controller.signal);
+        const r = await getResultsWithQc(api, analysisId, controller.signal);
         setResults(r);
         return true;
       },
@@ -228,10 +212,11 @@ function AnalysisView({ analysisId }: { analysisId: string }) {
       {results ? (
         <section aria-labelledby="results-title">
           <h2 id="results-title">Results per protein</h2>
-          {results.files.length === 0 ? <p className="muted">No per-file results.</p> : null}
-          <div className="results-grid">
+          {results.files.length === 0 ? <p className="muted">No per-file results.</p> : <SummaryTable files={results.files} />}
+          {results.files.some((f) => f.downloads.length > 0) ? <DownloadAll api={api} analysisId={analysisId} /> : null}
+          <div className="results-stack">
             {results.files.map((f) => (
-              <ResultCard key={f.fileId} result={f} />
+              <ResultCard key={f.fileId} api={api} analysisId={analysisId} result={f} />
             ))}
           </div>
         </section>
