@@ -669,6 +669,14 @@ for dropped in ("fragmentConfirmation", "decoyMethod", "minFragmentIons", "minFr
     del PARAMETERS_V2["properties"][dropped]
 PARAMETERS_V2["properties"]["fixedModifications"]["uniqueItems"] = True
 PARAMETERS_V2["properties"]["variableModifications"]["uniqueItems"] = True
+# v1 capped a fragment tolerance at 5 whatever its unit, which refused any ppm setting above 5
+# (Orbitrap work uses ~20 ppm). v2's bound follows the unit.
+_FRAGMENT_V2 = PARAMETERS_V2["properties"]["fragmentTolerance"]["oneOf"][1]
+_FRAGMENT_V2["properties"]["value"] = {"type": "number", "exclusiveMinimum": 0}
+_FRAGMENT_V2["allOf"] = [
+    {"if": {"properties": {"unit": {"const": "Da"}}}, "then": {"properties": {"value": {"maximum": 5}}}},
+    {"if": {"properties": {"unit": {"const": "ppm"}}}, "then": {"properties": {"value": {"maximum": 100}}}},
+]
 PARAMETERS_V2["properties"]["fdrThreshold"] = {
     "type": "number",
     "exclusiveMinimum": 0,

@@ -81,6 +81,8 @@ CASES: dict[str, dict[str, Any]] = {
     "fragment tolerance null": {"fragmentTolerance": None},
     "fragment tolerance ppm": {"fragmentTolerance": {"value": 20, "unit": "ppm"}},
     "fragment tolerance unit": {"fragmentTolerance": {"value": 20, "unit": "mmu"}},
+    "fragment tolerance 150 ppm": {"fragmentTolerance": {"value": 150, "unit": "ppm"}},
+    "fragment tolerance 6 Da": {"fragmentTolerance": {"value": 6, "unit": "Da"}},
     "filters nulls": {"filters": {"mzMax": None, "topN": None}},
     "filters minPeaks null": {"filters": {"minPeaks": None}},
     "enzyme null": {"enzyme": None},
@@ -116,6 +118,17 @@ def test_api_and_worker_schema_give_the_same_answer(name: str) -> None:
 def test_the_table_has_both_answers() -> None:
     answers = {_worker_accepts(p) for p in CASES.values()}
     assert answers == {True, False}
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "accepted"),
+    [(20, "ppm", True), (100, "ppm", True), (101, "ppm", False), (5, "Da", True), (5.01, "Da", False)],
+)
+def test_the_fragment_tolerance_bound_follows_its_unit(value: float, unit: str, accepted: bool) -> None:
+    # v2 bounds Da at 5 and ppm at 100: 20 ppm (high-resolution MS2) must be settable.
+    parameters = {"fragmentTolerance": {"value": value, "unit": unit}}
+    assert _api_accepts(parameters) is accepted
+    assert _worker_accepts(parameters) is accepted
 
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])

@@ -239,7 +239,8 @@ export function ParametersForm({
         <legend>{FIELD_LABELS.fragmentTolerance}</legend>
         <p id={hintId('fragmentTolerance')} className="hint">
           From the analyser: 0.5 Da for ion-trap or unknown low-resolution MS2, 20 ppm for Orbitrap/FT/TOF MS2. A value
-          you set is above 0 and at most {LIMITS.fragmentTolerance.max} (Da or ppm).
+          you set is above 0 and at most{' '}
+          {FRAGMENT_UNITS.map((unit) => `${LIMITS.fragmentTolerance.maxByUnit[unit]} ${unit}`).join(' or ')}.
         </p>
         <label className="check">
           <input

@@ -25,12 +25,18 @@ interface SchemaNode {
   properties?: Record<string, SchemaNode>;
   minimum?: number;
   maximum?: number;
+  allOf?: { if: { properties: Record<string, { const?: string }> }; then: { properties: Record<string, SchemaNode> } }[];
   maxItems?: number;
   default?: unknown;
 }
 const defs = (manifestSchema as unknown as { $defs: Record<string, SchemaNode> }).$defs;
 const props = defs.parameters.properties!;
-const fragmentObject = props.fragmentTolerance.oneOf![1].properties!;
+const fragmentSchema = props.fragmentTolerance.oneOf![1];
+const fragmentObject = fragmentSchema.properties!;
+/** The fragment tolerance's upper bound per unit (the contract's `allOf` of if-unit-then-maximum). */
+const fragmentMax = Object.fromEntries(
+  (fragmentSchema.allOf ?? []).map((rule) => [rule.if.properties.unit.const!, rule.then.properties.value.maximum!]),
+) as Record<string, number>;
 
 /** The built-in modification names the contract knows. */
 export const BUILTIN_MODIFICATIONS: readonly string[] = defs.modification.oneOf![0].enum!;
@@ -40,7 +46,7 @@ export const FRAGMENT_UNITS: readonly string[] = fragmentObject.unit.enum!;
 export const LIMITS = {
   missedCleavages: { min: props.missedCleavages.minimum, max: props.missedCleavages.maximum },
   precursorTolerancePpm: { max: props.precursorTolerancePpm.maximum },
-  fragmentTolerance: { max: fragmentObject.value.maximum },
+  fragmentTolerance: { maxByUnit: fragmentMax },
   fdrThreshold: { max: props.fdrThreshold.maximum },
   fixedModifications: { maxItems: props.fixedModifications.maxItems },
   variableModifications: { maxItems: props.variableModifications.maxItems },

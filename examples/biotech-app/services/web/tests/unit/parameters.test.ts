@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BUILTIN_MODIFICATIONS,
+  LIMITS,
   checkForm,
   describeParameters,
   fieldErrorsFromApiMessage,
@@ -33,6 +34,18 @@ describe('validateParameters (the contract copy, via the Ajv-generated validator
     expect(errors.variableModifications).toMatch(/only once/);
     expect(errors.fragmentTolerance).toBe('Fragment tolerance must be at most 5.');
     expect(errors.form).toBeUndefined();
+  });
+
+  it('bounds the fragment tolerance by its unit: 5 Da, 100 ppm (20 ppm, the Orbitrap default, is accepted)', () => {
+    expect(LIMITS.fragmentTolerance.maxByUnit).toEqual({ Da: 5, ppm: 100 });
+    expect(validateParameters({ fragmentTolerance: { value: 20, unit: 'ppm' } })).toEqual({});
+    expect(validateParameters({ fragmentTolerance: { value: 0.02, unit: 'Da' } })).toEqual({});
+    expect(validateParameters({ fragmentTolerance: { value: 150, unit: 'ppm' } }).fragmentTolerance).toBe(
+      'Fragment tolerance must be at most 100.',
+    );
+    expect(validateParameters({ fragmentTolerance: { value: 20, unit: 'Da' } }).fragmentTolerance).toBe(
+      'Fragment tolerance must be at most 5.',
+    );
   });
 
   it('refuses a fractional missed-cleavage count, too many variable modifications and unknown keys', () => {
