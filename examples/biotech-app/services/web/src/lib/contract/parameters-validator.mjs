@@ -7,8 +7,8 @@ const func0 = func0Module.default ?? func0Module;
 
 export const validate = validate20;
 export default validate20;
-const schema31 = {"$id":"parameters","$schema":"https://json-schema.org/draft/2020-12/schema","$defs":{"id":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"},"modification":{"description":"A residue modification: either a built-in name such as 'Carbamidomethyl:C', 'Oxidation:M', 'Deamidation:N', 'Phospho:S', 'Pyro-glu:Q' (N-terminal Q) or 'Acetyl:ProteinN-term', or an explicit object.","oneOf":[{"type":"string","enum":["Carbamidomethyl:C","Carboxymethyl:C","Oxidation:M","Deamidation:N","Deamidation:Q","Phospho:S","Phospho:T","Phospho:Y","Pyro-glu:Q","Acetyl:ProteinN-term"]},{"type":"object","additionalProperties":false,"required":["name","residues","monoisotopicDelta"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,32}$"},"residues":{"type":"string","pattern":"^[ACDEFGHIKLMNPQRSTVWY]{1,20}$"},"monoisotopicDelta":{"type":"number","minimum":-500,"maximum":2000}}}]},"parameters":{"type":"object","description":"Worker parameters. Every field is optional; the worker fills in the documented default (see worker/README.md) and reports the resolved set in each file summary.","additionalProperties":false,"properties":{"enzyme":{"type":"string","minLength":1,"maxLength":64,"description":"A pyteomics expasy_rules name, e.g. 'trypsin', 'lysc', 'asp-n', 'glutamyl endopeptidase', 'chymotrypsin high specificity'. Default 'trypsin'."},"missedCleavages":{"type":"integer","minimum":0,"maximum":5,"default":2},"minPeptideLength":{"type":"integer","minimum":1,"maximum":100,"default":5},"maxPeptideLength":{"type":"integer","minimum":1,"maximum":200,"default":60},"fixedModifications":{"type":"array","maxItems":10,"items":{"$ref":"#/$defs/modification"},"default":["Carbamidomethyl:C"],"uniqueItems":true},"variableModifications":{"type":"array","maxItems":5,"items":{"$ref":"#/$defs/modification"},"default":[],"uniqueItems":true},"maxVariableModifications":{"type":"integer","minimum":0,"maximum":3,"default":1},"precursorTolerancePpm":{"type":"number","exclusiveMinimum":0,"maximum":1000,"default":10},"isotopeErrors":{"type":"array","minItems":1,"maxItems":5,"uniqueItems":true,"items":{"type":"integer","minimum":-1,"maximum":3},"default":[0,1]},"assumedCharges":{"type":"array","description":"Charges tried when a precursor's charge is missing.","minItems":1,"maxItems":6,"uniqueItems":true,"items":{"type":"integer","minimum":1,"maximum":10},"default":[2,3]},"fragmentTolerance":{"description":"Fragment tolerance. Omit or null for the default chosen from the analyser: 0.5 Da for ion-trap or unknown low-resolution MS2, 20 ppm for Orbitrap/FT/TOF MS2.","oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["value","unit"],"properties":{"value":{"type":"number","exclusiveMinimum":0},"unit":{"type":"string","enum":["Da","ppm"]}},"allOf":[{"if":{"properties":{"unit":{"const":"Da"}}},"then":{"properties":{"value":{"maximum":5}}}},{"if":{"properties":{"unit":{"const":"ppm"}}},"then":{"properties":{"value":{"maximum":100}}}}]}]},"filters":{"type":"object","additionalProperties":false,"properties":{"msLevels":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"integer","minimum":1,"maximum":10},"default":[1,2]},"mzMin":{"type":"number","minimum":0,"default":0},"mzMax":{"type":["number","null"],"exclusiveMinimum":0,"default":null},"dropEmpty":{"type":"boolean","default":true},"minPeaks":{"type":"integer","minimum":0,"maximum":100000,"default":1},"relativeIntensityFloor":{"type":"number","minimum":0,"maximum":1,"default":0,"description":"Peaks below this fraction of the base peak are dropped before counting and matching."},"noiseFactor":{"type":"number","minimum":0,"maximum":1000,"default":0,"description":"Peaks below noiseFactor x the spectrum's median intensity are dropped (0 disables)."},"topN":{"type":["integer","null"],"minimum":1,"maximum":100000,"default":null}}},"traceMaxPoints":{"type":"integer","minimum":10,"maximum":100000,"default":1000},"deconvolution":{"type":"boolean","default":true,"description":"Attempt intact-mass deconvolution of MS1 spectra for intact_ms1 experiments."},"fdrThreshold":{"type":"number","exclusiveMinimum":0,"maximum":0.1,"default":0.01,"description":"q-value threshold applied at PSM, peptide and protein-group level (target-decoy competition)."},"fdrEstimator":{"type":"string","enum":["target-decoy","target-decoy-plus-one"],"default":"target-decoy","description":"How q-values are estimated from target-decoy competition: 'target-decoy' is q = D/T, the classic estimate; 'target-decoy-plus-one' is q = (D+1)/T, which controls FDR in finite samples but cannot reach 1 % with fewer than 100 accepted targets (a single protein rarely gives 100 peptides)."},"contaminants":{"type":"boolean","default":true,"description":"Also search the worker's bundled common-contaminants FASTA (accessions prefixed 'CON_')."},"backgroundProteome":{"description":"A FASTA object in the uploads bucket searched as extra targets (e.g. the expression host's proteome): it catches co-purified proteins and gives the decoy competition enough candidates to estimate FDR.","oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["key"],"properties":{"key":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^/].*$"}}}]}}},"sequence":{"description":"Protein sequence(s) to map against: inline FASTA text, or the key of a FASTA object in the uploads bucket.","oneOf":[{"type":"object","additionalProperties":false,"required":["fasta"],"properties":{"fasta":{"type":"string","minLength":1,"maxLength":5000000}}},{"type":"object","additionalProperties":false,"required":["key"],"properties":{"key":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^/].*$"}}}]},"fileEntry":{"type":"object","additionalProperties":false,"required":["fileId","key","format"],"properties":{"fileId":{"$ref":"#/$defs/id"},"key":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^/].*$","description":"S3 key of the raw file in the uploads bucket (the bucket holding the manifest)."},"sha256":{"type":"string","pattern":"^[a-f0-9]{64}$","description":"Lower-case hex SHA-256 of the object; checked after download when present."},"sizeBytes":{"type":"integer","minimum":0},"format":{"type":"string","enum":["mzML","mzML.gz","mzXML","mgf"]},"sequence":{"$ref":"#/$defs/sequence"},"name":{"type":"string","minLength":1,"maxLength":255,"pattern":"^[^\\r\\n]*$"},"proteinName":{"type":"string","minLength":1,"maxLength":255,"pattern":"^[^\\r\\n]*$","description":"Display name of the protein the file characterises (used in result and download names)."}}}},"$ref":"#/$defs/parameters"};
-const schema32 = {"type":"object","description":"Worker parameters. Every field is optional; the worker fills in the documented default (see worker/README.md) and reports the resolved set in each file summary.","additionalProperties":false,"properties":{"enzyme":{"type":"string","minLength":1,"maxLength":64,"description":"A pyteomics expasy_rules name, e.g. 'trypsin', 'lysc', 'asp-n', 'glutamyl endopeptidase', 'chymotrypsin high specificity'. Default 'trypsin'."},"missedCleavages":{"type":"integer","minimum":0,"maximum":5,"default":2},"minPeptideLength":{"type":"integer","minimum":1,"maximum":100,"default":5},"maxPeptideLength":{"type":"integer","minimum":1,"maximum":200,"default":60},"fixedModifications":{"type":"array","maxItems":10,"items":{"$ref":"#/$defs/modification"},"default":["Carbamidomethyl:C"],"uniqueItems":true},"variableModifications":{"type":"array","maxItems":5,"items":{"$ref":"#/$defs/modification"},"default":[],"uniqueItems":true},"maxVariableModifications":{"type":"integer","minimum":0,"maximum":3,"default":1},"precursorTolerancePpm":{"type":"number","exclusiveMinimum":0,"maximum":1000,"default":10},"isotopeErrors":{"type":"array","minItems":1,"maxItems":5,"uniqueItems":true,"items":{"type":"integer","minimum":-1,"maximum":3},"default":[0,1]},"assumedCharges":{"type":"array","description":"Charges tried when a precursor's charge is missing.","minItems":1,"maxItems":6,"uniqueItems":true,"items":{"type":"integer","minimum":1,"maximum":10},"default":[2,3]},"fragmentTolerance":{"description":"Fragment tolerance. Omit or null for the default chosen from the analyser: 0.5 Da for ion-trap or unknown low-resolution MS2, 20 ppm for Orbitrap/FT/TOF MS2.","oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["value","unit"],"properties":{"value":{"type":"number","exclusiveMinimum":0},"unit":{"type":"string","enum":["Da","ppm"]}},"allOf":[{"if":{"properties":{"unit":{"const":"Da"}}},"then":{"properties":{"value":{"maximum":5}}}},{"if":{"properties":{"unit":{"const":"ppm"}}},"then":{"properties":{"value":{"maximum":100}}}}]}]},"filters":{"type":"object","additionalProperties":false,"properties":{"msLevels":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"integer","minimum":1,"maximum":10},"default":[1,2]},"mzMin":{"type":"number","minimum":0,"default":0},"mzMax":{"type":["number","null"],"exclusiveMinimum":0,"default":null},"dropEmpty":{"type":"boolean","default":true},"minPeaks":{"type":"integer","minimum":0,"maximum":100000,"default":1},"relativeIntensityFloor":{"type":"number","minimum":0,"maximum":1,"default":0,"description":"Peaks below this fraction of the base peak are dropped before counting and matching."},"noiseFactor":{"type":"number","minimum":0,"maximum":1000,"default":0,"description":"Peaks below noiseFactor x the spectrum's median intensity are dropped (0 disables)."},"topN":{"type":["integer","null"],"minimum":1,"maximum":100000,"default":null}}},"traceMaxPoints":{"type":"integer","minimum":10,"maximum":100000,"default":1000},"deconvolution":{"type":"boolean","default":true,"description":"Attempt intact-mass deconvolution of MS1 spectra for intact_ms1 experiments."},"fdrThreshold":{"type":"number","exclusiveMinimum":0,"maximum":0.1,"default":0.01,"description":"q-value threshold applied at PSM, peptide and protein-group level (target-decoy competition)."},"fdrEstimator":{"type":"string","enum":["target-decoy","target-decoy-plus-one"],"default":"target-decoy","description":"How q-values are estimated from target-decoy competition: 'target-decoy' is q = D/T, the classic estimate; 'target-decoy-plus-one' is q = (D+1)/T, which controls FDR in finite samples but cannot reach 1 % with fewer than 100 accepted targets (a single protein rarely gives 100 peptides)."},"contaminants":{"type":"boolean","default":true,"description":"Also search the worker's bundled common-contaminants FASTA (accessions prefixed 'CON_')."},"backgroundProteome":{"description":"A FASTA object in the uploads bucket searched as extra targets (e.g. the expression host's proteome): it catches co-purified proteins and gives the decoy competition enough candidates to estimate FDR.","oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["key"],"properties":{"key":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^/].*$"}}}]}}};
+const schema31 = {"$id":"parameters","$schema":"https://json-schema.org/draft/2020-12/schema","$defs":{"id":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"},"modification":{"description":"A residue modification: either a built-in name such as 'Carbamidomethyl:C', 'Oxidation:M', 'Deamidation:N', 'Phospho:S', 'Pyro-glu:Q' (N-terminal Q) or 'Acetyl:ProteinN-term', or an explicit object.","oneOf":[{"type":"string","enum":["Carbamidomethyl:C","Carboxymethyl:C","Oxidation:M","Deamidation:N","Deamidation:Q","Phospho:S","Phospho:T","Phospho:Y","Pyro-glu:Q","Acetyl:ProteinN-term"]},{"type":"object","additionalProperties":false,"required":["name","residues","monoisotopicDelta"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,32}$"},"residues":{"type":"string","pattern":"^[ACDEFGHIKLMNPQRSTVWY]{1,20}$"},"monoisotopicDelta":{"type":"number","minimum":-500,"maximum":2000}}}]},"parameters":{"type":"object","description":"Worker parameters. Every field is optional; the worker fills in the documented default (see worker/README.md) and reports the resolved set in each file summary.","additionalProperties":false,"properties":{"enzyme":{"type":"string","minLength":1,"maxLength":64,"description":"A pyteomics expasy_rules name, e.g. 'trypsin', 'lysc', 'asp-n', 'glutamyl endopeptidase', 'chymotrypsin high specificity'. Default 'trypsin'."},"missedCleavages":{"type":"integer","minimum":0,"maximum":5,"default":2},"minPeptideLength":{"type":"integer","minimum":1,"maximum":100,"default":5},"maxPeptideLength":{"type":"integer","minimum":1,"maximum":200,"default":60},"fixedModifications":{"type":"array","maxItems":10,"items":{"$ref":"#/$defs/modification"},"default":["Carbamidomethyl:C"],"uniqueItems":true},"variableModifications":{"type":"array","maxItems":5,"items":{"$ref":"#/$defs/modification"},"default":[],"uniqueItems":true},"maxVariableModifications":{"type":"integer","minimum":0,"maximum":3,"default":1},"precursorTolerancePpm":{"type":"number","exclusiveMinimum":0,"maximum":1000,"default":10},"isotopeErrors":{"type":"array","minItems":1,"maxItems":5,"uniqueItems":true,"items":{"type":"integer","minimum":-1,"maximum":3},"default":[0,1]},"assumedCharges":{"type":"array","description":"Charges tried when a precursor's charge is missing.","minItems":1,"maxItems":6,"uniqueItems":true,"items":{"type":"integer","minimum":1,"maximum":10},"default":[2,3]},"fragmentTolerance":{"description":"Fragment tolerance. Omit or null for the default chosen from the analyser: 0.5 Da for ion-trap or unknown low-resolution MS2, 20 ppm for Orbitrap/FT/TOF MS2.","oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["value","unit"],"properties":{"value":{"type":"number","exclusiveMinimum":0},"unit":{"type":"string","enum":["Da","ppm"]}},"allOf":[{"if":{"properties":{"unit":{"const":"Da"}}},"then":{"properties":{"value":{"type":"number","maximum":5}}}},{"if":{"properties":{"unit":{"const":"ppm"}}},"then":{"properties":{"value":{"type":"number","maximum":100}}}}]}]},"filters":{"type":"object","additionalProperties":false,"properties":{"msLevels":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"integer","minimum":1,"maximum":10},"default":[1,2]},"mzMin":{"type":"number","minimum":0,"default":0},"mzMax":{"type":["number","null"],"exclusiveMinimum":0,"default":null},"dropEmpty":{"type":"boolean","default":true},"minPeaks":{"type":"integer","minimum":0,"maximum":100000,"default":1},"relativeIntensityFloor":{"type":"number","minimum":0,"maximum":1,"default":0,"description":"Peaks below this fraction of the base peak are dropped before counting and matching."},"noiseFactor":{"type":"number","minimum":0,"maximum":1000,"default":0,"description":"Peaks below noiseFactor x the spectrum's median intensity are dropped (0 disables)."},"topN":{"type":["integer","null"],"minimum":1,"maximum":100000,"default":null}}},"traceMaxPoints":{"type":"integer","minimum":10,"maximum":100000,"default":1000},"deconvolution":{"type":"boolean","default":true,"description":"Attempt intact-mass deconvolution of MS1 spectra for intact_ms1 experiments."},"fdrThreshold":{"type":"number","exclusiveMinimum":0,"maximum":0.1,"default":0.01,"description":"q-value threshold applied at PSM, peptide and protein-group level (target-decoy competition)."},"fdrEstimator":{"type":"string","enum":["target-decoy","target-decoy-plus-one"],"default":"target-decoy","description":"How q-values are estimated from target-decoy competition: 'target-decoy' is q = D/T, the classic estimate; 'target-decoy-plus-one' is q = (D+1)/T, which controls FDR in finite samples but cannot reach 1 % with fewer than 100 accepted targets (a single protein rarely gives 100 peptides)."},"contaminants":{"type":"boolean","default":true,"description":"Also search the worker's bundled common-contaminants FASTA (accessions prefixed 'CON_')."},"backgroundProteome":{"description":"A FASTA object in the uploads bucket searched as extra targets (e.g. the expression host's proteome): it catches co-purified proteins and gives the decoy competition enough candidates to estimate FDR.","oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["key"],"properties":{"key":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^/].*$"}}}]}}},"sequence":{"description":"Protein sequence(s) to map against: inline FASTA text, or the key of a FASTA object in the uploads bucket.","oneOf":[{"type":"object","additionalProperties":false,"required":["fasta"],"properties":{"fasta":{"type":"string","minLength":1,"maxLength":5000000}}},{"type":"object","additionalProperties":false,"required":["key"],"properties":{"key":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^/].*$"}}}]},"fileEntry":{"type":"object","additionalProperties":false,"required":["fileId","key","format"],"properties":{"fileId":{"$ref":"#/$defs/id"},"key":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^/].*$","description":"S3 key of the raw file in the uploads bucket (the bucket holding the manifest)."},"sha256":{"type":"string","pattern":"^[a-f0-9]{64}$","description":"Lower-case hex SHA-256 of the object; checked after download when present."},"sizeBytes":{"type":"integer","minimum":0},"format":{"type":"string","enum":["mzML","mzML.gz","mzXML","mgf"]},"sequence":{"$ref":"#/$defs/sequence"},"name":{"type":"string","minLength":1,"maxLength":255,"pattern":"^[^\\r\\n]*$"},"proteinName":{"type":"string","minLength":1,"maxLength":255,"pattern":"^[^\\r\\n]*$","description":"Display name of the protein the file characterises (used in result and download names)."}}}},"$ref":"#/$defs/parameters"};
+const schema32 = {"type":"object","description":"Worker parameters. Every field is optional; the worker fills in the documented default (see worker/README.md) and reports the resolved set in each file summary.","additionalProperties":false,"properties":{"enzyme":{"type":"string","minLength":1,"maxLength":64,"description":"A pyteomics expasy_rules name, e.g. 'trypsin', 'lysc', 'asp-n', 'glutamyl endopeptidase', 'chymotrypsin high specificity'. Default 'trypsin'."},"missedCleavages":{"type":"integer","minimum":0,"maximum":5,"default":2},"minPeptideLength":{"type":"integer","minimum":1,"maximum":100,"default":5},"maxPeptideLength":{"type":"integer","minimum":1,"maximum":200,"default":60},"fixedModifications":{"type":"array","maxItems":10,"items":{"$ref":"#/$defs/modification"},"default":["Carbamidomethyl:C"],"uniqueItems":true},"variableModifications":{"type":"array","maxItems":5,"items":{"$ref":"#/$defs/modification"},"default":[],"uniqueItems":true},"maxVariableModifications":{"type":"integer","minimum":0,"maximum":3,"default":1},"precursorTolerancePpm":{"type":"number","exclusiveMinimum":0,"maximum":1000,"default":10},"isotopeErrors":{"type":"array","minItems":1,"maxItems":5,"uniqueItems":true,"items":{"type":"integer","minimum":-1,"maximum":3},"default":[0,1]},"assumedCharges":{"type":"array","description":"Charges tried when a precursor's charge is missing.","minItems":1,"maxItems":6,"uniqueItems":true,"items":{"type":"integer","minimum":1,"maximum":10},"default":[2,3]},"fragmentTolerance":{"description":"Fragment tolerance. Omit or null for the default chosen from the analyser: 0.5 Da for ion-trap or unknown low-resolution MS2, 20 ppm for Orbitrap/FT/TOF MS2.","oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["value","unit"],"properties":{"value":{"type":"number","exclusiveMinimum":0},"unit":{"type":"string","enum":["Da","ppm"]}},"allOf":[{"if":{"properties":{"unit":{"const":"Da"}}},"then":{"properties":{"value":{"type":"number","maximum":5}}}},{"if":{"properties":{"unit":{"const":"ppm"}}},"then":{"properties":{"value":{"type":"number","maximum":100}}}}]}]},"filters":{"type":"object","additionalProperties":false,"properties":{"msLevels":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"integer","minimum":1,"maximum":10},"default":[1,2]},"mzMin":{"type":"number","minimum":0,"default":0},"mzMax":{"type":["number","null"],"exclusiveMinimum":0,"default":null},"dropEmpty":{"type":"boolean","default":true},"minPeaks":{"type":"integer","minimum":0,"maximum":100000,"default":1},"relativeIntensityFloor":{"type":"number","minimum":0,"maximum":1,"default":0,"description":"Peaks below this fraction of the base peak are dropped before counting and matching."},"noiseFactor":{"type":"number","minimum":0,"maximum":1000,"default":0,"description":"Peaks below noiseFactor x the spectrum's median intensity are dropped (0 disables)."},"topN":{"type":["integer","null"],"minimum":1,"maximum":100000,"default":null}}},"traceMaxPoints":{"type":"integer","minimum":10,"maximum":100000,"default":1000},"deconvolution":{"type":"boolean","default":true,"description":"Attempt intact-mass deconvolution of MS1 spectra for intact_ms1 experiments."},"fdrThreshold":{"type":"number","exclusiveMinimum":0,"maximum":0.1,"default":0.01,"description":"q-value threshold applied at PSM, peptide and protein-group level (target-decoy competition)."},"fdrEstimator":{"type":"string","enum":["target-decoy","target-decoy-plus-one"],"default":"target-decoy","description":"How q-values are estimated from target-decoy competition: 'target-decoy' is q = D/T, the classic estimate; 'target-decoy-plus-one' is q = (D+1)/T, which controls FDR in finite samples but cannot reach 1 % with fewer than 100 accepted targets (a single protein rarely gives 100 peptides)."},"contaminants":{"type":"boolean","default":true,"description":"Also search the worker's bundled common-contaminants FASTA (accessions prefixed 'CON_')."},"backgroundProteome":{"description":"A FASTA object in the uploads bucket searched as extra targets (e.g. the expression host's proteome): it catches co-purified proteins and gives the decoy competition enough candidates to estimate FDR.","oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["key"],"properties":{"key":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^/].*$"}}}]}}};
 const schema33 = {"description":"A residue modification: either a built-in name such as 'Carbamidomethyl:C', 'Oxidation:M', 'Deamidation:N', 'Phospho:S', 'Pyro-glu:Q' (N-terminal Q) or 'Acetyl:ProteinN-term', or an explicit object.","oneOf":[{"type":"string","enum":["Carbamidomethyl:C","Carboxymethyl:C","Oxidation:M","Deamidation:N","Deamidation:Q","Phospho:S","Phospho:T","Phospho:Y","Pyro-glu:Q","Acetyl:ProteinN-term"]},{"type":"object","additionalProperties":false,"required":["name","residues","monoisotopicDelta"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,32}$"},"residues":{"type":"string","pattern":"^[ACDEFGHIKLMNPQRSTVWY]{1,20}$"},"monoisotopicDelta":{"type":"number","minimum":-500,"maximum":2000}}}]};
 const func1 = Object.prototype.hasOwnProperty;
 
@@ -1006,6 +1006,16 @@ vErrors.push(err71);
 errors++;
 }
 }
+else {
+const err72 = {instancePath:instancePath+"/fragmentTolerance/value",schemaPath:"#/properties/fragmentTolerance/oneOf/1/allOf/0/then/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
 }
 }
 var _valid3 = _errs64 === errors;
@@ -1017,22 +1027,7 @@ props2.unit = true;
 }
 }
 if(!valid21){
-const err72 = {instancePath:instancePath+"/fragmentTolerance",schemaPath:"#/properties/fragmentTolerance/oneOf/1/allOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
-if(vErrors === null){
-vErrors = [err72];
-}
-else {
-vErrors.push(err72);
-}
-errors++;
-}
-const _errs67 = errors;
-let valid24 = true;
-const _errs68 = errors;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.unit !== undefined){
-if("ppm" !== data20.unit){
-const err73 = {};
+const err73 = {instancePath:instancePath+"/fragmentTolerance",schemaPath:"#/properties/fragmentTolerance/oneOf/1/allOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1041,26 +1036,13 @@ vErrors.push(err73);
 }
 errors++;
 }
-}
-}
-var _valid4 = _errs68 === errors;
-errors = _errs67;
-if(vErrors !== null){
-if(_errs67){
-vErrors.length = _errs67;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid4){
-const _errs70 = errors;
+const _errs68 = errors;
+let valid24 = true;
+const _errs69 = errors;
 if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.value !== undefined){
-let data24 = data20.value;
-if(typeof data24 == "number"){
-if(data24 > 100 || isNaN(data24)){
-const err74 = {instancePath:instancePath+"/fragmentTolerance/value",schemaPath:"#/properties/fragmentTolerance/oneOf/1/allOf/1/then/properties/value/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+if(data20.unit !== undefined){
+if("ppm" !== data20.unit){
+const err74 = {};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1071,8 +1053,46 @@ errors++;
 }
 }
 }
+var _valid4 = _errs69 === errors;
+errors = _errs68;
+if(vErrors !== null){
+if(_errs68){
+vErrors.length = _errs68;
 }
-var _valid4 = _errs70 === errors;
+else {
+vErrors = null;
+}
+}
+if(_valid4){
+const _errs71 = errors;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.value !== undefined){
+let data24 = data20.value;
+if(typeof data24 == "number"){
+if(data24 > 100 || isNaN(data24)){
+const err75 = {instancePath:instancePath+"/fragmentTolerance/value",schemaPath:"#/properties/fragmentTolerance/oneOf/1/allOf/1/then/properties/value/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+else {
+const err76 = {instancePath:instancePath+"/fragmentTolerance/value",schemaPath:"#/properties/fragmentTolerance/oneOf/1/allOf/1/then/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+}
+var _valid4 = _errs71 === errors;
 valid24 = _valid4;
 if(valid24){
 var props3 = {};
@@ -1081,12 +1101,12 @@ props3.unit = true;
 }
 }
 if(!valid24){
-const err75 = {instancePath:instancePath+"/fragmentTolerance",schemaPath:"#/properties/fragmentTolerance/oneOf/1/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
+const err77 = {instancePath:instancePath+"/fragmentTolerance",schemaPath:"#/properties/fragmentTolerance/oneOf/1/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema"};
 if(vErrors === null){
-vErrors = [err75];
+vErrors = [err77];
 }
 else {
-vErrors.push(err75);
+vErrors.push(err77);
 }
 errors++;
 }
@@ -1101,28 +1121,7 @@ Object.assign(props2, props3);
 }
 if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
 if(data20.value === undefined){
-const err76 = {instancePath:instancePath+"/fragmentTolerance",schemaPath:"#/properties/fragmentTolerance/oneOf/1/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
-if(vErrors === null){
-vErrors = [err76];
-}
-else {
-vErrors.push(err76);
-}
-errors++;
-}
-if(data20.unit === undefined){
-const err77 = {instancePath:instancePath+"/fragmentTolerance",schemaPath:"#/properties/fragmentTolerance/oneOf/1/required",keyword:"required",params:{missingProperty: "unit"},message:"must have required property '"+"unit"+"'"};
-if(vErrors === null){
-vErrors = [err77];
-}
-else {
-vErrors.push(err77);
-}
-errors++;
-}
-for(const key3 in data20){
-if(!((key3 === "value") || (key3 === "unit"))){
-const err78 = {instancePath:instancePath+"/fragmentTolerance",schemaPath:"#/properties/fragmentTolerance/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+const err78 = {instancePath:instancePath+"/fragmentTolerance",schemaPath:"#/properties/fragmentTolerance/oneOf/1/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1131,12 +1130,8 @@ vErrors.push(err78);
 }
 errors++;
 }
-}
-if(data20.value !== undefined){
-let data25 = data20.value;
-if(typeof data25 == "number"){
-if(data25 <= 0 || isNaN(data25)){
-const err79 = {instancePath:instancePath+"/fragmentTolerance/value",schemaPath:"#/properties/fragmentTolerance/oneOf/1/properties/value/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(data20.unit === undefined){
+const err79 = {instancePath:instancePath+"/fragmentTolerance",schemaPath:"#/properties/fragmentTolerance/oneOf/1/required",keyword:"required",params:{missingProperty: "unit"},message:"must have required property '"+"unit"+"'"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1145,9 +1140,9 @@ vErrors.push(err79);
 }
 errors++;
 }
-}
-else {
-const err80 = {instancePath:instancePath+"/fragmentTolerance/value",schemaPath:"#/properties/fragmentTolerance/oneOf/1/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number"};
+for(const key3 in data20){
+if(!((key3 === "value") || (key3 === "unit"))){
+const err80 = {instancePath:instancePath+"/fragmentTolerance",schemaPath:"#/properties/fragmentTolerance/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1157,10 +1152,11 @@ vErrors.push(err80);
 errors++;
 }
 }
-if(data20.unit !== undefined){
-let data26 = data20.unit;
-if(typeof data26 !== "string"){
-const err81 = {instancePath:instancePath+"/fragmentTolerance/unit",schemaPath:"#/properties/fragmentTolerance/oneOf/1/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data20.value !== undefined){
+let data25 = data20.value;
+if(typeof data25 == "number"){
+if(data25 <= 0 || isNaN(data25)){
+const err81 = {instancePath:instancePath+"/fragmentTolerance/value",schemaPath:"#/properties/fragmentTolerance/oneOf/1/properties/value/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1169,8 +1165,9 @@ vErrors.push(err81);
 }
 errors++;
 }
-if(!((data26 === "Da") || (data26 === "ppm"))){
-const err82 = {instancePath:instancePath+"/fragmentTolerance/unit",schemaPath:"#/properties/fragmentTolerance/oneOf/1/properties/unit/enum",keyword:"enum",params:{allowedValues: schema32.properties.fragmentTolerance.oneOf[1].properties.unit.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err82 = {instancePath:instancePath+"/fragmentTolerance/value",schemaPath:"#/properties/fragmentTolerance/oneOf/1/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1180,14 +1177,37 @@ vErrors.push(err82);
 errors++;
 }
 }
-}
-else {
-const err83 = {instancePath:instancePath+"/fragmentTolerance",schemaPath:"#/properties/fragmentTolerance/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data20.unit !== undefined){
+let data26 = data20.unit;
+if(typeof data26 !== "string"){
+const err83 = {instancePath:instancePath+"/fragmentTolerance/unit",schemaPath:"#/properties/fragmentTolerance/oneOf/1/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err83];
 }
 else {
 vErrors.push(err83);
+}
+errors++;
+}
+if(!((data26 === "Da") || (data26 === "ppm"))){
+const err84 = {instancePath:instancePath+"/fragmentTolerance/unit",schemaPath:"#/properties/fragmentTolerance/oneOf/1/properties/unit/enum",keyword:"enum",params:{allowedValues: schema32.properties.fragmentTolerance.oneOf[1].properties.unit.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+}
+}
+else {
+const err85 = {instancePath:instancePath+"/fragmentTolerance",schemaPath:"#/properties/fragmentTolerance/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
 }
 errors++;
 }
@@ -1203,12 +1223,12 @@ passing2 = 1;
 }
 }
 if(!valid19){
-const err84 = {instancePath:instancePath+"/fragmentTolerance",schemaPath:"#/properties/fragmentTolerance/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
+const err86 = {instancePath:instancePath+"/fragmentTolerance",schemaPath:"#/properties/fragmentTolerance/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err84];
+vErrors = [err86];
 }
 else {
-vErrors.push(err84);
+vErrors.push(err86);
 }
 errors++;
 }
@@ -1229,34 +1249,7 @@ let data27 = data.filters;
 if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
 for(const key4 in data27){
 if(!((((((((key4 === "msLevels") || (key4 === "mzMin")) || (key4 === "mzMax")) || (key4 === "dropEmpty")) || (key4 === "minPeaks")) || (key4 === "relativeIntensityFloor")) || (key4 === "noiseFactor")) || (key4 === "topN"))){
-const err85 = {instancePath:instancePath+"/filters",schemaPath:"#/properties/filters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err85];
-}
-else {
-vErrors.push(err85);
-}
-errors++;
-}
-}
-if(data27.msLevels !== undefined){
-let data28 = data27.msLevels;
-if(Array.isArray(data28)){
-if(data28.length < 1){
-const err86 = {instancePath:instancePath+"/filters/msLevels",schemaPath:"#/properties/filters/properties/msLevels/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
-if(vErrors === null){
-vErrors = [err86];
-}
-else {
-vErrors.push(err86);
-}
-errors++;
-}
-const len4 = data28.length;
-for(let i8=0; i8<len4; i8++){
-let data29 = data28[i8];
-if(!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))){
-const err87 = {instancePath:instancePath+"/filters/msLevels/" + i8,schemaPath:"#/properties/filters/properties/msLevels/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err87 = {instancePath:instancePath+"/filters",schemaPath:"#/properties/filters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1265,9 +1258,12 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(typeof data29 == "number"){
-if(data29 > 10 || isNaN(data29)){
-const err88 = {instancePath:instancePath+"/filters/msLevels/" + i8,schemaPath:"#/properties/filters/properties/msLevels/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10"};
+}
+if(data27.msLevels !== undefined){
+let data28 = data27.msLevels;
+if(Array.isArray(data28)){
+if(data28.length < 1){
+const err88 = {instancePath:instancePath+"/filters/msLevels",schemaPath:"#/properties/filters/properties/msLevels/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1276,13 +1272,37 @@ vErrors.push(err88);
 }
 errors++;
 }
-if(data29 < 1 || isNaN(data29)){
-const err89 = {instancePath:instancePath+"/filters/msLevels/" + i8,schemaPath:"#/properties/filters/properties/msLevels/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+const len4 = data28.length;
+for(let i8=0; i8<len4; i8++){
+let data29 = data28[i8];
+if(!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))){
+const err89 = {instancePath:instancePath+"/filters/msLevels/" + i8,schemaPath:"#/properties/filters/properties/msLevels/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err89];
 }
 else {
 vErrors.push(err89);
+}
+errors++;
+}
+if(typeof data29 == "number"){
+if(data29 > 10 || isNaN(data29)){
+const err90 = {instancePath:instancePath+"/filters/msLevels/" + i8,schemaPath:"#/properties/filters/properties/msLevels/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10"};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+if(data29 < 1 || isNaN(data29)){
+const err91 = {instancePath:instancePath+"/filters/msLevels/" + i8,schemaPath:"#/properties/filters/properties/msLevels/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
 }
 errors++;
 }
@@ -1299,12 +1319,12 @@ continue;
 }
 if(typeof indices2[item2] == "number"){
 j4 = indices2[item2];
-const err90 = {instancePath:instancePath+"/filters/msLevels",schemaPath:"#/properties/filters/properties/msLevels/uniqueItems",keyword:"uniqueItems",params:{i: i9, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i9+" are identical)"};
+const err92 = {instancePath:instancePath+"/filters/msLevels",schemaPath:"#/properties/filters/properties/msLevels/uniqueItems",keyword:"uniqueItems",params:{i: i9, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i9+" are identical)"};
 if(vErrors === null){
-vErrors = [err90];
+vErrors = [err92];
 }
 else {
-vErrors.push(err90);
+vErrors.push(err92);
 }
 errors++;
 break;
@@ -1314,32 +1334,7 @@ indices2[item2] = i9;
 }
 }
 else {
-const err91 = {instancePath:instancePath+"/filters/msLevels",schemaPath:"#/properties/filters/properties/msLevels/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err91];
-}
-else {
-vErrors.push(err91);
-}
-errors++;
-}
-}
-if(data27.mzMin !== undefined){
-let data30 = data27.mzMin;
-if(typeof data30 == "number"){
-if(data30 < 0 || isNaN(data30)){
-const err92 = {instancePath:instancePath+"/filters/mzMin",schemaPath:"#/properties/filters/properties/mzMin/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err92];
-}
-else {
-vErrors.push(err92);
-}
-errors++;
-}
-}
-else {
-const err93 = {instancePath:instancePath+"/filters/mzMin",schemaPath:"#/properties/filters/properties/mzMin/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err93 = {instancePath:instancePath+"/filters/msLevels",schemaPath:"#/properties/filters/properties/msLevels/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1349,10 +1344,11 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data27.mzMax !== undefined){
-let data31 = data27.mzMax;
-if((!(typeof data31 == "number")) && (data31 !== null)){
-const err94 = {instancePath:instancePath+"/filters/mzMax",schemaPath:"#/properties/filters/properties/mzMax/type",keyword:"type",params:{type: schema32.properties.filters.properties.mzMax.type},message:"must be number,null"};
+if(data27.mzMin !== undefined){
+let data30 = data27.mzMin;
+if(typeof data30 == "number"){
+if(data30 < 0 || isNaN(data30)){
+const err94 = {instancePath:instancePath+"/filters/mzMin",schemaPath:"#/properties/filters/properties/mzMin/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1361,9 +1357,9 @@ vErrors.push(err94);
 }
 errors++;
 }
-if(typeof data31 == "number"){
-if(data31 <= 0 || isNaN(data31)){
-const err95 = {instancePath:instancePath+"/filters/mzMax",schemaPath:"#/properties/filters/properties/mzMax/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+}
+else {
+const err95 = {instancePath:instancePath+"/filters/mzMin",schemaPath:"#/properties/filters/properties/mzMin/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1373,10 +1369,10 @@ vErrors.push(err95);
 errors++;
 }
 }
-}
-if(data27.dropEmpty !== undefined){
-if(typeof data27.dropEmpty !== "boolean"){
-const err96 = {instancePath:instancePath+"/filters/dropEmpty",schemaPath:"#/properties/filters/properties/dropEmpty/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data27.mzMax !== undefined){
+let data31 = data27.mzMax;
+if((!(typeof data31 == "number")) && (data31 !== null)){
+const err96 = {instancePath:instancePath+"/filters/mzMax",schemaPath:"#/properties/filters/properties/mzMax/type",keyword:"type",params:{type: schema32.properties.filters.properties.mzMax.type},message:"must be number,null"};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1385,11 +1381,9 @@ vErrors.push(err96);
 }
 errors++;
 }
-}
-if(data27.minPeaks !== undefined){
-let data33 = data27.minPeaks;
-if(!((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33)))){
-const err97 = {instancePath:instancePath+"/filters/minPeaks",schemaPath:"#/properties/filters/properties/minPeaks/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(typeof data31 == "number"){
+if(data31 <= 0 || isNaN(data31)){
+const err97 = {instancePath:instancePath+"/filters/mzMax",schemaPath:"#/properties/filters/properties/mzMax/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1398,9 +1392,11 @@ vErrors.push(err97);
 }
 errors++;
 }
-if(typeof data33 == "number"){
-if(data33 > 100000 || isNaN(data33)){
-const err98 = {instancePath:instancePath+"/filters/minPeaks",schemaPath:"#/properties/filters/properties/minPeaks/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000"};
+}
+}
+if(data27.dropEmpty !== undefined){
+if(typeof data27.dropEmpty !== "boolean"){
+const err98 = {instancePath:instancePath+"/filters/dropEmpty",schemaPath:"#/properties/filters/properties/dropEmpty/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1409,8 +1405,11 @@ vErrors.push(err98);
 }
 errors++;
 }
-if(data33 < 0 || isNaN(data33)){
-const err99 = {instancePath:instancePath+"/filters/minPeaks",schemaPath:"#/properties/filters/properties/minPeaks/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data27.minPeaks !== undefined){
+let data33 = data27.minPeaks;
+if(!((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33)))){
+const err99 = {instancePath:instancePath+"/filters/minPeaks",schemaPath:"#/properties/filters/properties/minPeaks/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1419,13 +1418,9 @@ vErrors.push(err99);
 }
 errors++;
 }
-}
-}
-if(data27.relativeIntensityFloor !== undefined){
-let data34 = data27.relativeIntensityFloor;
-if(typeof data34 == "number"){
-if(data34 > 1 || isNaN(data34)){
-const err100 = {instancePath:instancePath+"/filters/relativeIntensityFloor",schemaPath:"#/properties/filters/properties/relativeIntensityFloor/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(typeof data33 == "number"){
+if(data33 > 100000 || isNaN(data33)){
+const err100 = {instancePath:instancePath+"/filters/minPeaks",schemaPath:"#/properties/filters/properties/minPeaks/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1434,8 +1429,8 @@ vErrors.push(err100);
 }
 errors++;
 }
-if(data34 < 0 || isNaN(data34)){
-const err101 = {instancePath:instancePath+"/filters/relativeIntensityFloor",schemaPath:"#/properties/filters/properties/relativeIntensityFloor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data33 < 0 || isNaN(data33)){
+const err101 = {instancePath:instancePath+"/filters/minPeaks",schemaPath:"#/properties/filters/properties/minPeaks/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1445,8 +1440,12 @@ vErrors.push(err101);
 errors++;
 }
 }
-else {
-const err102 = {instancePath:instancePath+"/filters/relativeIntensityFloor",schemaPath:"#/properties/filters/properties/relativeIntensityFloor/type",keyword:"type",params:{type: "number"},message:"must be number"};
+}
+if(data27.relativeIntensityFloor !== undefined){
+let data34 = data27.relativeIntensityFloor;
+if(typeof data34 == "number"){
+if(data34 > 1 || isNaN(data34)){
+const err102 = {instancePath:instancePath+"/filters/relativeIntensityFloor",schemaPath:"#/properties/filters/properties/relativeIntensityFloor/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1455,12 +1454,8 @@ vErrors.push(err102);
 }
 errors++;
 }
-}
-if(data27.noiseFactor !== undefined){
-let data35 = data27.noiseFactor;
-if(typeof data35 == "number"){
-if(data35 > 1000 || isNaN(data35)){
-const err103 = {instancePath:instancePath+"/filters/noiseFactor",schemaPath:"#/properties/filters/properties/noiseFactor/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"};
+if(data34 < 0 || isNaN(data34)){
+const err103 = {instancePath:instancePath+"/filters/relativeIntensityFloor",schemaPath:"#/properties/filters/properties/relativeIntensityFloor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1469,8 +1464,9 @@ vErrors.push(err103);
 }
 errors++;
 }
-if(data35 < 0 || isNaN(data35)){
-const err104 = {instancePath:instancePath+"/filters/noiseFactor",schemaPath:"#/properties/filters/properties/noiseFactor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+else {
+const err104 = {instancePath:instancePath+"/filters/relativeIntensityFloor",schemaPath:"#/properties/filters/properties/relativeIntensityFloor/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1480,8 +1476,11 @@ vErrors.push(err104);
 errors++;
 }
 }
-else {
-const err105 = {instancePath:instancePath+"/filters/noiseFactor",schemaPath:"#/properties/filters/properties/noiseFactor/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data27.noiseFactor !== undefined){
+let data35 = data27.noiseFactor;
+if(typeof data35 == "number"){
+if(data35 > 1000 || isNaN(data35)){
+const err105 = {instancePath:instancePath+"/filters/noiseFactor",schemaPath:"#/properties/filters/properties/noiseFactor/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1490,11 +1489,8 @@ vErrors.push(err105);
 }
 errors++;
 }
-}
-if(data27.topN !== undefined){
-let data36 = data27.topN;
-if((!((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36)))) && (data36 !== null)){
-const err106 = {instancePath:instancePath+"/filters/topN",schemaPath:"#/properties/filters/properties/topN/type",keyword:"type",params:{type: schema32.properties.filters.properties.topN.type},message:"must be integer,null"};
+if(data35 < 0 || isNaN(data35)){
+const err106 = {instancePath:instancePath+"/filters/noiseFactor",schemaPath:"#/properties/filters/properties/noiseFactor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1503,9 +1499,9 @@ vErrors.push(err106);
 }
 errors++;
 }
-if(typeof data36 == "number"){
-if(data36 > 100000 || isNaN(data36)){
-const err107 = {instancePath:instancePath+"/filters/topN",schemaPath:"#/properties/filters/properties/topN/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000"};
+}
+else {
+const err107 = {instancePath:instancePath+"/filters/noiseFactor",schemaPath:"#/properties/filters/properties/noiseFactor/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1514,8 +1510,11 @@ vErrors.push(err107);
 }
 errors++;
 }
-if(data36 < 1 || isNaN(data36)){
-const err108 = {instancePath:instancePath+"/filters/topN",schemaPath:"#/properties/filters/properties/topN/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data27.topN !== undefined){
+let data36 = data27.topN;
+if((!((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36)))) && (data36 !== null)){
+const err108 = {instancePath:instancePath+"/filters/topN",schemaPath:"#/properties/filters/properties/topN/type",keyword:"type",params:{type: schema32.properties.filters.properties.topN.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1524,11 +1523,9 @@ vErrors.push(err108);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err109 = {instancePath:instancePath+"/filters",schemaPath:"#/properties/filters/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(typeof data36 == "number"){
+if(data36 > 100000 || isNaN(data36)){
+const err109 = {instancePath:instancePath+"/filters/topN",schemaPath:"#/properties/filters/properties/topN/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1537,11 +1534,8 @@ vErrors.push(err109);
 }
 errors++;
 }
-}
-if(data.traceMaxPoints !== undefined){
-let data37 = data.traceMaxPoints;
-if(!((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37)))){
-const err110 = {instancePath:instancePath+"/traceMaxPoints",schemaPath:"#/properties/traceMaxPoints/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data36 < 1 || isNaN(data36)){
+const err110 = {instancePath:instancePath+"/filters/topN",schemaPath:"#/properties/filters/properties/topN/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1550,9 +1544,11 @@ vErrors.push(err110);
 }
 errors++;
 }
-if(typeof data37 == "number"){
-if(data37 > 100000 || isNaN(data37)){
-const err111 = {instancePath:instancePath+"/traceMaxPoints",schemaPath:"#/properties/traceMaxPoints/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000"};
+}
+}
+}
+else {
+const err111 = {instancePath:instancePath+"/filters",schemaPath:"#/properties/filters/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1561,8 +1557,11 @@ vErrors.push(err111);
 }
 errors++;
 }
-if(data37 < 10 || isNaN(data37)){
-const err112 = {instancePath:instancePath+"/traceMaxPoints",schemaPath:"#/properties/traceMaxPoints/minimum",keyword:"minimum",params:{comparison: ">=", limit: 10},message:"must be >= 10"};
+}
+if(data.traceMaxPoints !== undefined){
+let data37 = data.traceMaxPoints;
+if(!((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37)))){
+const err112 = {instancePath:instancePath+"/traceMaxPoints",schemaPath:"#/properties/traceMaxPoints/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1571,11 +1570,9 @@ vErrors.push(err112);
 }
 errors++;
 }
-}
-}
-if(data.deconvolution !== undefined){
-if(typeof data.deconvolution !== "boolean"){
-const err113 = {instancePath:instancePath+"/deconvolution",schemaPath:"#/properties/deconvolution/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(typeof data37 == "number"){
+if(data37 > 100000 || isNaN(data37)){
+const err113 = {instancePath:instancePath+"/traceMaxPoints",schemaPath:"#/properties/traceMaxPoints/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000"};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1584,12 +1581,8 @@ vErrors.push(err113);
 }
 errors++;
 }
-}
-if(data.fdrThreshold !== undefined){
-let data39 = data.fdrThreshold;
-if(typeof data39 == "number"){
-if(data39 > 0.1 || isNaN(data39)){
-const err114 = {instancePath:instancePath+"/fdrThreshold",schemaPath:"#/properties/fdrThreshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0.1},message:"must be <= 0.1"};
+if(data37 < 10 || isNaN(data37)){
+const err114 = {instancePath:instancePath+"/traceMaxPoints",schemaPath:"#/properties/traceMaxPoints/minimum",keyword:"minimum",params:{comparison: ">=", limit: 10},message:"must be >= 10"};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1598,8 +1591,11 @@ vErrors.push(err114);
 }
 errors++;
 }
-if(data39 <= 0 || isNaN(data39)){
-const err115 = {instancePath:instancePath+"/fdrThreshold",schemaPath:"#/properties/fdrThreshold/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+}
+}
+if(data.deconvolution !== undefined){
+if(typeof data.deconvolution !== "boolean"){
+const err115 = {instancePath:instancePath+"/deconvolution",schemaPath:"#/properties/deconvolution/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1609,8 +1605,11 @@ vErrors.push(err115);
 errors++;
 }
 }
-else {
-const err116 = {instancePath:instancePath+"/fdrThreshold",schemaPath:"#/properties/fdrThreshold/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data.fdrThreshold !== undefined){
+let data39 = data.fdrThreshold;
+if(typeof data39 == "number"){
+if(data39 > 0.1 || isNaN(data39)){
+const err116 = {instancePath:instancePath+"/fdrThreshold",schemaPath:"#/properties/fdrThreshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0.1},message:"must be <= 0.1"};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1619,11 +1618,8 @@ vErrors.push(err116);
 }
 errors++;
 }
-}
-if(data.fdrEstimator !== undefined){
-let data40 = data.fdrEstimator;
-if(typeof data40 !== "string"){
-const err117 = {instancePath:instancePath+"/fdrEstimator",schemaPath:"#/properties/fdrEstimator/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data39 <= 0 || isNaN(data39)){
+const err117 = {instancePath:instancePath+"/fdrThreshold",schemaPath:"#/properties/fdrThreshold/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1632,8 +1628,9 @@ vErrors.push(err117);
 }
 errors++;
 }
-if(!((data40 === "target-decoy") || (data40 === "target-decoy-plus-one"))){
-const err118 = {instancePath:instancePath+"/fdrEstimator",schemaPath:"#/properties/fdrEstimator/enum",keyword:"enum",params:{allowedValues: schema32.properties.fdrEstimator.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err118 = {instancePath:instancePath+"/fdrThreshold",schemaPath:"#/properties/fdrThreshold/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1643,9 +1640,10 @@ vErrors.push(err118);
 errors++;
 }
 }
-if(data.contaminants !== undefined){
-if(typeof data.contaminants !== "boolean"){
-const err119 = {instancePath:instancePath+"/contaminants",schemaPath:"#/properties/contaminants/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data.fdrEstimator !== undefined){
+let data40 = data.fdrEstimator;
+if(typeof data40 !== "string"){
+const err119 = {instancePath:instancePath+"/fdrEstimator",schemaPath:"#/properties/fdrEstimator/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1654,15 +1652,8 @@ vErrors.push(err119);
 }
 errors++;
 }
-}
-if(data.backgroundProteome !== undefined){
-let data42 = data.backgroundProteome;
-const _errs109 = errors;
-let valid32 = false;
-let passing3 = null;
-const _errs110 = errors;
-if(data42 !== null){
-const err120 = {instancePath:instancePath+"/backgroundProteome",schemaPath:"#/properties/backgroundProteome/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(!((data40 === "target-decoy") || (data40 === "target-decoy-plus-one"))){
+const err120 = {instancePath:instancePath+"/fdrEstimator",schemaPath:"#/properties/fdrEstimator/enum",keyword:"enum",params:{allowedValues: schema32.properties.fdrEstimator.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1671,15 +1662,10 @@ vErrors.push(err120);
 }
 errors++;
 }
-var _valid5 = _errs110 === errors;
-if(_valid5){
-valid32 = true;
-passing3 = 0;
 }
-const _errs112 = errors;
-if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
-if(data42.key === undefined){
-const err121 = {instancePath:instancePath+"/backgroundProteome",schemaPath:"#/properties/backgroundProteome/oneOf/1/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'"};
+if(data.contaminants !== undefined){
+if(typeof data.contaminants !== "boolean"){
+const err121 = {instancePath:instancePath+"/contaminants",schemaPath:"#/properties/contaminants/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1688,9 +1674,15 @@ vErrors.push(err121);
 }
 errors++;
 }
-for(const key5 in data42){
-if(!(key5 === "key")){
-const err122 = {instancePath:instancePath+"/backgroundProteome",schemaPath:"#/properties/backgroundProteome/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+}
+if(data.backgroundProteome !== undefined){
+let data42 = data.backgroundProteome;
+const _errs111 = errors;
+let valid32 = false;
+let passing3 = null;
+const _errs112 = errors;
+if(data42 !== null){
+const err122 = {instancePath:instancePath+"/backgroundProteome",schemaPath:"#/properties/backgroundProteome/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1699,12 +1691,15 @@ vErrors.push(err122);
 }
 errors++;
 }
+var _valid5 = _errs112 === errors;
+if(_valid5){
+valid32 = true;
+passing3 = 0;
 }
-if(data42.key !== undefined){
-let data43 = data42.key;
-if(typeof data43 === "string"){
-if(func2(data43) > 1024){
-const err123 = {instancePath:instancePath+"/backgroundProteome/key",schemaPath:"#/properties/backgroundProteome/oneOf/1/properties/key/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+const _errs114 = errors;
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+if(data42.key === undefined){
+const err123 = {instancePath:instancePath+"/backgroundProteome",schemaPath:"#/properties/backgroundProteome/oneOf/1/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1713,8 +1708,9 @@ vErrors.push(err123);
 }
 errors++;
 }
-if(func2(data43) < 1){
-const err124 = {instancePath:instancePath+"/backgroundProteome/key",schemaPath:"#/properties/backgroundProteome/oneOf/1/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+for(const key5 in data42){
+if(!(key5 === "key")){
+const err124 = {instancePath:instancePath+"/backgroundProteome",schemaPath:"#/properties/backgroundProteome/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1723,8 +1719,12 @@ vErrors.push(err124);
 }
 errors++;
 }
-if(!pattern8.test(data43)){
-const err125 = {instancePath:instancePath+"/backgroundProteome/key",schemaPath:"#/properties/backgroundProteome/oneOf/1/properties/key/pattern",keyword:"pattern",params:{pattern: "^[^/].*$"},message:"must match pattern \""+"^[^/].*$"+"\""};
+}
+if(data42.key !== undefined){
+let data43 = data42.key;
+if(typeof data43 === "string"){
+if(func2(data43) > 1024){
+const err125 = {instancePath:instancePath+"/backgroundProteome/key",schemaPath:"#/properties/backgroundProteome/oneOf/1/properties/key/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1733,9 +1733,8 @@ vErrors.push(err125);
 }
 errors++;
 }
-}
-else {
-const err126 = {instancePath:instancePath+"/backgroundProteome/key",schemaPath:"#/properties/backgroundProteome/oneOf/1/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func2(data43) < 1){
+const err126 = {instancePath:instancePath+"/backgroundProteome/key",schemaPath:"#/properties/backgroundProteome/oneOf/1/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1744,10 +1743,8 @@ vErrors.push(err126);
 }
 errors++;
 }
-}
-}
-else {
-const err127 = {instancePath:instancePath+"/backgroundProteome",schemaPath:"#/properties/backgroundProteome/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(!pattern8.test(data43)){
+const err127 = {instancePath:instancePath+"/backgroundProteome/key",schemaPath:"#/properties/backgroundProteome/oneOf/1/properties/key/pattern",keyword:"pattern",params:{pattern: "^[^/].*$"},message:"must match pattern \""+"^[^/].*$"+"\""};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1756,7 +1753,30 @@ vErrors.push(err127);
 }
 errors++;
 }
-var _valid5 = _errs112 === errors;
+}
+else {
+const err128 = {instancePath:instancePath+"/backgroundProteome/key",schemaPath:"#/properties/backgroundProteome/oneOf/1/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err128];
+}
+else {
+vErrors.push(err128);
+}
+errors++;
+}
+}
+}
+else {
+const err129 = {instancePath:instancePath+"/backgroundProteome",schemaPath:"#/properties/backgroundProteome/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err129];
+}
+else {
+vErrors.push(err129);
+}
+errors++;
+}
+var _valid5 = _errs114 === errors;
 if(_valid5 && valid32){
 valid32 = false;
 passing3 = [passing3, 1];
@@ -1768,20 +1788,20 @@ passing3 = 1;
 }
 }
 if(!valid32){
-const err128 = {instancePath:instancePath+"/backgroundProteome",schemaPath:"#/properties/backgroundProteome/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
+const err130 = {instancePath:instancePath+"/backgroundProteome",schemaPath:"#/properties/backgroundProteome/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err128];
+vErrors = [err130];
 }
 else {
-vErrors.push(err128);
+vErrors.push(err130);
 }
 errors++;
 }
 else {
-errors = _errs109;
+errors = _errs111;
 if(vErrors !== null){
-if(_errs109){
-vErrors.length = _errs109;
+if(_errs111){
+vErrors.length = _errs111;
 }
 else {
 vErrors = null;
@@ -1791,12 +1811,12 @@ vErrors = null;
 }
 }
 else {
-const err129 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err131 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err129];
+vErrors = [err131];
 }
 else {
-vErrors.push(err129);
+vErrors.push(err131);
 }
 errors++;
 }
