@@ -674,8 +674,11 @@ PARAMETERS_V2["properties"]["variableModifications"]["uniqueItems"] = True
 _FRAGMENT_V2 = PARAMETERS_V2["properties"]["fragmentTolerance"]["oneOf"][1]
 _FRAGMENT_V2["properties"]["value"] = {"type": "number", "exclusiveMinimum": 0}
 _FRAGMENT_V2["allOf"] = [
-    {"if": {"properties": {"unit": {"const": "Da"}}}, "then": {"properties": {"value": {"type": "number", "maximum": 5}}}},
-    {"if": {"properties": {"unit": {"const": "ppm"}}}, "then": {"properties": {"value": {"type": "number", "maximum": 100}}}},
+    {
+        "if": {"properties": {"unit": {"const": unit}}},
+        "then": {"properties": {"value": {"type": "number", "maximum": maximum}}},
+    }
+    for unit, maximum in (("Da", 5), ("ppm", 100))
 ]
 PARAMETERS_V2["properties"]["fdrThreshold"] = {
     "type": "number",
