@@ -85,7 +85,7 @@ export function RerunControls({ analysis }: { analysis: AnalysisWithParameters }
           <ul className="plain-list" aria-label="Reruns of this analysis">
             {reruns.map((r) => (
               <li key={r.id}>
-                <Link href={`/analyses/${encodeURIComponent(r.id)}`}>Rerun of {formatDate(r.createdAt)}</Link>{' '}
+                <Link href={`/analyses/${encodeURIComponent(r.id)}`}>Rerun started {formatDate(r.createdAt)}</Link>{' '}
                 <StatusBadge status={r.status} />
               </li>
             ))}
