@@ -31,13 +31,11 @@ import {
   thresholdsFor,
 } from './thresholds';
 import { Acknowledge } from '../compliance/acknowledge';
+import { COMPLETION_EVENT_DETAIL_TYPE, COMPLETION_EVENT_SOURCE } from '../core/completion-event';
 import { resolveRemovalPolicy } from '../core/removal';
 import { PropsValidator } from '../core/validation';
 import { PlatformStage } from '../stage/platform-stage';
 
-/** The source and detail-type of the platform's analysis completion events (see `contracts/`). */
-const COMPLETION_SOURCE = 'cdk-proteomics-platform';
-const COMPLETION_DETAIL_TYPE = 'Analysis Completed';
 
 /**
  * The worker's log contract: one JSON object per line on stderr for every event worth counting,
@@ -761,16 +759,16 @@ export class PlatformMonitoring extends Construct {
     }
     if (props.stateMachine && this.eventLogGroup) {
       const scope = new Construct(this, 'Analyses');
-      this.routeEventsToLog(scope, 'CompletionRule', { source: [COMPLETION_SOURCE], detailType: [COMPLETION_DETAIL_TYPE] });
+      this.routeEventsToLog(scope, 'CompletionRule', { source: [COMPLETION_EVENT_SOURCE], detailType: [COMPLETION_EVENT_DETAIL_TYPE] });
       const completed = (field: string) =>
-        logs.FilterPattern.literal(`{ $.source = "${COMPLETION_SOURCE}" && $.detail.${field} >= 0 }`);
+        logs.FilterPattern.literal(`{ $.source = "${COMPLETION_EVENT_SOURCE}" && $.detail.${field} >= 0 }`);
       this.metricFilter(scope, 'FilesSucceededFilter', completed('filesSucceeded'), 'FilesSucceeded', '$.detail.filesSucceeded');
       this.metricFilter(scope, 'FilesFailedFilter', completed('filesFailed'), 'FilesFailed', '$.detail.filesFailed');
-      this.metricFilter(scope, 'AnalysesCompletedFilter', logs.FilterPattern.literal(`{ $.source = "${COMPLETION_SOURCE}" }`), 'AnalysesCompleted', '1');
+      this.metricFilter(scope, 'AnalysesCompletedFilter', logs.FilterPattern.literal(`{ $.source = "${COMPLETION_EVENT_SOURCE}" }`), 'AnalysesCompleted', '1');
       // An analysis whose files all failed ends its execution SUCCEEDED (only a broken pipeline
       // fails an execution and pages); the event's status says FAILED, and that opens a ticket.
       this.metricFilter(scope, 'AnalysesFailedFilter',
-        logs.FilterPattern.literal(`{ $.source = "${COMPLETION_SOURCE}" && $.detail.status = "FAILED" }`), 'AnalysesFailed', '1');
+        logs.FilterPattern.literal(`{ $.source = "${COMPLETION_EVENT_SOURCE}" && $.detail.status = "FAILED" }`), 'AnalysesFailed', '1');
       this.alarm(scope, 'AnalysesFailed', {
         metric: this.custom('AnalysesFailed', 'Sum', Duration.minutes(15)),
         threshold: 1,

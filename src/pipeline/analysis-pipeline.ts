@@ -22,7 +22,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AnalysisPipelineProps, PipelineComputeType } from './analysis-pipeline-props';
-import { buildDefinition, RollupCostRates, CHUNK_SIZE, CHUNKS_MAP_RUN_LABEL, COMPLETION_EVENT_DETAIL_TYPE, COMPLETION_EVENT_SOURCE } from './definition';
+import { buildDefinition, RollupCostRates, CHUNK_SIZE, CHUNKS_MAP_RUN_LABEL } from './definition';
+import { COMPLETION_EVENT_DETAIL_TYPE, COMPLETION_EVENT_SOURCE } from '../core/completion-event';
 import { fargatePairProblem } from './fargate-sizes';
 import { Acknowledge } from '../compliance/acknowledge';
 import { resolveRemovalPolicy } from '../core/removal';

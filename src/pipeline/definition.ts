@@ -1,3 +1,4 @@
+import { COMPLETION_EVENT_DETAIL_TYPE, COMPLETION_EVENT_SOURCE } from '../core/completion-event';
 /**
  * The Amazon States Language definition of the analysis state machine (JSONata query language).
  *
@@ -14,9 +15,6 @@
  * `execution:<state machine>/<label>:<id>`, which the state machine role's grants name.
  */
 export const CHUNKS_MAP_RUN_LABEL = 'Chunks';
-export const COMPLETION_EVENT_SOURCE = 'cdk-proteomics-platform';
-/** EventBridge detail-type of completion events. @internal */
-export const COMPLETION_EVENT_DETAIL_TYPE = 'Analysis Completed';
 /** Files per chunk manifest, and the AWS Batch array-size limit. @internal */
 export const CHUNK_SIZE = 10000;
 /** Bytes of the roll-up summary read back: its counters come before the per-file list. @internal */
