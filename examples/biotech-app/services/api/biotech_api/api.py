@@ -15,11 +15,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import LateralFromClause
 
 from . import analyses as svc
 from .aws import error_code
 from .config import MIB, Settings
-from .context import AppContext, Caller, Ctx, Db, db_endpoint
+from .context import AppContext, Caller, Ctx, Db, ReadDb, db_endpoint
 from .contract import parameters_problem
 from .errors import ApiError, bad_request, conflict, not_found
 from .models import Analysis, AnalysisResult, File, Sample, User, new_id, utcnow
@@ -308,11 +309,22 @@ def create_sample(body: SampleCreate, caller: Caller, session: Db, ctx: Ctx) -> 
 SampleStatus = Literal["NONE", "RUNNING", "SUCCEEDED", "PARTIAL", "FAILED"]
 
 
+def _latest_analysis() -> LateralFromClause:
+    """The sample's newest analysis (id, status, created_at), joined laterally to ``Sample``."""
+    return (
+        select(Analysis.id, Analysis.status, Analysis.created_at)
+        .where(Analysis.sample_id == Sample.id, Analysis.owner_id == Sample.owner_id)
+        .order_by(Analysis.created_at.desc(), Analysis.id.desc())
+        .limit(1)
+        .lateral("latest")
+    )
+
+
 @router.get("/samples", response_model=SampleList, tags=["samples"])
 @db_endpoint
 def list_samples(
     caller: Caller,
-    session: Db,
+    session: ReadDb,
     q: Annotated[
         str | None, Query(max_length=200, description="Case-insensitive part of the name or description.")
     ] = None,
@@ -324,13 +336,7 @@ def list_samples(
 ) -> SampleList:
     """The caller's samples, newest first, each with its latest analysis: one SQL statement (a
     second one counts only when the page is past the end)."""
-    latest = (
-        select(Analysis.id, Analysis.status, Analysis.created_at)
-        .where(Analysis.sample_id == Sample.id, Analysis.owner_id == Sample.owner_id)
-        .order_by(Analysis.created_at.desc(), Analysis.id.desc())
-        .limit(1)
-        .lateral("latest")
-    )
+    latest = _latest_analysis()
     file_count = (
         select(func.count())
         .select_from(File)
@@ -380,20 +386,23 @@ def list_samples(
 
 @router.get("/samples/{sampleId}", response_model=SampleOut, tags=["samples"])
 @db_endpoint
-def get_sample(sampleId: str, caller: Caller, session: Db) -> SampleOut:
-    sample = _owned_sample(session, caller.id, sampleId)
+def get_sample(sampleId: str, caller: Caller, session: ReadDb) -> SampleOut:
+    """Two statements and no transaction: the sample with its latest analysis, then its files."""
+    latest = _latest_analysis()
+    row = session.execute(
+        select(Sample, latest.c.id, latest.c.status, latest.c.created_at)
+        .outerjoin(latest, true())
+        .where(Sample.id == sampleId, Sample.owner_id == caller.id, Sample.deleted_at.is_(None))
+    ).one_or_none()
+    if row is None:
+        raise not_found("sample")
+    sample, aid, astatus, acreated = row
     files = list(
         session.execute(select(File).where(File.sample_id == sample.id).order_by(File.created_at)).scalars()
     )
     out = _sample_out(sample, sum(1 for f in files if f.status != "ABORTED"), files)
-    latest = session.execute(
-        select(Analysis.id, Analysis.status, Analysis.created_at)
-        .where(Analysis.sample_id == sample.id, Analysis.owner_id == caller.id)
-        .order_by(Analysis.created_at.desc(), Analysis.id.desc())
-        .limit(1)
-    ).one_or_none()
-    if latest is not None:
-        out.latest_analysis = LatestAnalysis(id=latest[0], status=latest[1], created_at=latest[2])
+    if aid is not None:
+        out.latest_analysis = LatestAnalysis(id=aid, status=astatus, created_at=acreated)
     return out
 
 

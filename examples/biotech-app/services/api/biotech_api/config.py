@@ -102,6 +102,7 @@ class Settings:
     db_connect_timeout_seconds: int = 10
     db_connect_max_wait_seconds: float = 45.0
     db_idle_session_timeout_ms: int = 120_000
+    db_ping_after_idle_seconds: float = 5.0
     db_statement_timeout_ms: int = 15_000
 
     # AWS
@@ -177,6 +178,7 @@ class Settings:
             db_connect_timeout_seconds=_int(env, "DB_CONNECT_TIMEOUT_SECONDS", 10, minimum=1),
             db_connect_max_wait_seconds=_float(env, "DB_CONNECT_MAX_WAIT_SECONDS", 45.0),
             db_idle_session_timeout_ms=_int(env, "DB_IDLE_SESSION_TIMEOUT_MS", 120_000),
+            db_ping_after_idle_seconds=_float(env, "DB_PING_AFTER_IDLE_SECONDS", 5.0),
             db_statement_timeout_ms=_int(env, "DB_STATEMENT_TIMEOUT_MS", 15_000),
             aws_region=(env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1").strip(),
             uploads_bucket=env.get("UPLOADS_BUCKET", "").strip(),

@@ -31,6 +31,9 @@ class AppContext:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    # Sessions whose statements run in autocommit: a read-only endpoint then costs no BEGIN and
+    # no ROLLBACK round trip. Never for an endpoint that writes (its writes would not be atomic).
+    read_sessions: sessionmaker[Session]
     verifier: TokenVerifier
     aws: AwsClients
     metrics: Metrics
@@ -114,6 +117,19 @@ def db_endpoint(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
 
 
 Db = Annotated[Session, Depends(get_session)]
+
+
+async def get_read_session(ctx: Ctx) -> AsyncIterator[Session]:
+    session = ctx.read_sessions()
+    try:
+        yield session
+    finally:
+        if session.in_transaction():  # not already closed by db_endpoint
+            await anyio.to_thread.run_sync(session.close, limiter=_close_limiter)
+
+
+ReadDb = Annotated[Session, Depends(get_read_session)]
+"""A session for endpoints that only read (autocommit: one round trip per statement, no more)."""
 
 _bearer = HTTPBearer(auto_error=False, description="OIDC access or ID token from the platform's issuer")
 

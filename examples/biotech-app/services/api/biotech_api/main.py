@@ -33,6 +33,7 @@ def build_context(settings: Settings) -> AppContext:
         settings=settings,
         engine=engine,
         sessions=make_session_factory(engine),
+        read_sessions=make_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT")),
         verifier=TokenVerifier(settings),
         aws=make_clients(settings),
         metrics=Metrics(),
