@@ -580,7 +580,7 @@ def presign_parts(
     fileId: str,
     body: PartsRequest,
     caller: Caller,
-    session: Db,
+    session: ReadDb,
     ctx: Ctx,
 ) -> PresignedParts:
     """Presigned ``UploadPart`` URLs (PUT the part bytes; keep each response's ETag)."""
@@ -619,7 +619,7 @@ def presign_parts(
 
 @router.get("/samples/{sampleId}/files/{fileId}/parts", response_model=UploadedParts, tags=["files"])
 @db_endpoint
-def list_parts(sampleId: str, fileId: str, caller: Caller, session: Db, ctx: Ctx) -> UploadedParts:
+def list_parts(sampleId: str, fileId: str, caller: Caller, session: ReadDb, ctx: Ctx) -> UploadedParts:
     """Parts already stored (to resume an interrupted upload)."""
     _require_aws(ctx)
     f = _owned_file(session, caller.id, sampleId, fileId)
