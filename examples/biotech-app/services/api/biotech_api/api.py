@@ -854,47 +854,9 @@ def start_analysis(
     _enforce_budget(ctx, session, caller.id)
     _enforce_limit(ctx, session, caller.id)
     parameters = dict(body.parameters) if body and body.parameters else {}
-    analysis_id = new_id("a")
-    now = utcnow()
-    analysis = Analysis(
-        id=analysis_id,
-        sample_id=sample.id,
-        owner_id=caller.id,
-        status="RUNNING",
-        start_state="PENDING",
-        attempt=1,
-        execution_name=svc.execution_name(analysis_id, 1),
-        idempotency_key=idempotency_key,
-        parameters=parameters,
-        manifest_key=svc.manifest_key(analysis_id),
-        file_count=len(uploaded),
-        files_succeeded=0,
-        files_failed=0,
-        created_at=now,
-        started_at=now,
-    )
-    session.add(analysis)
-    try:
-        session.flush()
-        for position, f in enumerate(uploaded):
-            session.add(
-                AnalysisResult(
-                    analysis_id=analysis_id, file_id=f.id, position=position, status="RUNNING", updated_at=now
-                )
-            )
-        session.commit()
-    except IntegrityError as exc:
-        # A concurrent request with the same Idempotency-Key won the race: answer with its analysis.
-        session.rollback()
-        winner = session.execute(
-            select(Analysis).where(
-                Analysis.owner_id == caller.id, Analysis.idempotency_key == idempotency_key
-            )
-        ).scalar_one_or_none()
-        if idempotency_key is None or winner is None:
-            raise conflict("conflict", "concurrent update, please retry") from exc
-        return _analysis_out(winner)
-    svc.launch(ctx, session, analysis)
+    analysis, created = _insert_analysis(session, caller.id, sample.id, uploaded, parameters, idempotency_key)
+    if created:
+        svc.launch(ctx, session, analysis)
     return _analysis_out(analysis)
 
 
@@ -995,52 +957,71 @@ def rerun_analysis(
         )
     _enforce_budget(ctx, session, caller.id)
     _enforce_limit(ctx, session, caller.id)
-    rerun_id = new_id("a")
+    rerun, created = _insert_analysis(
+        session, caller.id, earlier.sample_id, files, parameters, idempotency_key, rerun_of=earlier.id
+    )
+    if created:
+        svc.launch(ctx, session, rerun)
+    return _analysis_out(rerun)
+
+
+def _insert_analysis(
+    session: Session,
+    owner_id: str,
+    sample_id: str,
+    files: list[File],
+    parameters: dict[str, Any],
+    idempotency_key: str | None,
+    rerun_of: str | None = None,
+) -> tuple[Analysis, bool]:
+    """Commit a RUNNING (start PENDING) analysis with one RUNNING result per file, before it is
+    launched. When a concurrent request with the same Idempotency-Key won the race, answer with
+    its analysis instead (``False``: launched by that request)."""
+    analysis_id = new_id("a")
     now = utcnow()
-    rerun = Analysis(
-        id=rerun_id,
-        sample_id=earlier.sample_id,
-        owner_id=caller.id,
+    analysis = Analysis(
+        id=analysis_id,
+        sample_id=sample_id,
+        owner_id=owner_id,
         status="RUNNING",
         start_state="PENDING",
         attempt=1,
-        execution_name=svc.execution_name(rerun_id, 1),
+        execution_name=svc.execution_name(analysis_id, 1),
         idempotency_key=idempotency_key,
         parameters=parameters,
-        manifest_key=svc.manifest_key(rerun_id),
+        manifest_key=svc.manifest_key(analysis_id),
         file_count=len(files),
         files_succeeded=0,
         files_failed=0,
         created_at=now,
         started_at=now,
-        rerun_of=earlier.id,
+        rerun_of=rerun_of,
     )
-    session.add(rerun)
+    session.add(analysis)
     try:
         session.flush()
-        for position, f in enumerate(files):
-            session.add(
-                AnalysisResult(
-                    analysis_id=rerun_id, file_id=f.id, position=position, status="RUNNING", updated_at=now
-                )
+        session.add_all(
+            AnalysisResult(
+                analysis_id=analysis_id, file_id=f.id, position=position, status="RUNNING", updated_at=now
             )
+            for position, f in enumerate(files)
+        )
         session.commit()
     except IntegrityError as exc:
         session.rollback()
         winner = (
             session.execute(
                 select(Analysis).where(
-                    Analysis.owner_id == caller.id, Analysis.idempotency_key == idempotency_key
+                    Analysis.owner_id == owner_id, Analysis.idempotency_key == idempotency_key
                 )
             ).scalar_one_or_none()
             if idempotency_key is not None
             else None
         )
-        if winner is None or winner.rerun_of != analysisId:
+        if winner is None or winner.rerun_of != rerun_of:
             raise conflict("conflict", "concurrent update, please retry") from exc
-        return _analysis_out(winner)
-    svc.launch(ctx, session, rerun)
-    return _analysis_out(rerun)
+        return winner, False
+    return analysis, True
 
 
 def request_route(request: Request) -> str:

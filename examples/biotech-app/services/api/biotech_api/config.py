@@ -35,13 +35,17 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    """A duration or interval in seconds: a finite number >= 0."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError as exc:
-        raise ConfigError(f"{name} must be a number") from exc
+        raise ConfigError(f"{name} must be a number of seconds, e.g. {default:g}") from exc
+    if not math.isfinite(value) or value < 0:
+        raise ConfigError(f"{name} must be a finite number of seconds >= 0, got {raw!r}")
+    return value
 
 
 def _budget(env: Mapping[str, str], name: str) -> float | None:

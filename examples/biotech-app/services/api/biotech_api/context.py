@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import threading
@@ -78,13 +79,24 @@ Ctx = Annotated[AppContext, Depends(get_ctx)]
 _close_limiter = anyio.CapacityLimiter(64)
 
 
-async def get_session(ctx: Ctx) -> AsyncIterator[Session]:
-    session = ctx.sessions()
+@contextlib.asynccontextmanager
+async def _session_scope(factory: sessionmaker[Session]) -> AsyncIterator[Session]:
+    session = factory()
     try:
         yield session
     finally:
         if session.in_transaction():  # not already closed by db_endpoint
             await anyio.to_thread.run_sync(session.close, limiter=_close_limiter)
+
+
+async def get_session(ctx: Ctx) -> AsyncIterator[Session]:
+    async with _session_scope(ctx.sessions) as session:
+        yield session
+
+
+async def get_read_session(ctx: Ctx) -> AsyncIterator[Session]:
+    async with _session_scope(ctx.read_sessions) as session:
+        yield session
 
 
 P = ParamSpec("P")
@@ -117,15 +129,6 @@ def db_endpoint(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
 
 
 Db = Annotated[Session, Depends(get_session)]
-
-
-async def get_read_session(ctx: Ctx) -> AsyncIterator[Session]:
-    session = ctx.read_sessions()
-    try:
-        yield session
-    finally:
-        if session.in_transaction():  # not already closed by db_endpoint
-            await anyio.to_thread.run_sync(session.close, limiter=_close_limiter)
 
 
 ReadDb = Annotated[Session, Depends(get_read_session)]

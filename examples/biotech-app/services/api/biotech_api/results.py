@@ -130,6 +130,17 @@ def _download(ctx: AppContext, out: Output) -> Download:
 # ---------------------------------------------------------------- per-file results
 
 
+def _result_rows(session: Session, analysis: Analysis, owner_id: str) -> list[tuple[AnalysisResult, File]]:
+    """The analysis's per-file results with their files, in the order the files were given."""
+    rows = session.execute(
+        select(AnalysisResult, File)
+        .join(File, File.id == AnalysisResult.file_id)
+        .where(AnalysisResult.analysis_id == analysis.id, File.owner_id == owner_id)
+        .order_by(AnalysisResult.position)
+    ).all()
+    return [(result, f) for result, f in rows]
+
+
 @router.get("/analyses/{analysisId}/results", response_model=AnalysisResults, tags=["analyses"])
 @db_endpoint
 def get_results(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> AnalysisResults:
@@ -139,12 +150,7 @@ def get_results(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> Analy
     if aws_ready:
         svc.refresh(ctx, session, analysis)
     sample = _sample(session, analysis)
-    rows = session.execute(
-        select(AnalysisResult, File)
-        .join(File, File.id == AnalysisResult.file_id)
-        .where(AnalysisResult.analysis_id == analysis.id, File.owner_id == caller.id)
-        .order_by(AnalysisResult.position)
-    ).all()
+    rows = _result_rows(session, analysis, caller.id)
     files: list[FileResult] = []
     for result, f in rows:
         downloads: list[Download] = []
@@ -430,12 +436,7 @@ def get_archive(analysisId: str, caller: Caller, session: Db, ctx: Ctx) -> Strea
     _require_aws(ctx)
     analysis = _finished_analysis(ctx, session, caller.id, analysisId)
     sample = _sample(session, analysis)
-    rows = session.execute(
-        select(AnalysisResult, File)
-        .join(File, File.id == AnalysisResult.file_id)
-        .where(AnalysisResult.analysis_id == analysis.id, File.owner_id == caller.id)
-        .order_by(AnalysisResult.position)
-    ).all()
+    rows = _result_rows(session, analysis, caller.id)
     folder = f"{slug(sample.name, 'sample')}_{analysis.id}"
     bucket = ctx.settings.results_bucket
     members: list[archive.Member] = []

@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from biotech_api.config import Settings
+from biotech_api.config import ConfigError, Settings
 from biotech_api.db import DbHealth, create_db_engine, make_session_factory
 
 
@@ -79,3 +80,10 @@ def test_read_sessions_run_in_autocommit_and_leave_the_pool_transactional(databa
             assert session.connection().connection.dbapi_connection.autocommit is False
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("raw", ["-1", "nan", "inf", "soon"])
+def test_an_unusable_ping_interval_is_refused_with_its_name(raw: str) -> None:
+    env = {"OIDC_ISSUER": "http://x", "OIDC_AUDIENCE": "y", "DB_PING_AFTER_IDLE_SECONDS": raw}
+    with pytest.raises(ConfigError, match=r"DB_PING_AFTER_IDLE_SECONDS must be a .*number of seconds"):
+        Settings.from_env(env)
