@@ -129,6 +129,31 @@ export function ParametersForm({
 
   const invalidFields = FIELD_ORDER.filter((f) => errors[f]);
 
+  /** A labelled text input for a number, with its hint and error (read and checked as text). */
+  const textField = (
+    field: 'missedCleavages' | 'precursorTolerancePpm' | 'fdrThreshold',
+    inputMode: 'numeric' | 'decimal',
+    hint: ReactNode,
+  ) => (
+    <div className="field">
+      <label htmlFor={id(field)}>{FIELD_LABELS[field]}</label>
+      <input
+        id={id(field)}
+        type="text"
+        inputMode={inputMode}
+        value={state[field]}
+        onChange={(e) => set(field, e.target.value)}
+        aria-invalid={invalid(field)}
+        aria-describedby={describedBy(field, true)}
+        ref={(el) => void (fieldRefs.current[field] = el)}
+      />
+      <p id={hintId(field)} className="hint">
+        {hint}
+      </p>
+      {fieldError(field)}
+    </div>
+  );
+
   const modifications = (key: 'fixedModifications' | 'variableModifications') => {
     const custom = key === 'fixedModifications' ? state.customFixed : state.customVariable;
     return (
@@ -195,41 +220,9 @@ export function ParametersForm({
           {fieldError('enzyme')}
         </div>
 
-        <div className="field">
-          <label htmlFor={id('missedCleavages')}>{FIELD_LABELS.missedCleavages}</label>
-          <input
-            id={id('missedCleavages')}
-            type="text"
-            inputMode="numeric"
-            value={state.missedCleavages}
-            onChange={(e) => set('missedCleavages', e.target.value)}
-            aria-invalid={invalid('missedCleavages')}
-            aria-describedby={describedBy('missedCleavages', true)}
-            ref={(el) => void (fieldRefs.current.missedCleavages = el)}
-          />
-          <p id={hintId('missedCleavages')} className="hint">
-            A whole number, {LIMITS.missedCleavages.min} to {LIMITS.missedCleavages.max}.
-          </p>
-          {fieldError('missedCleavages')}
-        </div>
+        {textField('missedCleavages', 'numeric', <>A whole number, {LIMITS.missedCleavages.min} to {LIMITS.missedCleavages.max}.</>)}
 
-        <div className="field">
-          <label htmlFor={id('precursorTolerancePpm')}>{FIELD_LABELS.precursorTolerancePpm}</label>
-          <input
-            id={id('precursorTolerancePpm')}
-            type="text"
-            inputMode="decimal"
-            value={state.precursorTolerancePpm}
-            onChange={(e) => set('precursorTolerancePpm', e.target.value)}
-            aria-invalid={invalid('precursorTolerancePpm')}
-            aria-describedby={describedBy('precursorTolerancePpm', true)}
-            ref={(el) => void (fieldRefs.current.precursorTolerancePpm = el)}
-          />
-          <p id={hintId('precursorTolerancePpm')} className="hint">
-            Above 0, at most {LIMITS.precursorTolerancePpm.max} ppm.
-          </p>
-          {fieldError('precursorTolerancePpm')}
-        </div>
+        {textField('precursorTolerancePpm', 'decimal', <>Above 0, at most {LIMITS.precursorTolerancePpm.max} ppm.</>)}
       </div>
 
       {modifications('fixedModifications')}
@@ -295,23 +288,7 @@ export function ParametersForm({
       </fieldset>
 
       <div className="param-grid">
-        <div className="field">
-          <label htmlFor={id('fdrThreshold')}>{FIELD_LABELS.fdrThreshold}</label>
-          <input
-            id={id('fdrThreshold')}
-            type="text"
-            inputMode="decimal"
-            value={state.fdrThreshold}
-            onChange={(e) => set('fdrThreshold', e.target.value)}
-            aria-invalid={invalid('fdrThreshold')}
-            aria-describedby={describedBy('fdrThreshold', true)}
-            ref={(el) => void (fieldRefs.current.fdrThreshold = el)}
-          />
-          <p id={hintId('fdrThreshold')} className="hint">
-            q-value at PSM, peptide and protein level: above 0, at most {LIMITS.fdrThreshold.max} (0.01 = 1 %).
-          </p>
-          {fieldError('fdrThreshold')}
-        </div>
+        {textField('fdrThreshold', 'decimal', <>q-value at PSM, peptide and protein level: above 0, at most {LIMITS.fdrThreshold.max} (0.01 = 1 %).</>)}
 
         <div className="field">
           <label htmlFor={id('fdrEstimator')}>{FIELD_LABELS.fdrEstimator}</label>

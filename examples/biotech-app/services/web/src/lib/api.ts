@@ -21,6 +21,20 @@ export class ApiError extends Error {
   }
 }
 
+/** The API's `{ error: { code, message } }` body as an `ApiError`; the status text when not JSON. */
+export async function apiErrorOf(response: Response): Promise<ApiError> {
+  let code = `HTTP_${response.status}`;
+  let message = response.statusText || `Request failed with status ${response.status}`;
+  try {
+    const data = (await response.json()) as { error?: { code?: string; message?: string } };
+    if (data?.error?.code) code = data.error.code;
+    if (data?.error?.message) message = data.error.message;
+  } catch {
+    // not JSON: keep the status text
+  }
+  return new ApiError(response.status, code, message);
+}
+
 export type TokenSource = () => Promise<string | null>;
 
 /**
@@ -69,18 +83,7 @@ export class ApiClient {
       throw new ApiError(0, 'NETWORK_ERROR', 'The server could not be reached. Check your connection.');
     }
     if (response.status === 401) this.onUnauthorized();
-    if (!response.ok) {
-      let code = `HTTP_${response.status}`;
-      let message = response.statusText || `Request failed with status ${response.status}`;
-      try {
-        const data = (await response.json()) as { error?: { code?: string; message?: string } };
-        if (data?.error?.code) code = data.error.code;
-        if (data?.error?.message) message = data.error.message;
-      } catch {
-        // not JSON: keep the status text
-      }
-      throw new ApiError(response.status, code, message);
-    }
+    if (!response.ok) throw await apiErrorOf(response);
     if (response.status === 204) return undefined as T;
     const text = await response.text();
     return (text ? JSON.parse(text) : undefined) as T;

@@ -3,7 +3,7 @@
  * JSON routes go through `ApiClient.request`; CSV and zip bodies are fetched here with the same
  * bearer token and saved under the name the API gives in `Content-Disposition`.
  */
-import { ApiError, type ApiClient } from './api';
+import { ApiError, apiErrorOf, type ApiClient } from './api';
 import type { AnalysisResults, FileResult } from './types';
 
 export type DownloadKind = 'table' | 'plot' | 'summary' | 'report' | 'error';
@@ -141,18 +141,6 @@ export function filenameFromContentDisposition(header: string | null | undefined
   return bare ? bare[1] : null;
 }
 
-async function errorOf(response: Response): Promise<ApiError> {
-  let code = `HTTP_${response.status}`;
-  let message = response.statusText || `Request failed with status ${response.status}`;
-  try {
-    const data = (await response.json()) as { error?: { code?: string; message?: string } };
-    if (data?.error?.code) code = data.error.code;
-    if (data?.error?.message) message = data.error.message;
-  } catch {
-    // not JSON: keep the status text
-  }
-  return new ApiError(response.status, code, message);
-}
 
 export interface FetchedFile {
   blob: Blob;
@@ -179,7 +167,7 @@ export async function fetchFile(
     throw new ApiError(0, 'NETWORK_ERROR', 'The server could not be reached. Check your connection.');
   }
   if (response.status === 401) api.onUnauthorized();
-  if (!response.ok) throw await errorOf(response);
+  if (!response.ok) throw await apiErrorOf(response);
   const name = filenameFromContentDisposition(response.headers.get('Content-Disposition')) ?? fallbackName;
   return { blob: await response.blob(), name };
 }

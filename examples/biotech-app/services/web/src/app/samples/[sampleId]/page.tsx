@@ -3,12 +3,11 @@
 import Link from 'next/link';
 import { useParams, useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
+import { AddFiles } from '@/components/AddFiles';
 import { ErrorNotice } from '@/components/ErrorNotice';
-import { FileDropzone } from '@/components/FileDropzone';
 import { RequireAuth } from '@/components/RequireAuth';
 import { StartAnalysisButton } from '@/components/StartAnalysisButton';
 import { StatusBadge } from '@/components/StatusBadge';
-import { UploadList } from '@/components/UploadList';
 import { COMPARE_MAX, compareHref } from '@/lib/analyses-api';
 import { useAuth } from '@/lib/auth';
 import { formatBytes, formatDate } from '@/lib/format';
@@ -22,7 +21,6 @@ function SampleDetail({ sampleId }: { sampleId: string }) {
   const [sample, setSample] = useState<Sample | null>(null);
   const [analyses, setAnalyses] = useState<Analysis[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const [rejected, setRejected] = useState<string[]>([]);
   const [lastResult, setLastResult] = useState('');
   const [picked, setPicked] = useState<string[]>([]);
 
@@ -127,19 +125,7 @@ function SampleDetail({ sampleId }: { sampleId: string }) {
           </p>
         ) : null}
         <h3>Add files</h3>
-        <FileDropzone disabled={uploads.busy} onFiles={(f) => setRejected(uploads.addFiles(f))} />
-        {rejected.length > 0 ? (
-          <p role="alert" className="error-text">
-            Not added (unsupported type): {rejected.join(', ')}
-          </p>
-        ) : null}
-        <UploadList
-          entries={uploads.entries}
-          onChange={uploads.patch}
-          onRemove={uploads.removeEntry}
-          onCancel={uploads.cancel}
-          onRetry={(key) => void uploads.retry(sampleId, key, files).then(() => load())}
-        />
+        <AddFiles uploads={uploads} disabled={uploads.busy} onRetry={(key) => void uploads.retry(sampleId, key, files).then(() => load())} />
         <p role="status" aria-live="polite" className="summary">
           {summary}
         </p>

@@ -2,11 +2,10 @@
 
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
+import { AddFiles } from '@/components/AddFiles';
 import { ErrorNotice } from '@/components/ErrorNotice';
-import { FileDropzone } from '@/components/FileDropzone';
 import { RequireAuth } from '@/components/RequireAuth';
 import { StartAnalysisButton } from '@/components/StartAnalysisButton';
-import { UploadList } from '@/components/UploadList';
 import { useAuth } from '@/lib/auth';
 import type { Sample } from '@/lib/types';
 import { failureSummary, useUploads } from '@/lib/use-uploads';
@@ -18,7 +17,6 @@ function NewSampleForm() {
   const [description, setDescription] = useState('');
   const [sample, setSample] = useState<Sample | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [rejected, setRejected] = useState<string[]>([]);
   const [submitting, setSubmitting] = useState(false);
 
   const allDone = uploads.entries.length > 0 && uploads.entries.every((e) => e.status === 'done');
@@ -91,22 +89,7 @@ function NewSampleForm() {
             onChange={(e) => setDescription(e.target.value)}
           />
         </label>
-        <FileDropzone
-          disabled={submitting}
-          onFiles={(files) => setRejected(uploads.addFiles(files))}
-        />
-        {rejected.length > 0 ? (
-          <p role="alert" className="error-text">
-            Not added (unsupported type): {rejected.join(', ')}
-          </p>
-        ) : null}
-        <UploadList
-          entries={uploads.entries}
-          onChange={uploads.patch}
-          onRemove={uploads.removeEntry}
-          onCancel={uploads.cancel}
-          onRetry={sample ? (key) => void uploads.retry(sample.id, key) : undefined}
-        />
+        <AddFiles uploads={uploads} disabled={submitting} onRetry={sample ? (key) => void uploads.retry(sample.id, key) : undefined} />
         <p role="status" aria-live="polite" className="summary" data-testid="upload-summary">
           {summary}
         </p>
