@@ -119,6 +119,17 @@ def test_body_within_limit_reaches_the_route(client: TestClient, auth: Any) -> N
     assert r.status_code == 413, r.text
 
 
+def _answered(sock: socket.socket) -> bool:
+    """Whether the server has started to answer (a byte is waiting), without consuming it."""
+    sock.setblocking(False)
+    try:
+        return bool(sock.recv(1, socket.MSG_PEEK))
+    except BlockingIOError:
+        return False
+    finally:
+        sock.setblocking(True)
+
+
 def test_real_server_refuses_60_mb_without_reading_it(server: tuple[str, int]) -> None:
     host, port = server
     declared = 60 * 1000 * 1000
@@ -136,14 +147,7 @@ def test_real_server_refuses_60_mb_without_reading_it(server: tuple[str, int]) -
             if not _send_all(sock, block):
                 break
             sent += len(block)
-            sock.setblocking(False)
-            try:
-                peek = sock.recv(1, socket.MSG_PEEK)
-            except BlockingIOError:
-                peek = b""
-            finally:
-                sock.setblocking(True)
-            if peek:
+            if _answered(sock):
                 break
         status, body = _read_response(sock)
     assert status == 413, body
@@ -166,14 +170,7 @@ def test_real_server_refuses_chunked_body_while_streaming(server: tuple[str, int
             if not _send_all(sock, chunk):
                 break
             sent += len(piece)
-            sock.setblocking(False)
-            try:
-                peek = sock.recv(1, socket.MSG_PEEK)
-            except BlockingIOError:
-                peek = b""
-            finally:
-                sock.setblocking(True)
-            if peek:
+            if _answered(sock):
                 break
         # The body never ended (no closing 0-length chunk): the answer came while it streamed.
         status, body = _read_response(sock)
