@@ -6,7 +6,6 @@ import {
   aws_logs as logs,
   aws_sns as sns,
   aws_sns_subscriptions as subscriptions,
-  Duration,
   Names,
   Stack,
   Token,
@@ -197,7 +196,7 @@ export class PlatformMonitoring extends Construct {
 
     router.createPagingComposites();
     this.dashboard = dashboard.build(this, 'Dashboard', {
-      interval: Duration.hours(this.stage.production ? 3 : 12),
+      interval: this.thresholds.dashboardInterval,
       alarmsTitle: `Alarms (${this.stage.name}): pages, tickets and SLO alerts`,
       alarms: router.notifyingAlarms(),
     });
