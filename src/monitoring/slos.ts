@@ -96,13 +96,7 @@ export function watchSlos(ctx: WatchContext, props: SloProps, windows: BurnRateW
         label: 'Seconds per 100 files',
         expression: 'IF(FILL(s, 0) + FILL(f, 0) > 0, 100 * FILL(d, 0) / 1000 / (FILL(s, 0) + FILL(f, 0)), 0)',
         usingMetrics: {
-          d: new cloudwatch.Metric({
-            namespace: 'AWS/States',
-            metricName: 'ExecutionTime',
-            statistic: 'Sum',
-            period: sixHours,
-            dimensionsMap: { StateMachineArn: props.stateMachine.stateMachineArn },
-          }),
+          d: props.stateMachine.metricTime({ statistic: 'Sum', period: sixHours }),
           s: completions.filesSucceeded(sixHours),
           f: completions.filesFailed(sixHours),
         },

@@ -13,11 +13,6 @@ import { PlatformMonitoringProps } from '../platform-monitoring-props';
  */
 export const WORKER_ERROR_PATTERN = '{ $.level = "ERROR" || $.level = "CRITICAL" }';
 
-/** A metric this construct derives from logs or events. */
-function custom(ctx: WatchContext, metricName: string, statistic: string, period: Duration): cloudwatch.Metric {
-  return new cloudwatch.Metric({ namespace: ctx.metricNamespace, metricName, statistic, period });
-}
-
 /** Alarms that fire on the first occurrence in one period. */
 const ONCE = { evaluationPeriods: 1, datapointsToAlarm: 1, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD };
 
@@ -28,12 +23,10 @@ export function watchPipeline(ctx: WatchContext,
   if (!sm) return;
   const { router } = ctx;
   const scope = new Construct(ctx.scope, 'Pipeline');
-  const m = (metricName: string, statistic: string, period: Duration) => new cloudwatch.Metric({
-    namespace: 'AWS/States', metricName, dimensionsMap: { StateMachineArn: sm.stateMachineArn }, statistic, period,
-  });
+  const sum = { statistic: 'Sum', period: Duration.minutes(5) };
   router.alarm(scope, 'ExecutionsFailed', {
     ...ONCE,
-    metric: m('ExecutionsFailed', 'Sum', Duration.minutes(5)),
+    metric: sm.metricFailed(sum),
     threshold: 1,
     severity: 'page',
     group: 'Analyses',
@@ -43,7 +36,7 @@ export function watchPipeline(ctx: WatchContext,
   });
   router.alarm(scope, 'ExecutionsTimedOut', {
     ...ONCE,
-    metric: m('ExecutionsTimedOut', 'Sum', Duration.minutes(5)),
+    metric: sm.metricTimedOut(sum),
     threshold: 1,
     severity: 'ticket',
     group: 'Analyses',
@@ -53,7 +46,7 @@ export function watchPipeline(ctx: WatchContext,
   });
   router.alarm(scope, 'ExecutionsThrottled', {
     ...ONCE,
-    metric: m('ExecutionThrottled', 'Sum', Duration.minutes(5)),
+    metric: sm.metricThrottled(sum),
     threshold: 1,
     severity: 'ticket',
     group: 'Analyses',
@@ -76,8 +69,8 @@ export function watchPipeline(ctx: WatchContext,
   }
   ctx.dashboard.add('Pipeline', new cloudwatch.GraphWidget({
     title: 'Executions (left) and p95 execution time (right)',
-    left: ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsTimedOut'].map((n) => m(n, 'Sum', Duration.minutes(5))),
-    right: [m('ExecutionTime', 'p95', Duration.minutes(5))],
+    left: [sm.metricStarted(sum), sm.metricSucceeded(sum), sm.metricFailed(sum), sm.metricTimedOut(sum)],
+    right: [sm.metricTime({ ...sum, statistic: 'p95' })],
     width: 24,
   }));
 }
@@ -102,18 +95,18 @@ export function watchBatch(ctx: WatchContext, props: Pick<PlatformMonitoringProp
   const batchStatus = (status: string, extra = '') =>
     logs.FilterPattern.literal(`{ $.source = "aws.batch" && $.detail.status = "${status}"${extra} }`);
   const started = ' && $.detail.startedAt > 0 && $.detail.createdAt > 0';
-  events.filter(scope, 'FailedFilter', batchStatus('FAILED'), 'BatchJobsFailed', '1');
-  events.filter(scope, 'RunnableFilter', batchStatus('RUNNABLE'), 'BatchJobsRunnable', '1');
-  events.filter(scope, 'StartedFilter', batchStatus('RUNNING', started), 'BatchJobsStarted', '1');
+  const failed = events.filter(scope, 'FailedFilter', batchStatus('FAILED'), 'BatchJobsFailed', '1');
+  const runnable = events.filter(scope, 'RunnableFilter', batchStatus('RUNNABLE'), 'BatchJobsRunnable', '1');
+  const starts = events.filter(scope, 'StartedFilter', batchStatus('RUNNING', started), 'BatchJobsStarted', '1');
   // Both timestamps of the same events: (sum of startedAt - sum of createdAt) / count is the
   // mean time from submission to start (mostly time in RUNNABLE) of the jobs started in a period.
-  events.filter(scope, 'CreatedAtFilter', batchStatus('RUNNING', started), 'BatchJobCreatedAt', '$.detail.createdAt');
-  events.filter(scope, 'StartedAtFilter', batchStatus('RUNNING', started), 'BatchJobStartedAt', '$.detail.startedAt');
+  const createdAt = events.filter(scope, 'CreatedAtFilter', batchStatus('RUNNING', started), 'BatchJobCreatedAt', '$.detail.createdAt');
+  const startedAt = events.filter(scope, 'StartedAtFilter', batchStatus('RUNNING', started), 'BatchJobStartedAt', '$.detail.startedAt');
 
   const hour = Duration.hours(1);
   router.alarm(scope, 'FailedJobs', {
     ...ONCE,
-    metric: custom(ctx, 'BatchJobsFailed', 'Sum', hour),
+    metric: failed.metric({ statistic: 'Sum', period: hour }),
     threshold: thresholds.batchFailedJobsPerHour,
     severity: 'ticket',
     group: 'Analyses',
@@ -126,9 +119,9 @@ export function watchBatch(ctx: WatchContext, props: Pick<PlatformMonitoringProp
       label: 'Mean submit-to-start time (s)',
       expression: 'IF(n > 0, (s - c) / n / 1000, 0)',
       usingMetrics: {
-        s: custom(ctx, 'BatchJobStartedAt', 'Sum', hour),
-        c: custom(ctx, 'BatchJobCreatedAt', 'Sum', hour),
-        n: custom(ctx, 'BatchJobStartedAt', 'SampleCount', hour),
+        s: startedAt.metric({ statistic: 'Sum', period: hour }),
+        c: createdAt.metric({ statistic: 'Sum', period: hour }),
+        n: startedAt.metric({ statistic: 'SampleCount', period: hour }),
       },
       period: hour,
     }),
@@ -149,7 +142,7 @@ export function watchBatch(ctx: WatchContext, props: Pick<PlatformMonitoringProp
     metric: new cloudwatch.MathExpression({
       label: 'Jobs entering RUNNABLE minus jobs starting',
       expression: 'FILL(r, 0) - FILL(s, 0)',
-      usingMetrics: { r: custom(ctx, 'BatchJobsRunnable', 'Sum', window), s: custom(ctx, 'BatchJobsStarted', 'Sum', window) },
+      usingMetrics: { r: runnable.metric({ statistic: 'Sum', period: window }), s: starts.metric({ statistic: 'Sum', period: window }) },
       period: window,
     }),
     threshold: 0,
@@ -162,7 +155,7 @@ export function watchBatch(ctx: WatchContext, props: Pick<PlatformMonitoringProp
     anchor: 'batch-stalled',
   });
   const noStarts = router.alarm(scope, 'NoJobStarted', {
-    metric: custom(ctx, 'BatchJobsStarted', 'Sum', halfWindow),
+    metric: starts.metric({ statistic: 'Sum', period: halfWindow }),
     threshold: 1,
     comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
     missing: cloudwatch.TreatMissingData.BREACHING,
@@ -191,7 +184,7 @@ export function watchWorker(ctx: WatchContext, props: Pick<PlatformMonitoringPro
   if (!props.workerLogGroup) return;
   const { router, thresholds } = ctx;
   const scope = new Construct(ctx.scope, 'Worker');
-  new logs.MetricFilter(scope, 'ErrorFilter', {
+  const errors = new logs.MetricFilter(scope, 'ErrorFilter', {
     logGroup: props.workerLogGroup,
     filterPattern: props.workerErrorPattern ?? logs.FilterPattern.literal(WORKER_ERROR_PATTERN),
     metricNamespace: ctx.metricNamespace,
@@ -200,7 +193,7 @@ export function watchWorker(ctx: WatchContext, props: Pick<PlatformMonitoringPro
   });
   router.alarm(scope, 'Errors', {
     ...ONCE,
-    metric: custom(ctx, 'WorkerErrors', 'Sum', Duration.minutes(15)),
+    metric: errors.metric({ statistic: 'Sum', period: Duration.minutes(15) }),
     threshold: thresholds.workerErrorsPer15Minutes,
     severity: 'ticket',
     group: 'Analyses',
@@ -229,16 +222,16 @@ export function watchCompletions(ctx: WatchContext, props: Pick<PlatformMonitori
   events.route(scope, 'CompletionRule', { source: [COMPLETION_EVENT_SOURCE], detailType: [COMPLETION_EVENT_DETAIL_TYPE] });
   const completed = (field: string) =>
     logs.FilterPattern.literal(`{ $.source = "${COMPLETION_EVENT_SOURCE}" && $.detail.${field} >= 0 }`);
-  events.filter(scope, 'FilesSucceededFilter', completed('filesSucceeded'), 'FilesSucceeded', '$.detail.filesSucceeded');
-  events.filter(scope, 'FilesFailedFilter', completed('filesFailed'), 'FilesFailed', '$.detail.filesFailed');
+  const succeeded = events.filter(scope, 'FilesSucceededFilter', completed('filesSucceeded'), 'FilesSucceeded', '$.detail.filesSucceeded');
+  const failed = events.filter(scope, 'FilesFailedFilter', completed('filesFailed'), 'FilesFailed', '$.detail.filesFailed');
   events.filter(scope, 'AnalysesCompletedFilter', logs.FilterPattern.literal(`{ $.source = "${COMPLETION_EVENT_SOURCE}" }`), 'AnalysesCompleted', '1');
   // An analysis whose files all failed ends its execution SUCCEEDED (only a broken pipeline
   // fails an execution and pages); the event's status says FAILED, and that opens a ticket.
-  events.filter(scope, 'AnalysesFailedFilter',
+  const analysesFailed = events.filter(scope, 'AnalysesFailedFilter',
     logs.FilterPattern.literal(`{ $.source = "${COMPLETION_EVENT_SOURCE}" && $.detail.status = "FAILED" }`), 'AnalysesFailed', '1');
   ctx.router.alarm(scope, 'AnalysesFailed', {
     ...ONCE,
-    metric: custom(ctx, 'AnalysesFailed', 'Sum', Duration.minutes(15)),
+    metric: analysesFailed.metric({ statistic: 'Sum', period: Duration.minutes(15) }),
     threshold: 1,
     severity: 'ticket',
     group: 'Analyses',
@@ -247,7 +240,7 @@ export function watchCompletions(ctx: WatchContext, props: Pick<PlatformMonitori
     anchor: 'analyses-failed',
   });
   return {
-    filesSucceeded: (period) => custom(ctx, 'FilesSucceeded', 'Sum', period),
-    filesFailed: (period) => custom(ctx, 'FilesFailed', 'Sum', period),
+    filesSucceeded: (period) => succeeded.metric({ statistic: 'Sum', period }),
+    filesFailed: (period) => failed.metric({ statistic: 'Sum', period }),
   };
 }

@@ -1,4 +1,3 @@
-import { aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { WatchContext } from './context';
 import { PlatformMonitoringProps } from '../platform-monitoring-props';
@@ -11,12 +10,11 @@ export function watchDatabase(ctx: WatchContext,
   if (!db) return;
   const { router, thresholds } = ctx;
   const scope = new Construct(ctx.scope, 'Database');
-  const m = (metricName: string, statistic: string) => new cloudwatch.Metric({
-    namespace: 'AWS/RDS', metricName, dimensionsMap: { DBClusterIdentifier: db.clusterIdentifier }, statistic, period: thresholds.period,
-  });
+  const period = thresholds.period;
   const connections = props.databaseConnectionsThreshold ?? defaultConnectionsThreshold(ctx.stage.databaseMaxCapacity);
   router.alarm(scope, 'AcuUtilization', {
-    metric: m('ACUUtilization', 'Average'),
+    // metricACUUtilization() is on the cluster classes only, not on IDatabaseCluster.
+    metric: db.metric('ACUUtilization', { statistic: 'Average', period }),
     threshold: thresholds.databaseAcuPercent,
     severity: 'ticket',
     group: 'Api',
@@ -25,7 +23,7 @@ export function watchDatabase(ctx: WatchContext,
     anchor: 'db-acu',
   });
   router.alarm(scope, 'Cpu', {
-    metric: m('CPUUtilization', 'Average'),
+    metric: db.metricCPUUtilization({ statistic: 'Average', period }),
     threshold: thresholds.databaseCpuPercent,
     severity: 'ticket',
     group: 'Api',
@@ -34,7 +32,7 @@ export function watchDatabase(ctx: WatchContext,
     anchor: 'db-cpu',
   });
   router.alarm(scope, 'Connections', {
-    metric: m('DatabaseConnections', 'Maximum'),
+    metric: db.metricDatabaseConnections({ statistic: 'Maximum', period }),
     threshold: connections,
     severity: 'ticket',
     group: 'Api',
@@ -43,7 +41,7 @@ export function watchDatabase(ctx: WatchContext,
     anchor: 'db-connections',
   });
   router.alarm(scope, 'Deadlocks', {
-    metric: m('Deadlocks', 'Sum'),
+    metric: db.metricDeadlocks({ statistic: 'Sum', period }),
     threshold: 0,
     severity: 'ticket',
     group: 'Api',
