@@ -17,7 +17,7 @@ import { EventMetrics } from './event-metrics';
 import { BurnRateWindow, PlatformMonitoringProps } from './platform-monitoring-props';
 import { DEFAULT_SLO_TARGETS, watchSlos, windowLabel } from './slos';
 import { DEFAULT_BURN_RATE_WINDOWS, StageThresholds, thresholdsFor } from './thresholds';
-import { watchCompletions, watchBatch, watchPipeline, watchWorker } from './watch/analyses';
+import { watchBatch, watchCompletions, watchPipeline, watchWorker } from './watch/analyses';
 import { watchLoadBalancer, watchPods } from './watch/api';
 import { watchBuckets } from './watch/buckets';
 import { WatchContext } from './watch/context';

@@ -96,6 +96,6 @@ export function watchEdge(ctx: WatchContext,
       });
     }
   }
-  // After the alarms' widgets, as the section has always been laid out.
+  // Added last: on the dashboard the graphs follow the section's alarm widgets.
   ctx.dashboard.add('Edge', ...widgets);
 }
