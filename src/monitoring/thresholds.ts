@@ -52,6 +52,8 @@ export interface StageThresholds {
   readonly s34xxRatePercent: number;
   /** Worker application errors per 15 minutes. */
   readonly workerErrorsPer15Minutes: number;
+  /** The time range the dashboard opens with. */
+  readonly dashboardInterval: Duration;
 }
 
 const PRODUCTION: StageThresholds = {
@@ -76,6 +78,7 @@ const PRODUCTION: StageThresholds = {
   s35xxErrors: 5,
   s34xxRatePercent: 5,
   workerErrorsPer15Minutes: 10,
+  dashboardInterval: Duration.hours(3),
 };
 
 const STAGING: StageThresholds = {
@@ -100,6 +103,7 @@ const STAGING: StageThresholds = {
   s35xxErrors: 10,
   s34xxRatePercent: 10,
   workerErrorsPer15Minutes: 20,
+  dashboardInterval: Duration.hours(12),
 };
 
 /** The thresholds of a stage: production ones for production stages, staging ones otherwise. @internal */
