@@ -25,9 +25,11 @@ import * as k8s from './manifests';
 import { PLACEHOLDER_IMAGE } from './workload-image';
 import { WorkloadServiceAccount } from './workload-service-account';
 import { Acknowledge } from '../compliance/acknowledge';
+import { LogTargetBucket } from '../core/log-target-bucket';
 import { resolveRemovalPolicy } from '../core/removal';
 import { PropsValidator } from '../core/validation';
-import { PlatformWebAcl, WebAclScope } from '../edge/web-acl';
+import { PlatformWebAcl } from '../core/web-acl';
+import { WebAclScope } from '../core/web-acl-scope';
 import { PlatformStage } from '../stage/platform-stage';
 
 /** The name of the Auto Mode NodeClass and NodePool the workloads run on. */
@@ -217,14 +219,10 @@ export class AppCluster extends Construct {
       dropInvalidHeaderFields: true,
       deletionProtection: this.stage.production,
     });
-    this.accessLogsBucket = props.accessLogsBucket ?? new s3.Bucket(this, 'AccessLogs', {
-      // ALB access logs can only be delivered to SSE-S3 buckets.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
+    // ALB access logs can only be delivered to SSE-S3 buckets (the LogTargetBucket default).
+    this.accessLogsBucket = props.accessLogsBucket ?? new LogTargetBucket(this, 'AccessLogs', {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: Duration.days(this.stage.production ? 730 : 30), noncurrentVersionExpiration: Duration.days(7) }],
+      stage: this.stage,
       removalPolicy,
     });
     enableAlbAccessLogs(this.loadBalancer, this.accessLogsBucket, 'alb');
