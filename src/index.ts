@@ -1,5 +1,6 @@
 export * from './stage/platform-stage';
 export { ALLOW_DESTROY_CONTEXT_KEY } from './core/removal';
+export * from './core/web-acl-scope';
 export * from './compliance/acknowledge';
 export * from './compliance/compliance-checks';
 export * from './compliance/deploy-checks';

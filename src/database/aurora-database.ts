@@ -23,6 +23,7 @@ import {
   supportsAutoPause,
 } from './database-helpers';
 import { Acknowledge } from '../compliance/acknowledge';
+import { allowCloudWatchLogsToUseKey } from '../core/log-encryption-key';
 import { resolveRemovalPolicy, retainExceptOnCreate } from '../core/removal';
 import { PropsValidator } from '../core/validation';
 import { PlatformStage } from '../stage/platform-stage';
@@ -239,12 +240,7 @@ export class AuroraDatabase extends Construct implements ec2.IConnectable {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     // The logs service encrypts the exported PostgreSQL logs with the key (only for this log group).
-    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal(`logs.${Stack.of(this).region}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn } },
-    }));
+    allowCloudWatchLogsToUseKey(this.encryptionKey, { logGroupArn });
     this.secretEncryptionKey = new kms.Key(this, 'SecretKey', {
       description: `Aurora master credentials of ${this.node.path}`,
       enableKeyRotation: true,

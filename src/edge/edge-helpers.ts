@@ -1,7 +1,8 @@
 import { aws_certificatemanager as acm, aws_route53 as route53, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { PlatformWebAcl, WebAclScope } from './web-acl';
 import { PropsValidator } from '../core/validation';
+import { PlatformWebAcl } from '../core/web-acl';
+import { WebAclScope } from '../core/web-acl-scope';
 import { PlatformStage } from '../stage/platform-stage';
 
 /** The rule groups of the CloudFront web ACL (besides the rate-based rule). */

@@ -18,6 +18,8 @@ import { Construct } from 'constructs';
 import { checkRateLimit, createEdgeCertificate, createEdgeWebAcl } from './edge-helpers';
 import { PlatformEdgeProps } from './platform-edge-props';
 import { Acknowledge } from '../compliance/acknowledge';
+import { acknowledgeCdkHandler } from '../core/cdk-handler-findings';
+import { LogTargetBucket } from '../core/log-target-bucket';
 import { resolveRemovalPolicy } from '../core/removal';
 import { PropsValidator } from '../core/validation';
 import { PlatformStage } from '../stage/platform-stage';
@@ -150,14 +152,10 @@ export class PlatformEdge extends Construct {
     }
 
     // ---- logs -----------------------------------------------------------------------------
-    this.logBucket = props.logBucket ?? new s3.Bucket(this, 'Logs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
+    this.logBucket = props.logBucket ?? new LogTargetBucket(this, 'Logs', {
       // CloudFront standard logging writes objects with an ACL granting the bucket owner control.
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      lifecycleRules: [{ expiration: Duration.days(stage.production ? 730 : 30), noncurrentVersionExpiration: Duration.days(7) }],
+      stage,
       removalPolicy,
     });
 
@@ -311,21 +309,11 @@ export class PlatformEdge extends Construct {
       'NIST.800.53.R5-IAMNoInlinePolicy',
     ]);
     // The handler of every AwsCustomResource in the stack (aws-cdk-lib's singleton).
-    Acknowledge.stackChild(
+    acknowledgeCdkHandler(
       this,
       'AWS679f53fac002430cb0da5b7982bd2287',
       'aws-cdk-lib\'s AwsCustomResource handler: it runs only at deploy time to look up a security group, ' +
         'its runtime and managed policy are chosen by aws-cdk-lib, and it needs no VPC access, DLQ or concurrency limit.',
-      [
-        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        'AwsSolutions-L1',
-        'HIPAA.Security-LambdaConcurrency',
-        'HIPAA.Security-LambdaDLQ',
-        'HIPAA.Security-LambdaInsideVPC',
-        'NIST.800.53.R5-LambdaConcurrency',
-        'NIST.800.53.R5-LambdaDLQ',
-        'NIST.800.53.R5-LambdaInsideVPC',
-      ],
     );
   }
 }

@@ -1,15 +1,15 @@
 import {
   aws_ec2 as ec2,
-  aws_iam as iam,
   aws_kms as kms,
   aws_logs as logs,
-  Stack,
   Tags,
   Token,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PlatformNetworkProps } from './platform-network-props';
 import { Acknowledge } from '../compliance/acknowledge';
+import { acknowledgeCdkHandler } from '../core/cdk-handler-findings';
+import { allowCloudWatchLogsToUseKey } from '../core/log-encryption-key';
 import { resolveRemovalPolicy } from '../core/removal';
 import { PropsValidator } from '../core/validation';
 import { PlatformStage } from '../stage/platform-stage';
@@ -81,18 +81,7 @@ export class PlatformNetwork extends Construct {
       removalPolicy,
     });
     // The logs service encrypts with the key; without this the log group fails to create.
-    this.flowLogKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(`logs.${Stack.of(this).region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': `arn:${Stack.of(this).partition}:logs:${Stack.of(this).region}:${Stack.of(this).account}:log-group:*`,
-          },
-        },
-      }),
-    );
+    allowCloudWatchLogsToUseKey(this.flowLogKey);
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       encryptionKey: this.flowLogKey,
       retention: props.flowLogRetention ?? this.stage.logRetention,
@@ -183,21 +172,11 @@ export class PlatformNetwork extends Construct {
       ]);
     }
     // Closing the default security group is done by a CDK custom resource at stack scope.
-    Acknowledge.stackChild(
+    acknowledgeCdkHandler(
       this,
       'Custom::VpcRestrictDefaultSGCustomResourceProvider',
       'CDK-owned custom resource that removes the default security group rules; it runs only at deploy time, ' +
         'its runtime and managed policy are chosen by aws-cdk-lib, and it needs no VPC access, DLQ or concurrency limit.',
-      [
-        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        'AwsSolutions-L1',
-        'HIPAA.Security-LambdaConcurrency',
-        'HIPAA.Security-LambdaDLQ',
-        'HIPAA.Security-LambdaInsideVPC',
-        'NIST.800.53.R5-LambdaConcurrency',
-        'NIST.800.53.R5-LambdaDLQ',
-        'NIST.800.53.R5-LambdaInsideVPC',
-      ],
     );
   }
 }

@@ -26,6 +26,7 @@ import { buildDefinition, RollupCostRates, CHUNK_SIZE, CHUNKS_MAP_RUN_LABEL } fr
 import { COMPLETION_EVENT_DETAIL_TYPE, COMPLETION_EVENT_SOURCE } from '../core/completion-event';
 import { fargatePairProblem } from './fargate-sizes';
 import { Acknowledge } from '../compliance/acknowledge';
+import { allowCloudWatchLogsToUseKey } from '../core/log-encryption-key';
 import { resolveRemovalPolicy } from '../core/removal';
 import { PropsValidator } from '../core/validation';
 import { PriceTable } from '../cost/price-table';
@@ -149,15 +150,7 @@ export class AnalysisPipeline extends Construct {
       enableKeyRotation: true,
       removalPolicy,
     });
-    this.key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchLogs',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
-      },
-    }));
+    allowCloudWatchLogsToUseKey(this.key, { sid: 'AllowCloudWatchLogs' });
     this.jobLogGroup = new logs.LogGroup(this, 'JobLogs', {
       encryptionKey: this.key,
       retention: this.stage.logRetention,

@@ -9,6 +9,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Acknowledge } from '../compliance/acknowledge';
+import { allowCloudWatchLogsToUseKey } from '../core/log-encryption-key';
+import { LogTargetBucket } from '../core/log-target-bucket';
 import { PlatformStage } from '../stage/platform-stage';
 
 /** Props of `PlatformAuditTrail`. */
@@ -45,20 +47,10 @@ export class PlatformAuditTrail extends Construct {
       resources: ['*'],
       conditions: { StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${stack.partition}:cloudtrail:*:${stack.account}:trail/*` } },
     }));
-    this.key.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
-    }));
-    this.bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.KMS,
+    allowCloudWatchLogsToUseKey(this.key);
+    this.bucket = new LogTargetBucket(this, 'Bucket', {
       encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
       minimumTLSVersion: 1.2,
-      versioned: true,
       removalPolicy: props.removalPolicy,
     });
     const logGroup = new logs.LogGroup(this, 'Logs', { encryptionKey: this.key, retention: props.stage.logRetention, removalPolicy: props.removalPolicy });

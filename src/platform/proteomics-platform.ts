@@ -177,7 +177,7 @@ export class ProteomicsPlatform extends Construct {
         image: this.cluster.apiImageUri,
         apiUser,
       });
-      this.cluster.node.findChild('ApiWorkload').node.addDependency(this.databaseBootstrap.completion);
+      this.cluster.apiWorkloadManifest.node.addDependency(this.databaseBootstrap.completion);
     }
 
     this.monitoring = new PlatformMonitoring(this, 'Monitoring', {

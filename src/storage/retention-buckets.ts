@@ -11,6 +11,7 @@ import { Construct, IConstruct } from 'constructs';
 import { InstantAccessTiering, RetentionBucketsProps } from './retention-buckets-props';
 import { validateRetention } from './retention-validation';
 import { Acknowledge } from '../compliance/acknowledge';
+import { LogTargetBucket } from '../core/log-target-bucket';
 import { resolveRemovalPolicy } from '../core/removal';
 import { PlatformStage, ResultsLockMode } from '../stage/platform-stage';
 
@@ -142,10 +143,12 @@ export class RetentionBuckets extends Construct {
       autoDeleteObjects: emptyOnDelete,
     };
 
-    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
-      ...common,
-      // Server access log delivery only supports SSE-S3 targets without Object Lock retention.
-      encryption: s3.BucketEncryption.S3_MANAGED,
+    // Server access log delivery only supports SSE-S3 targets without Object Lock retention.
+    this.accessLogsBucket = new LogTargetBucket(this, 'AccessLogs', {
+      objectOwnership: common.objectOwnership,
+      minimumTLSVersion: common.minimumTLSVersion,
+      removalPolicy,
+      autoDeleteObjects: emptyOnDelete,
       lifecycleRules: [
         ...expirationRule('ExpireAccessLogs', accessLogsRetention),
         cleanUpRule(Duration.days(1), abortAfter),

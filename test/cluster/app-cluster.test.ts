@@ -366,7 +366,7 @@ describe('AppCluster in prod (images, admin role, restricted public endpoint, HT
     api: { image: WorkloadImage.fromRegistry('public.ecr.aws/biotech/api:1.2.3'), environment: { LOG_LEVEL: 'info' }, cpuLimit: '1' },
     web: { image: WorkloadImage.fromEcrRepository(repo, '2.0.0'), minReplicas: 2, maxReplicas: 6 },
   });
-  app.grantAdmin(iam.Role.fromRoleName(stack, 'Other', 'ops'));
+  const adminGrant = app.grantAdmin(iam.Role.fromRoleName(stack, 'Other', 'ops'));
   const template = Template.fromStack(stack);
   const objects = kubernetesObjects(stack);
 
@@ -472,6 +472,16 @@ describe('AppCluster in prod (images, admin role, restricted public endpoint, HT
     const entries = template.findResources('AWS::EKS::AccessEntry');
     expect(Object.keys(entries)).toHaveLength(3); // kubectl provider, adminRoles, grantAdmin
     expect(JSON.stringify(entries)).toContain(':role/ops');
+  });
+
+  test('grantAdmin returns a grant for the role', () => {
+    expect(adminGrant.principalStatements).toEqual([]);
+    expect(adminGrant.resourceStatements).toEqual([]);
+  });
+
+  test('apiWorkloadManifest is the manifest of the API workload', () => {
+    expect(app.apiWorkloadManifest.node.id).toBe('ApiWorkload');
+    expect(app.apiWorkloadManifest.node.scope).toBe(app);
   });
 
   test('manifests are dumped for the Kubernetes schema validator', () => {

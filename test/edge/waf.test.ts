@@ -4,8 +4,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { SIZE_RESTRICTIONS_BODY_LABEL as EVALUATOR_LABEL, WafRequest, WebAclEvaluator } from './waf-evaluator';
 import { AppCluster } from '../../src/cluster/app-cluster';
+import { LARGE_BODY_API_PATHS, nonNegativeIntegerAtMost, SIZE_RESTRICTIONS_BODY_LABEL } from '../../src/core/web-acl';
 import { PlatformEdgeGlobal } from '../../src/edge/platform-edge-global';
-import { LARGE_BODY_API_PATHS, nonNegativeIntegerAtMost, SIZE_RESTRICTIONS_BODY_LABEL } from '../../src/edge/web-acl';
 import { PlatformNetwork } from '../../src/network/platform-network';
 
 const ACCOUNT = '123456789012';

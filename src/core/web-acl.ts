@@ -1,6 +1,5 @@
 import {
   ArnFormat,
-  aws_iam as iam,
   aws_kms as kms,
   aws_logs as logs,
   aws_wafv2 as wafv2,
@@ -9,15 +8,9 @@ import {
   Stack,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { retainExceptOnCreate } from '../core/removal';
-
-/** Where a web ACL is used. */
-export enum WebAclScope {
-  /** On a CloudFront distribution (the ACL must be created in us-east-1). */
-  CLOUDFRONT = 'CLOUDFRONT',
-  /** On a regional resource such as an Application Load Balancer. */
-  REGIONAL = 'REGIONAL',
-}
+import { allowCloudWatchLogsToUseKey } from './log-encryption-key';
+import { retainExceptOnCreate } from './removal';
+import { WebAclScope } from './web-acl-scope';
 
 /**
  * The label `AWSManagedRulesCommonRuleSet` puts on a request whose body is over 8 KB (its
@@ -218,18 +211,7 @@ export class PlatformWebAcl extends Construct {
       enableKeyRotation: true,
       removalPolicy: props.removalPolicy,
     });
-    this.logKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*`,
-          },
-        },
-      }),
-    );
+    allowCloudWatchLogsToUseKey(this.logKey);
     // WAF only logs to groups whose name starts with `aws-waf-logs-`.
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 400 })}`,
