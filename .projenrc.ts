@@ -47,7 +47,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/lambda-layer-kubectl-v35@2.2.2',
     // The pipeline's definition is checked by a validator and run by a local interpreter in tests.
     'asl-validator@^4',
-    'aws-local-stepfunctions@^3',
     // JSON Schema 2020-12 validation of the contracts/ documents, and the JSONata the state machine uses.
     'ajv@^8',
     // Step Functions evaluates JSONata 2.0.6: the local executor must run the same version.

@@ -1,3 +1,8 @@
+import {
+  ANALYSIS_OUTPUT, batchCommand, CAUSE_OF_ERROR, CHUNKS_CAUSE, COMPLETION_DETAIL, EMPTY, JOB_ID_IN_ERROR, JOB_RUNNING,
+  JOB_STARTED, JOB_WAITING, NEWEST_JOB_ID, ROLLUP_FAILED_CAUSE, rollupCommand, SPOT_LOST_IN_CHILDREN, SPOT_LOST_IN_ERROR,
+  SUMMARY_HEAD, SUMMARY_MATCHES, SUMMARY_UNREADABLE_CAUSE, validationProblems,
+} from './jsonata';
 import { COMPLETION_EVENT_DETAIL_TYPE, COMPLETION_EVENT_SOURCE } from '../core/completion-event';
 /**
  * The Amazon States Language definition of the analysis state machine (JSONata query language).
@@ -5,11 +10,11 @@ import { COMPLETION_EVENT_DETAIL_TYPE, COMPLETION_EVENT_SOURCE } from '../core/c
  * Written as a plain object rather than with the CDK state classes, so that every field the
  * service sees is visible here and in the tests, and so that the array size can be computed from
  * the execution input (`$ceil(fileCount / filesPerTask)`), which JSONPath intrinsics cannot do.
+ * The longer JSONata expressions are in `jsonata.ts`.
  *
  * @internal
  */
 
-/** EventBridge source of completion events. @internal */
 /**
  * Label of the Distributed Map's runs: child executions are named
  * `execution:<state machine>/<label>:<id>`, which the state machine role's grants name.
@@ -22,21 +27,11 @@ export const SUMMARY_HEAD_BYTES = 4096;
 
 /**
  * The reason the state machine gives Batch's CancelJob when a job waited a whole `spotWaitTimeout`
- * without any of its work running (see `watchBranch`). CancelJob's reason is what DescribeJobs
- * then reports as the job's status reason.
+ * without any of its work running (see `watchedJob`). CancelJob's reason is what DescribeJobs
+ * then reports as the job's status reason (matched by `SPOT_LOSS_PATTERN` of `jsonata.ts`).
  * @internal
  */
 export const SPOT_WAIT_CANCEL_REASON = 'Spot capacity wait exceeded: cancelled by the analysis state machine';
-
-/**
- * Status reasons that mean "Spot took the capacity away", not "the analysis failed": EC2 Spot
- * (`Host EC2 (instance i-...) terminated.`), Fargate Spot (`Your Spot Task was interrupted.`,
- * the status reason ECS gives a reclaimed Fargate Spot task), a job cancelled by the Spot
- * queue's EC2 wait limit (`CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY`), and a job cancelled by the
- * state machine's own Spot wait timer (`SPOT_WAIT_CANCEL_REASON`).
- * @internal
- */
-export const SPOT_LOSS_PATTERN = 'Host EC2|Your Spot Task was interrupted|CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY|Spot capacity wait exceeded';
 
 /** The error a watched job's branch raises when the job finished (stops the watch). @internal */
 export const JOB_FINISHED_ERROR = 'Pipeline.JobFinished';
@@ -79,22 +74,7 @@ export interface RollupCostRates {
   readonly source: string;
 }
 
-/** The roll-up's command: with rates, priced at Fargate Spot, or on-demand once escalated. */
-function rollupCommand(o: DefinitionOptions): string {
-  const base = "'rollup', '--manifest', $manifestUrl, '--results', $resultsUrl, '--execution-name', $executionName";
-  const c = o.cost;
-  if (!c) return `{% [${base}] %}`;
-  const n = (x: number | string) => `'${String(x)}'`;
-  return `{% [${base}, '--task-vcpu', ${n(c.vcpu)}, '--task-memory-gib', ${n(c.memoryGib)}, ` +
-    `'--vcpu-hour-usd', $escalated ? ${n(c.onDemandVcpuHourUsd)} : ${n(c.spotVcpuHourUsd)}, ` +
-    `'--gb-hour-usd', $escalated ? ${n(c.onDemandGbHourUsd)} : ${n(c.spotGbHourUsd)}, ` +
-    `'--price-source', $escalated ? ${n(c.source + ', Fargate on-demand (escalated)')} : ${n(c.source + ', Fargate Spot')}] %}`;
-}
-
 type Json = any;
-
-/** An empty string, written as an expression (asl-validator's schema rejects literal empty strings). */
-const EMPTY = "{% '' %}";
 
 const BATCH_SYNC = 'arn:aws:states:::batch:submitJob.sync';
 const LIST_JOBS = 'arn:aws:states:::aws-sdk:batch:listJobs';
@@ -102,9 +82,6 @@ const DESCRIBE_JOBS = 'arn:aws:states:::aws-sdk:batch:describeJobs';
 const CANCEL_JOB = 'arn:aws:states:::aws-sdk:batch:cancelJob';
 const S3_GET_OBJECT = 'arn:aws:states:::aws-sdk:s3:getObject';
 const PUT_EVENTS = 'arn:aws:states:::events:putEvents';
-
-const ID = '/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/';
-const INPUT_FIELDS = ['schemaVersion', 'analysisId', 'sampleId', 'ownerId', 'manifestKey', 'fileCount', 'filesPerTask', 'attempt'];
 
 /** Retries of throttled or failed service calls, with exponential backoff and jitter. */
 function throttleRetry(errors: string[]): Json {
@@ -115,58 +92,22 @@ const BATCH_SDK_THROTTLING = ['Batch.ServerException', 'Batch.ClientException', 
 const S3_THROTTLING = ['S3.S3Exception', 'S3.SdkClientException', 'S3.InternalErrorException'];
 const EVENTS_THROTTLING = ['EventBridge.AmazonEventBridgeException', 'EventBridge.FailedEntry', 'States.TaskFailed'];
 
-/** `'<Error>: <status reason or cause>'` of a caught error, at most 1000 characters. */
-const CAUSE_OF_ERROR = `{% (
-  $e := $states.errorOutput;
-  $c := $type($e.Cause) = 'string' ? $e.Cause : '';
-  $j := $substring($c, 0, 1) = '{' ? $parse($c) : {};
-  $r := $type($j.StatusReason) = 'string' ? $j.StatusReason : $c;
-  $substring($e.Error & ($r = '' ? '' : ': ' & $r), 0, 1000)
-) %}`;
-
-/** True when a caught error of a single (non-array) job says that Spot took the capacity away. */
-const SPOT_LOST_IN_ERROR = `{% $type($states.errorOutput.Cause) = 'string' and $contains($states.errorOutput.Cause, /${SPOT_LOSS_PATTERN}/) %}`;
-
-/** The job id inside the cause of a failed `.sync` job (its job description as JSON), or ''. */
-const JOB_ID_IN_ERROR = `{% (
-  $c := $type($states.errorOutput.Cause) = 'string' ? $states.errorOutput.Cause : '';
-  $j := $substring($c, 0, 1) = '{' ? $parse($c) : {};
-  $type($j.JobId) = 'string' ? $j.JobId : ''
-) %}`;
-
-/** True when a failed child of the array job listed by `listJobs` lost its capacity to Spot. */
-const SPOT_LOST_IN_CHILDREN = `{% $count($states.result.JobSummaryList[$type(StatusReason) = 'string' and $contains(StatusReason, /${SPOT_LOSS_PATTERN}/)]) > 0 %}`;
-
-function validationProblems(): string {
-  const quotedFields = INPUT_FIELDS.map((f) => `'${f}'`).join(', ');
-  return `{% (
-  $i := $states.input;
-  $isId := function($v) { $type($v) = 'string' and $contains($v, ${ID}) };
-  $isInt := function($v) { $type($v) = 'number' and $v = $floor($v) };
-  $isObject := $type($i) = 'object';
-  $unknown := $isObject ? $keys($i)[$not($ in [${quotedFields}])] : [];
-  $attempt := $exists($i.attempt) ? $i.attempt : 1;
-  $append([], [
-    $isObject ? '' : 'the input must be a JSON object',
-    $i.schemaVersion in [1, 2] ? '' : 'schemaVersion must be 1 or 2',
-    $isId($i.analysisId) ? '' : 'analysisId is missing or not an id (letters, digits, _ and -, at most 64)',
-    $isId($i.sampleId) ? '' : 'sampleId is missing or not an id (letters, digits, _ and -, at most 64)',
-    $isId($i.ownerId) ? '' : 'ownerId is missing or not an id (letters, digits, _ and -, at most 64)',
-    ($type($i.manifestKey) = 'string' and $contains($i.manifestKey, /^manifests\\/[A-Za-z0-9][A-Za-z0-9_-]{0,63}\\.json$/)) ? '' : 'manifestKey must be manifests/<id>.json',
-    ($isInt($i.fileCount) and $i.fileCount >= 1) ? '' : 'fileCount must be an integer of at least 1',
-    ($not($exists($i.filesPerTask)) or ($isInt($i.filesPerTask) and $i.filesPerTask >= 1 and $i.filesPerTask <= 1000)) ? '' : 'filesPerTask must be an integer from 1 to 1000',
-    ($not($exists($i.attempt)) or ($isInt($i.attempt) and $i.attempt >= 1 and $i.attempt <= 999)) ? '' : 'attempt must be an integer from 1 to 999',
-    $count($unknown) = 0 ? '' : 'unknown properties: ' & $join($unknown, ', '),
-    ($isId($i.analysisId) and $isInt($attempt) and $states.context.Execution.Name != $i.analysisId & '-' & $string($attempt))
-      ? 'the execution must be named ' & $i.analysisId & '-' & $string($attempt) & ' (<analysisId>-<attempt>), not ' & $states.context.Execution.Name
-      : ''
-  ][$ != ''])
-) %}`;
+/** Where a caught error goes (`errors`: every error by default), with what it assigns. */
+interface CatchTarget {
+  readonly next: string;
+  readonly errors?: string[];
+  readonly comment?: string;
+  readonly assign?: Json;
 }
-
-/** The worker command of one array child (or single task). */
-function batchCommand(manifestUrl: string, resultsUrl: string, filesPerTask: string, executionName: string): string {
-  return `{% ['batch', '--manifest', ${manifestUrl}, '--output', ${resultsUrl} & 'files/', '--files-per-task', $string(${filesPerTask}), '--execution-name', ${executionName}] %}`;
+/** A Catch rule; the state's output is dropped (everything later states need is in variables). */
+function catchTo(c: CatchTarget): Json {
+  return {
+    ErrorEquals: c.errors ?? ['States.ALL'],
+    ...(c.comment ? { Comment: c.comment } : {}),
+    ...(c.assign ? { Assign: c.assign } : {}),
+    Output: {},
+    Next: c.next,
+  };
 }
 
 /** Arguments of a `batch:submitJob.sync` call. */
@@ -182,6 +123,31 @@ function submitJob(o: DefinitionOptions, args: SubmitArgs): Json {
     PropagateTags: true,
     Tags: { analysisId: args.analysisId, sampleId: args.sampleId },
   };
+}
+
+/** A Batch job submitted as `.sync` (the state waits for it), retried while Batch throttles. */
+interface BatchJob {
+  readonly comment?: string;
+  readonly job: SubmitArgs;
+}
+/** The Task of a `BatchJob`, without its Catch and Next. */
+function batchTask(o: DefinitionOptions, j: BatchJob): Json {
+  return {
+    Type: 'Task',
+    ...(j.comment ? { Comment: j.comment } : {}),
+    Resource: BATCH_SYNC,
+    Arguments: submitJob(o, j.job),
+    Output: {},
+    Retry: [throttleRetry(BATCH_THROTTLING)],
+  };
+}
+/**
+ * The state that runs a Batch job: every failure is caught and goes to `failed`, a finished job
+ * continues at `next`. All five of the definition's jobs are built here (through `jobState` for the
+ * analysis jobs, which Spot may lose).
+ */
+function batchJobState(o: DefinitionOptions, j: BatchJob & { readonly failed: Omit<CatchTarget, 'errors'>; readonly next: string }): Json {
+  return { ...batchTask(o, j), Catch: [catchTo(j.failed)], Next: j.next };
 }
 
 /**
@@ -213,23 +179,7 @@ function watchedJob(o: DefinitionOptions, prefix: string, submitState: Json, job
   // Branch variables get their own names: a branch may read, but never assign, outer variables.
   const v = (name: string) => `watch${p}${name}`;
   const maxChecks = Math.max(1, Math.ceil(o.timeoutSeconds / o.spotWaitSeconds));
-  const waitingOf = `(
-  $j := $states.result.Jobs[0];
-  $s := $j.ArrayProperties.StatusSummary;
-  $exists($s) ? $sum([$s.SUBMITTED, $s.PENDING, $s.RUNNABLE][$type($) = 'number'])
-    : ($j.Status in ['SUBMITTED', 'PENDING', 'RUNNABLE'] ? 1 : 0)
-)`;
-  const runningOf = `(
-  $j := $states.result.Jobs[0];
-  $s := $j.ArrayProperties.StatusSummary;
-  $exists($s) ? $sum([$s.STARTING, $s.RUNNING][$type($) = 'number']) : ($j.Status in ['STARTING', 'RUNNING'] ? 1 : 0)
-)`;
-  const startedOf = `(
-  $j := $states.result.Jobs[0];
-  $s := $j.ArrayProperties.StatusSummary;
-  $exists($s) ? $sum([$s.STARTING, $s.RUNNING, $s.SUCCEEDED, $s.FAILED][$type($) = 'number'])
-    : ($j.Status in ['STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED'] ? 1 : 0)
-)`;
+  const watchEnd = { next: `${p}WatchEnd` };
   return {
     Branches: [
       {
@@ -264,15 +214,10 @@ function watchedJob(o: DefinitionOptions, prefix: string, submitState: Json, job
             Comment: 'The job this execution just submitted: the newest with its name on this queue.',
             Resource: LIST_JOBS,
             Arguments: { JobQueue: '{% $queueArn %}', Filters: [{ Name: 'JOB_NAME', Values: [jobName] }] },
-            Assign: {
-              [v('JobId')]: `{% (
-  $jobs := $states.result.JobSummaryList;
-  $count($jobs) = 0 ? '' : $sort($jobs, function($a, $b) { $a.CreatedAt < $b.CreatedAt })[0].JobId
-) %}`,
-            },
+            Assign: { [v('JobId')]: NEWEST_JOB_ID },
             Output: {},
             Retry: [throttleRetry(BATCH_SDK_THROTTLING)],
-            Catch: [{ ErrorEquals: ['States.ALL'], Output: {}, Next: `${p}WatchEnd` }],
+            Catch: [catchTo(watchEnd)],
             Next: `${p}WatchFound`,
           },
           [`${p}WatchFound`]: {
@@ -284,14 +229,10 @@ function watchedJob(o: DefinitionOptions, prefix: string, submitState: Json, job
             Type: 'Task',
             Resource: DESCRIBE_JOBS,
             Arguments: { Jobs: [`{% $${v('JobId')} %}`] },
-            Assign: {
-              [v('Waiting')]: `{% ${waitingOf} %}`,
-              [v('Running')]: `{% ${runningOf} %}`,
-              [v('StartedNow')]: `{% ${startedOf} %}`,
-            },
+            Assign: { [v('Waiting')]: JOB_WAITING, [v('Running')]: JOB_RUNNING, [v('StartedNow')]: JOB_STARTED },
             Output: {},
             Retry: [throttleRetry(BATCH_SDK_THROTTLING)],
-            Catch: [{ ErrorEquals: ['States.ALL'], Output: {}, Next: `${p}WatchEnd` }],
+            Catch: [catchTo(watchEnd)],
             Next: `${p}WatchDecide`,
           },
           [`${p}WatchDecide`]: {
@@ -323,7 +264,7 @@ function watchedJob(o: DefinitionOptions, prefix: string, submitState: Json, job
             Arguments: { JobId: `{% $${v('JobId')} %}`, Reason: SPOT_WAIT_CANCEL_REASON },
             Output: {},
             Retry: [throttleRetry(BATCH_SDK_THROTTLING)],
-            Catch: [{ ErrorEquals: ['States.ALL'], Output: {}, Next: `${p}WatchEnd` }],
+            Catch: [catchTo(watchEnd)],
             Next: `${p}SpotWaitExceeded`,
           },
           [`${p}SpotWaitExceeded`]: {
@@ -339,51 +280,76 @@ function watchedJob(o: DefinitionOptions, prefix: string, submitState: Json, job
 }
 
 /**
- * The Task that submits a Batch job as `.sync`, or, with escalation on, the same Task inside a
- * Parallel state with the Spot wait watch (`watchedJob`). `finished` is where a finished job
- * continues, `failed` where a failed one goes (with `failedAssign`), `spotWait` where a job
- * cancelled by the watch goes (with `spotWaitAssign`).
+ * An analysis job (one task, an array, or a chunk's array): the Task that submits it, or, with
+ * escalation on, the same Task inside a Parallel state with the Spot wait watch (`watchedJob`).
+ * `finished` is where a finished job continues, `failed` where a failed one goes, `spotWait` where
+ * a job cancelled by the watch goes.
  */
-interface JobStateOptions {
-  readonly comment?: string;
-  readonly arguments: Json;
+interface JobStateOptions extends BatchJob {
   readonly finished: string;
-  readonly failed: string;
-  readonly failedComment?: string;
-  readonly failedAssign: Json;
-  readonly spotWait: string;
-  readonly spotWaitAssign: Json;
+  readonly failed: Omit<CatchTarget, 'errors'>;
+  readonly spotWait: Omit<CatchTarget, 'errors' | 'comment'>;
 }
 function jobState(o: DefinitionOptions, prefix: string, j: JobStateOptions): Json {
-  const submit = {
-    Type: 'Task',
-    ...(j.comment ? { Comment: j.comment } : {}),
-    Resource: BATCH_SYNC,
-    Arguments: j.arguments,
-    Output: {},
-    Retry: [throttleRetry(BATCH_THROTTLING)],
-  };
-  const onFailure = {
-    ErrorEquals: ['States.ALL'],
-    ...(j.failedComment ? { Comment: j.failedComment } : {}),
-    Assign: j.failedAssign,
-    Output: {},
-    Next: j.failed,
-  };
   if (o.onDemandQueueArn === undefined) {
-    return { ...submit, Catch: [onFailure], Next: j.finished };
+    return batchJobState(o, { ...j, next: j.finished });
   }
   return {
     Type: 'Parallel',
     Comment: `${j.comment ? j.comment + ' ' : ''}Runs the job and, beside it, the Spot wait watch.`,
-    ...watchedJob(o, prefix, submit, j.arguments.JobName),
+    ...watchedJob(o, prefix, batchTask(o, j), j.job.name),
     Output: {},
     Catch: [
-      { ErrorEquals: [JOB_FINISHED_ERROR], Output: {}, Next: j.finished },
-      { ErrorEquals: [SPOT_WAIT_ERROR], Comment: 'Spot had no capacity for a whole spotWaitTimeout.', Assign: j.spotWaitAssign, Output: {}, Next: j.spotWait },
-      onFailure,
+      catchTo({ errors: [JOB_FINISHED_ERROR], next: j.finished }),
+      catchTo({ errors: [SPOT_WAIT_ERROR], comment: 'Spot had no capacity for a whole spotWaitTimeout.', ...j.spotWait }),
+      catchTo(j.failed),
     ],
     Next: j.finished,
+  };
+}
+
+/**
+ * With escalation on: why a job failed, and, when Spot lost it (reclaimed until its retries ran
+ * out, or left it waiting), the one move of its work to the on-demand queue. The analysis and
+ * each chunk have their own copy, named with `prefix`.
+ */
+interface SpotEscalation {
+  readonly prefix: string;
+  /** Where failed work goes when Spot is not to blame or the work already ran on-demand. */
+  readonly failed: string;
+  /** The state that runs the work again (on the on-demand queue). */
+  readonly rerun: string;
+  readonly classifyComment?: string;
+  readonly escalateComment: string;
+  /** Escalating forgets the cause of the Spot failure. */
+  readonly clearCause: boolean;
+}
+function spotEscalationStates(o: DefinitionOptions, e: SpotEscalation): Json {
+  const p = e.prefix;
+  return {
+    [`${p}FindSpotLosses`]: {
+      Type: 'Task',
+      Comment: 'A failed array job does not say why its children failed: list them.',
+      Resource: LIST_JOBS,
+      Arguments: { ArrayJobId: '{% $arrayJobId %}', JobStatus: 'FAILED', MaxResults: 1000 },
+      Assign: { spotLost: SPOT_LOST_IN_CHILDREN },
+      Output: {},
+      Retry: [throttleRetry(BATCH_SDK_THROTTLING)],
+      Catch: [catchTo({ next: e.failed })],
+      Next: `${p}ClassifyFailure`,
+    },
+    [`${p}ClassifyFailure`]: {
+      Type: 'Choice',
+      ...(e.classifyComment ? { Comment: e.classifyComment } : {}),
+      Choices: [{ Condition: '{% $spotLost and $not($escalated) %}', Next: `${p}EscalateToOnDemand` }],
+      Default: e.failed,
+    },
+    [`${p}EscalateToOnDemand`]: {
+      Type: 'Pass',
+      Comment: e.escalateComment,
+      Assign: { escalated: true, queueArn: o.onDemandQueueArn, spotLost: false, ...(e.clearCause ? { cause: EMPTY } : {}) },
+      Next: e.rerun,
+    },
   };
 }
 
@@ -399,19 +365,17 @@ function chunkStates(o: DefinitionOptions): Json {
     },
     AnalyseChunk: jobState(o, 'Chunk', {
       comment: 'One array job over the chunk manifest (at most 10,000 files).',
-      arguments: submitJob(o, {
+      job: {
         name: "{% $chunk.analysisId & '-chunk-' & $string($chunk.chunkIndex) %}",
         shareId: '{% $chunk.shareId %}',
         analysisId: '{% $chunk.analysisId %}',
         sampleId: '{% $chunk.sampleId %}',
         command: batchCommand('$chunk.manifestUrl', '$chunk.resultsUrl', '$chunk.filesPerTask', '$chunk.executionName'),
         arraySize: '{% $chunk.arraySize %}',
-      }),
+      },
       finished: 'ChunkDone',
-      failed: escalate ? 'ChunkFindSpotLosses' : 'ChunkFailed',
-      failedAssign: { cause: CAUSE_OF_ERROR, arrayJobId: JOB_ID_IN_ERROR },
-      spotWait: 'ChunkClassifyFailure',
-      spotWaitAssign: { cause: CAUSE_OF_ERROR, spotLost: true },
+      failed: { assign: { cause: CAUSE_OF_ERROR, arrayJobId: JOB_ID_IN_ERROR }, next: escalate ? 'ChunkFindSpotLosses' : 'ChunkFailed' },
+      spotWait: { assign: { cause: CAUSE_OF_ERROR, spotLost: true }, next: 'ChunkClassifyFailure' },
     }),
     ChunkFailed: {
       Type: 'Pass',
@@ -426,28 +390,13 @@ function chunkStates(o: DefinitionOptions): Json {
     },
   };
   if (escalate) {
-    states.ChunkFindSpotLosses = {
-      Type: 'Task',
-      Comment: 'A failed array job does not say why its children failed: list them.',
-      Resource: LIST_JOBS,
-      Arguments: { ArrayJobId: '{% $arrayJobId %}', JobStatus: 'FAILED', MaxResults: 1000 },
-      Assign: { spotLost: SPOT_LOST_IN_CHILDREN },
-      Output: {},
-      Retry: [throttleRetry(BATCH_SDK_THROTTLING)],
-      Catch: [{ ErrorEquals: ['States.ALL'], Output: {}, Next: 'ChunkFailed' }],
-      Next: 'ChunkClassifyFailure',
-    };
-    states.ChunkClassifyFailure = {
-      Type: 'Choice',
-      Choices: [{ Condition: '{% $spotLost and $not($escalated) %}', Next: 'ChunkEscalateToOnDemand' }],
-      Default: 'ChunkFailed',
-    };
-    states.ChunkEscalateToOnDemand = {
-      Type: 'Pass',
-      Comment: 'Spot lost this chunk: run it again on the on-demand queue, once.',
-      Assign: { escalated: true, queueArn: o.onDemandQueueArn, spotLost: false },
-      Next: 'AnalyseChunk',
-    };
+    Object.assign(states, spotEscalationStates(o, {
+      prefix: 'Chunk',
+      failed: 'ChunkFailed',
+      rerun: 'AnalyseChunk',
+      escalateComment: 'Spot lost this chunk: run it again on the on-demand queue, once.',
+      clearCause: false,
+    }));
   }
   return states;
 }
@@ -460,7 +409,14 @@ export function buildDefinition(o: DefinitionOptions): Json {
   const escalate = o.onDemandQueueArn !== undefined;
   const uploads = `s3://${o.uploadsBucketName}/`;
   const results = `s3://${o.resultsBucketName}/analyses/`;
+  // Fair share and tags of every job of the analysis.
   const tags = { analysisId: '{% $analysisId %}', sampleId: '{% $sampleId %}', shareId: '{% $shareId %}' };
+  const analyseJob = (arraySize?: string): SubmitArgs => ({
+    name: "{% $analysisId & '-analyse' %}",
+    ...tags,
+    command: batchCommand('$manifestUrl', '$resultsUrl', '$filesPerTask', '$executionName'),
+    ...(arraySize ? { arraySize } : {}),
+  });
 
   const states: Json = {
     CheckInput: {
@@ -515,52 +471,35 @@ export function buildDefinition(o: DefinitionOptions): Json {
       Default: 'WriteChunkManifests',
     },
     AnalyseOneTask: jobState(o, 'OneTask', {
-      arguments: submitJob(o, {
-        name: "{% $analysisId & '-analyse' %}",
-        shareId: tags.shareId,
-        analysisId: tags.analysisId,
-        sampleId: tags.sampleId,
-        command: batchCommand('$manifestUrl', '$resultsUrl', '$filesPerTask', '$executionName'),
-      }),
+      job: analyseJob(),
       finished: 'RollUp',
-      failed: escalate ? 'ClassifyFailure' : 'RollUp',
-      failedComment: 'A failed file fails the job: record why and still roll up.',
-      failedAssign: { cause: CAUSE_OF_ERROR, spotLost: SPOT_LOST_IN_ERROR },
-      spotWait: 'ClassifyFailure',
-      spotWaitAssign: { cause: CAUSE_OF_ERROR, spotLost: true },
+      failed: {
+        comment: 'A failed file fails the job: record why and still roll up.',
+        assign: { cause: CAUSE_OF_ERROR, spotLost: SPOT_LOST_IN_ERROR },
+        next: escalate ? 'ClassifyFailure' : 'RollUp',
+      },
+      spotWait: { assign: { cause: CAUSE_OF_ERROR, spotLost: true }, next: 'ClassifyFailure' },
     }),
     AnalyseArray: jobState(o, 'Array', {
-      arguments: submitJob(o, {
-        name: "{% $analysisId & '-analyse' %}",
-        shareId: tags.shareId,
-        analysisId: tags.analysisId,
-        sampleId: tags.sampleId,
-        command: batchCommand('$manifestUrl', '$resultsUrl', '$filesPerTask', '$executionName'),
-        arraySize: '{% $taskCount %}',
-      }),
+      job: analyseJob('{% $taskCount %}'),
       finished: 'RollUp',
-      failed: escalate ? 'FindSpotLosses' : 'RollUp',
-      failedComment: 'One failed child fails the array job: record why and still roll up.',
-      failedAssign: { cause: CAUSE_OF_ERROR, arrayJobId: JOB_ID_IN_ERROR },
-      spotWait: 'ClassifyFailure',
-      spotWaitAssign: { cause: CAUSE_OF_ERROR, spotLost: true },
+      failed: {
+        comment: 'One failed child fails the array job: record why and still roll up.',
+        assign: { cause: CAUSE_OF_ERROR, arrayJobId: JOB_ID_IN_ERROR },
+        next: escalate ? 'FindSpotLosses' : 'RollUp',
+      },
+      spotWait: { assign: { cause: CAUSE_OF_ERROR, spotLost: true }, next: 'ClassifyFailure' },
     }),
-    WriteChunkManifests: {
-      Type: 'Task',
-      Comment: `Writes manifests/<analysisId>/chunk-<n>.json of at most ${CHUNK_SIZE} files each.`,
-      Resource: BATCH_SYNC,
-      Arguments: submitJob(o, {
+    WriteChunkManifests: batchJobState(o, {
+      comment: `Writes manifests/<analysisId>/chunk-<n>.json of at most ${CHUNK_SIZE} files each.`,
+      job: {
         name: "{% $analysisId & '-chunk' %}",
-        shareId: tags.shareId,
-        analysisId: tags.analysisId,
-        sampleId: tags.sampleId,
+        ...tags,
         command: `{% ['chunk', '--manifest', $manifestUrl, '--chunk-size', '${CHUNK_SIZE}'] %}`,
-      }),
-      Output: {},
-      Retry: [throttleRetry(BATCH_THROTTLING)],
-      Catch: [{ ErrorEquals: ['States.ALL'], Assign: { cause: CAUSE_OF_ERROR }, Output: {}, Next: 'RollUp' }],
-      Next: 'AnalyseChunks',
-    },
+      },
+      failed: { assign: { cause: CAUSE_OF_ERROR }, next: 'RollUp' },
+      next: 'AnalyseChunks',
+    }),
     AnalyseChunks: {
       Type: 'Map',
       Comment: 'Items are chunk indexes only (a few bytes each), never file lists.',
@@ -588,62 +527,33 @@ export function buildDefinition(o: DefinitionOptions): Json {
       ToleratedFailurePercentage: 100,
       Assign: {
         escalated: '{% $escalated or $count($states.result[escalated = true]) > 0 %}',
-        cause: `{% (
-  $failed := $states.result[failed = true];
-  $count($failed) = 0 ? $cause : $string($count($failed)) & ' of ' & $string($count($states.result)) & ' chunks failed; first: ' & $failed[0].cause
-) %}`,
+        cause: CHUNKS_CAUSE,
       },
       Output: {},
-      Catch: [{ ErrorEquals: ['States.ALL'], Assign: { cause: CAUSE_OF_ERROR }, Output: {}, Next: 'RollUp' }],
+      Catch: [catchTo({ assign: { cause: CAUSE_OF_ERROR }, next: 'RollUp' })],
       Next: 'RollUp',
     },
-    RollUp: {
-      Type: 'Task',
-      Comment: 'Writes analyses/<analysisId>/summary.json: one status per file, SUCCEEDED, PARTIAL or FAILED overall.',
-      Resource: BATCH_SYNC,
-      Arguments: submitJob(o, {
-        name: "{% $analysisId & '-rollup' %}",
-        shareId: tags.shareId,
-        analysisId: tags.analysisId,
-        sampleId: tags.sampleId,
-        command: rollupCommand(o),
-      }),
-      Output: {},
-      Retry: [throttleRetry(BATCH_THROTTLING)],
-      Catch: [{
-        ErrorEquals: ['States.ALL'],
-        Assign: { cause: `{% 'roll-up failed: ' & ${CAUSE_OF_ERROR.slice(3, -3)} & ($cause = '' ? '' : ' (after: ' & $cause & ')') %}` },
-        Output: {},
-        Next: 'RecordFailure',
-      }],
-      Next: 'ReadSummary',
-    },
+    RollUp: batchJobState(o, {
+      comment: 'Writes analyses/<analysisId>/summary.json: one status per file, SUCCEEDED, PARTIAL or FAILED overall.',
+      job: { name: "{% $analysisId & '-rollup' %}", ...tags, command: rollupCommand(o.cost) },
+      failed: { assign: { cause: ROLLUP_FAILED_CAUSE }, next: 'RecordFailure' },
+      next: 'ReadSummary',
+    }),
     ReadSummary: {
       Type: 'Task',
       Comment: `Reads the first ${SUMMARY_HEAD_BYTES} bytes of the roll-up: its counters precede the per-file list, which can be megabytes.`,
       Resource: S3_GET_OBJECT,
       Arguments: { Bucket: o.resultsBucketName, Key: '{% $summaryKey %}', Range: `bytes=0-${SUMMARY_HEAD_BYTES - 1}` },
-      Assign: {
-        summary: `{% (
-  $body := $states.result.Body;
-  $head := $contains($body, '"files"') ? $substringBefore($body, '"files"') : $body;
-  $parse($replace($head, /,\\s*$/, '') & '}')
-) %}`,
-      },
+      Assign: { summary: SUMMARY_HEAD },
       Output: {},
       Retry: [throttleRetry(S3_THROTTLING)],
-      Catch: [{
-        ErrorEquals: ['States.ALL'],
-        Assign: { cause: `{% 'roll-up summary unreadable: ' & ${CAUSE_OF_ERROR.slice(3, -3)} %}` },
-        Output: {},
-        Next: 'RecordFailure',
-      }],
+      Catch: [catchTo({ assign: { cause: SUMMARY_UNREADABLE_CAUSE }, next: 'RecordFailure' })],
       Next: 'CheckSummary',
     },
     CheckSummary: {
       Type: 'Choice',
       Choices: [{
-        Condition: "{% $summary.analysisId = $analysisId and $summary.executionName = $executionName and $summary.status in ['SUCCEEDED', 'PARTIAL', 'FAILED'] and $type($summary.filesSucceeded) = 'number' and $type($summary.filesFailed) = 'number' %}",
+        Condition: SUMMARY_MATCHES,
         Assign: {
           status: '{% $summary.status %}',
           filesSucceeded: '{% $summary.filesSucceeded %}',
@@ -673,18 +583,12 @@ export function buildDefinition(o: DefinitionOptions): Json {
           Source: COMPLETION_EVENT_SOURCE,
           DetailType: COMPLETION_EVENT_DETAIL_TYPE,
           Resources: ['{% $states.context.StateMachine.Id %}'],
-          Detail: `{% $merge([
-  {'schemaVersion': 2, 'analysisId': $analysisId, 'sampleId': $sampleId, 'ownerId': $ownerId, 'executionName': $executionName,
-   'status': $status, 'filesSucceeded': $filesSucceeded, 'filesFailed': $filesFailed, 'summaryKey': $summaryKey},
-  $exists($summary.rerunOf) ? {'rerunOf': $summary.rerunOf} : {},
-  $type($summary.cost.estimatedCostUsd) = 'number' ? {'estimatedCostUsd': $summary.cost.estimatedCostUsd} : {},
-  ($status != 'SUCCEEDED' and $cause != '') ? {'cause': $substring($cause, 0, 2000)} : {}
-]) %}`,
+          Detail: COMPLETION_DETAIL,
         }],
       },
       Output: {},
       Retry: [throttleRetry(EVENTS_THROTTLING)],
-      Catch: [{ ErrorEquals: ['States.ALL'], Assign: { cause: CAUSE_OF_ERROR }, Output: {}, Next: 'CompletionNotPublished' }],
+      Catch: [catchTo({ assign: { cause: CAUSE_OF_ERROR }, next: 'CompletionNotPublished' })],
       Next: 'Finish',
     },
     CompletionNotPublished: {
@@ -701,11 +605,7 @@ export function buildDefinition(o: DefinitionOptions): Json {
     AnalysisCompleted: {
       Type: 'Succeed',
       Comment: 'SUCCEEDED, PARTIAL or FAILED (every file failed, each with its reason in the roll-up): the status is in the output and the completion event.',
-      Output: `{% $merge([
-  {'analysisId': $analysisId, 'sampleId': $sampleId, 'status': $status, 'filesSucceeded': $filesSucceeded,
-   'filesFailed': $filesFailed, 'summaryKey': $summaryKey, 'escalatedToOnDemand': $escalated},
-  $cause != '' ? {'cause': $cause} : {}
-]) %}`,
+      Output: ANALYSIS_OUTPUT,
     },
     AnalysisFailed: {
       Type: 'Fail',
@@ -716,29 +616,14 @@ export function buildDefinition(o: DefinitionOptions): Json {
   };
 
   if (escalate) {
-    states.FindSpotLosses = {
-      Type: 'Task',
-      Comment: 'A failed array job does not say why its children failed: list them.',
-      Resource: LIST_JOBS,
-      Arguments: { ArrayJobId: '{% $arrayJobId %}', JobStatus: 'FAILED', MaxResults: 1000 },
-      Assign: { spotLost: SPOT_LOST_IN_CHILDREN },
-      Output: {},
-      Retry: [throttleRetry(BATCH_SDK_THROTTLING)],
-      Catch: [{ ErrorEquals: ['States.ALL'], Output: {}, Next: 'RollUp' }],
-      Next: 'ClassifyFailure',
-    };
-    states.ClassifyFailure = {
-      Type: 'Choice',
-      Comment: 'Spot reclaimed the work until its retries ran out, or left it waiting too long: escalate once.',
-      Choices: [{ Condition: '{% $spotLost and $not($escalated) %}', Next: 'EscalateToOnDemand' }],
-      Default: 'RollUp',
-    };
-    states.EscalateToOnDemand = {
-      Type: 'Pass',
-      Comment: 'Compute-environment order only overflows; moving work to on-demand is decided here.',
-      Assign: { escalated: true, queueArn: o.onDemandQueueArn, spotLost: false, cause: EMPTY },
-      Next: 'ChooseFanOut',
-    };
+    Object.assign(states, spotEscalationStates(o, {
+      prefix: '',
+      failed: 'RollUp',
+      rerun: 'ChooseFanOut',
+      classifyComment: 'Spot reclaimed the work until its retries ran out, or left it waiting too long: escalate once.',
+      escalateComment: 'Compute-environment order only overflows; moving work to on-demand is decided here.',
+      clearCause: true,
+    }));
   }
 
   return oneLine({

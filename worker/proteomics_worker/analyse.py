@@ -1,150 +1,44 @@
-"""Analysis of one spectrum file in a single streaming pass."""
+"""Analysis of one spectrum file in a single streaming pass.
+
+The result files are written by outputs.py, and summary.json or error.json by summary.py.
+"""
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import hashlib
-import json
-import os
-import platform
 import shutil
 import time
 from collections import Counter
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from . import TOOL_NAME, __version__
+from . import __version__
 from .acquisition import AcquisitionDetector
 from .errors import WorkerError, one_line
 from .log import log
 from .mapping import Protein, parse_fasta
+from .outputs import SpectraTable, describe_outputs, fill_identifications, write_mzqc, write_mztab, write_tables
 from .params import resolve
 from .qc import ErrorStats, FixedHistogram, Range, TraceDownsampler
 from .readers import HIGH_RES, LOW_RES, classify_read_error, iter_spectra, sniff_format
-from .schemas import errors as schema_errors
-
-SCHEMA_VERSION = 2
-LOCAL_EXECUTION = "local"
-
-ROW_GROUP = 10000
-LOW_QUALITY_PEAKS = 10
-CONTENT_TYPES = {
-    ".parquet": "application/vnd.apache.parquet",
-    ".csv": "text/csv",
-    ".png": "image/png",
-    ".json": "application/json",
-    ".mzTab": "text/tab-separated-values",
-    ".mzQC": "application/json",
-}
-OUTPUT_KINDS = {
-    "spectra.parquet": "spectra",
-    "psms.csv": "psms",
-    "peptides.csv": "peptides",
-    "proteins.csv": "proteins",
-    "results.mzTab": "mztab",
-    "qc.mzQC": "mzqc",
-}
-
-PARQUET_SCHEMA = pa.schema(
-    [
-        ("index", pa.int64()),
-        ("native_id", pa.string()),
-        ("ms_level", pa.int16()),
-        ("rt_seconds", pa.float64()),
-        ("polarity", pa.string()),
-        ("data_mode", pa.string()),
-        ("peak_count", pa.int32()),
-        ("peaks_kept", pa.int32()),
-        ("tic", pa.float64()),
-        ("base_peak_mz", pa.float64()),
-        ("base_peak_intensity", pa.float64()),
-        ("precursor_mz", pa.float64()),
-        ("precursor_charge", pa.int16()),
-        ("charge_class", pa.string()),
-        ("analyser", pa.string()),
-        ("filter_string", pa.string()),
-        ("filter_status", pa.string()),
-        ("quality_class", pa.string()),
-        ("identification", pa.string()),
-        ("peptide", pa.string()),
-        ("ppm_error", pa.float64()),
-    ]
+from .storage import sha256_file
+from .summary import (
+    LOCAL_EXECUTION,
+    accepted_counts,
+    build_summary,
+    counts_doc,
+    experiment_type,
+    fdr_flags,
+    identification_doc,
+    identification_qc,
+    now_iso,
+    qc_doc,
+    write_error,
+    write_summary,
 )
 
-PSM_COLUMNS = [
-    "spectrumIndex",
-    "nativeId",
-    "rtSeconds",
-    "precursorMz",
-    "charge",
-    "peptide",
-    "modifiedPeptide",
-    "proteins",
-    "decoy",
-    "eValue",
-    "xcorr",
-    "score",
-    "observedMass",
-    "calculatedMass",
-    "ppmError",
-    "qValue",
-    "peptideQValue",
-    "accepted",
-]
-PEPTIDE_COLUMNS = ["peptide", "proteins", "decoy", "psms", "bestEValue", "bestCharge", "bestNativeId", "qValue", "accepted"]
-PROTEIN_COLUMNS = ["proteins", "decoy", "contaminant", "peptides", "psms", "bestScore", "qValue", "accepted"]
-
-
-def now_iso() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def library_versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in ("pyteomics", "psims", "lxml", "numpy", "pyarrow", "matplotlib", "jsonschema", "ms_deisotope", "pymzqc"):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return out
-
-
-class _RowBuffer:
-    def __init__(self, path: Path) -> None:
-        self.writer = pq.ParquetWriter(str(path), PARQUET_SCHEMA, compression="zstd")
-        self.cols: dict[str, list[Any]] = {f.name: [] for f in PARQUET_SCHEMA}
-        self.n = 0
-
-    def add(self, row: dict[str, Any]) -> None:
-        for k, v in row.items():
-            self.cols[k].append(v)
-        self.n += 1
-        if self.n >= ROW_GROUP:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.n:
-            self.writer.write_table(pa.Table.from_pydict(self.cols, schema=PARQUET_SCHEMA))
-            self.cols = {f.name: [] for f in PARQUET_SCHEMA}
-            self.n = 0
-
-    def close(self) -> None:
-        self.flush()
-        self.writer.close()
+LOW_QUALITY_PEAKS = 10
 
 
 def _filter_peaks(mz: np.ndarray, inten: np.ndarray, flt: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -246,7 +140,7 @@ class FileAnalysis:
 
         parquet_path = self.out_dir / "spectra.parquet"
         self.written.append(parquet_path)
-        rows = _RowBuffer(parquet_path)
+        rows = SpectraTable(parquet_path)
         mgf = None
         if search:
             mgf = open(self.scratch / "spectra.mgf", "w", encoding="ascii")  # noqa: SIM115 - closed in finally
@@ -406,17 +300,7 @@ class FileAnalysis:
     # --------------------------------------------------------------- search
     def _search(self, sample: list[Protein], background: list[Protein], r: dict[str, Any]) -> dict[str, Any]:
         from . import contaminants as con
-        from .search import (
-            DECOY_PREFIX,
-            ESTIMATORS,
-            build_database,
-            comet_settings,
-            control,
-            fragment_settings,
-            min_decoys,
-            parse_psms,
-            run_comet,
-        )
+        from .search import build_database, comet_settings, control, fragment_settings, parse_psms, run_comet
 
         p = self.params
         threshold = float(p["fdrThreshold"])
@@ -438,110 +322,9 @@ class FileAnalysis:
         log("INFO", "search_done", fileId=self.file_id, analysisId=self.analysis_id, engine="Comet",
             psms=len(psms),
             cpuSeconds=round(time.process_time() + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - t0, 3))
-        lv = fdr.levels
-        notes = []
-        for key, label in (("psm", "PSM"), ("peptide", "peptide"), ("proteinGroup", "protein-group")):
-            level = lv[key]
-            if not level.estimable and level.floor is None:
-                notes.append(f"{label}-level FDR cannot be estimated: no target matched; nothing accepted")
-            elif not level.estimable and estimator == "target-decoy-plus-one":
-                notes.append(f"{label}-level FDR cannot be estimated at {threshold:g} with q = (D+1)/T (the smallest "
-                             f"q-value is {level.floor:.4f}; fewer than {min_decoys(threshold)} targets pass): "
-                             "nothing accepted")
-            elif not level.estimable:
-                notes.append(f"{label}-level FDR cannot be estimated at {threshold:g}: only {level.decoys} decoy "
-                             f"winners compete (at least {min_decoys(threshold)} are needed for q = D/T): "
-                             "nothing accepted")
-        if not p["contaminants"] and not background:
-            notes.append("searched without contaminants or a background proteome: add them to let decoys compete")
-        fdr_doc: dict[str, Any] = {
-            "threshold": threshold,
-            "estimator": ESTIMATORS[estimator],
-            "estimable": lv["psm"].estimable,
-            "psmQValueFloor": lv["psm"].floor,
-            "peptideQValueFloor": lv["peptide"].floor,
-            "proteinGroupQValueFloor": lv["proteinGroup"].floor,
-        }
-        if notes:
-            fdr_doc["note"] = one_line("; ".join(notes))[:1000]
-        engine_settings = {k: settings[k] for k in ("peptide_mass_tolerance", "isotope_error", "search_enzyme_number",
-                                                    "allowed_missed_cleavage", "precursor_charge", "fragment_bin_tol",
-                                                    "fragment_bin_offset", "theoretical_fragment_ions",
-                                                    "decoy_search", "num_output_lines")}
-        doc = {
-            "engine": self.engine,
-            "settings": engine_settings,
-            "fragmentTolerance": frag_tol,
-            "database": {
-                "targetProteins": db.targets,
-                "sampleProteins": db.sample,
-                "contaminantProteins": db.contaminants,
-                "backgroundProteins": db.background,
-                "decoyProteins": db.targets,
-                "decoyPrefix": DECOY_PREFIX,
-                "decoyMethod": "reversed protein sequences (Comet decoy_search 1, concatenated)",
-                "sha256": db.sha256,
-            },
-            "fdr": fdr_doc,
-            "accepted": {
-                "psms": lv["psm"].accepted,
-                "peptides": lv["peptide"].accepted,
-                "proteinGroups": lv["proteinGroup"].accepted,
-                "decoyPsms": 0,
-            },
-        }
-        if p["contaminants"]:
-            doc["database"]["contaminantsSource"] = con.source()[:300]
+        doc = identification_doc(self.engine, settings, frag_tol, db, fdr, threshold, estimator,
+                                  con.source() if p["contaminants"] else None, bool(background))
         return {"doc": doc, "fdr": fdr, "db": db, "scans": scans}
-
-    # --------------------------------------------------------------- tables
-    def _write_tables(self, ident: dict[str, Any], scans: list[Any]) -> tuple[list[dict[str, Any]], dict[int, Any]]:
-        from .search import CONTAMINANT_PREFIX
-
-        fdr = ident["fdr"]
-        accepted_rows: list[dict[str, Any]] = []
-        by_index: dict[int, Any] = {}
-        path = self.out_dir / "psms.csv"
-        self.written.append(path)
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(PSM_COLUMNS)
-            for psm in sorted(fdr.psms, key=lambda x: (x.q, -x.score)):
-                idx, native, rt, pmz = scans[psm.scan - 1]
-                row = {
-                    "spectrumIndex": idx, "nativeId": native, "rtSeconds": _fmt(rt), "precursorMz": f"{pmz:.5f}",
-                    "charge": psm.charge, "peptide": psm.peptide, "modifiedPeptide": psm.modified,
-                    "proteins": ";".join(psm.proteins), "decoy": int(psm.decoy), "eValue": f"{psm.evalue:.3g}",
-                    "xcorr": f"{psm.xcorr:.4f}", "score": f"{psm.score:.4f}", "observedMass": f"{psm.exp_mass:.5f}",
-                    "calculatedMass": f"{psm.calc_mass:.5f}", "ppmError": f"{psm.ppm:.3f}",
-                    "qValue": f"{psm.q:.6g}", "peptideQValue": f"{psm.peptide_q:.6g}", "accepted": int(psm.accepted),
-                }
-                w.writerow([row[k] for k in PSM_COLUMNS])
-                by_index[idx] = psm
-                if psm.accepted:
-                    row["mods"] = psm.mods
-                    row["calcMz"] = f"{(psm.calc_mass + psm.charge * 1.007276466812) / psm.charge:.5f}"
-                    accepted_rows.append(row)
-        path = self.out_dir / "peptides.csv"
-        self.written.append(path)
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(PEPTIDE_COLUMNS)
-            for pep in sorted(fdr.peptides, key=lambda x: (x["qValue"], -x["bestScore"])):
-                w.writerow([pep["peptide"], ";".join(pep["proteins"]), int(pep["decoy"]), pep["psms"],
-                            f"{pep['bestEvalue']:.3g}", pep["bestCharge"], scans[pep["bestScan"] - 1][1],
-                            f"{pep['qValue']:.6g}", int(pep["accepted"])])
-        path = self.out_dir / "proteins.csv"
-        self.written.append(path)
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(PROTEIN_COLUMNS)
-            for g in sorted(fdr.groups, key=lambda x: (x["qValue"], -x["bestScore"])):
-                w.writerow([";".join(g["proteins"]), int(g["decoy"]),
-                            int(all(a.startswith(CONTAMINANT_PREFIX) for a in g["proteins"])),
-                            ";".join(g["peptides"]), g["psms"], f"{g['bestScore']:.4f}", f"{g['qValue']:.6g}",
-                            int(g["accepted"])])
-        return accepted_rows, by_index
 
     def _coverage(self, ident: dict[str, Any], sample: list[Protein]) -> dict[str, Any]:
         """Coverage from peptides accepted at the peptide-level threshold only."""
@@ -612,21 +395,7 @@ class FileAnalysis:
         t0: float,
     ) -> dict[str, Any]:
         c: Counter[str] = r["counts"]
-        msn = c["ms2"] + c["msn"]
-        ms1_profile = r["ms1_profile"]
-        if msn > 0 and (proteins is not None or c["precursors"] > 0):
-            exp = "peptide_map"
-            reason = (
-                "MSn spectra present and a protein sequence was given"
-                if proteins is not None
-                else "MSn spectra with precursors present; no sequence given, so nothing was searched"
-            )
-        elif msn == 0 and c["ms1"] > 0 and ms1_profile["profile"] > c["ms1"] / 2:
-            exp = "intact_ms1"
-            reason = "MS1 only, profile mode"
-        else:
-            exp = "qc_only"
-            reason = "MS1 only in centroid mode" if msn == 0 else "MSn spectra without precursor information"
+        experiment = experiment_type(c, r["ms1_profile"], proteins is not None)
 
         coverage_doc = None
         ident_doc = None
@@ -638,41 +407,17 @@ class FileAnalysis:
         if ident is not None and proteins is not None:
             ident_doc = ident["doc"]
             fdr = ident["fdr"]
-            accepted_rows, by_index = self._write_tables(ident, ident["scans"])
-            self._update_parquet(by_index, r["classes"]["identification"])
+            accepted_rows, by_index = write_tables(self.out_dir, fdr, ident["scans"], self.written)
+            fill_identifications(self.out_dir / "spectra.parquet", by_index, r["classes"]["identification"])
             coverage_doc = self._coverage(ident, proteins)
             if not ident["scans"]:
                 self.warnings.append("a sequence was given but the file has no MS2 spectra to search")
             accepted = [p for p in fdr.psms if p.accepted]
             for psm in accepted:
                 err.add(psm.ppm, _rt_of(ident["scans"], psm.scan))
-            n_ms2 = c["ms2"]
-            charges: Counter[str] = Counter(str(p.charge) for p in accepted)
-            missed = Counter(_missed_cleavages(pp["peptide"], self.params["enzyme"])
-                             for pp in fdr.peptides if pp["accepted"])
-            con_share = None
-            if accepted:
-                con_share = round(sum(1 for p in accepted if all(a.startswith("CON_") for a in p.proteins))
-                                  / len(accepted), 4)
-            ident_qc = {
-                "ms2IdentificationRate": round(len(accepted) / n_ms2, 4) if n_ms2 else 0.0,
-                "missedCleavageRate": round(sum(v for k, v in missed.items() if k > 0) / sum(missed.values()), 4)
-                if missed else None,
-                "identifiedChargeStates": dict(sorted(charges.items(), key=lambda kv: int(kv[0]))),
-                "contaminantPsmShare": con_share,
-            }
-            self._missed = dict(missed)
-            counts_extra = {
-                "psmsAccepted": ident_doc["accepted"]["psms"],
-                "peptidesAccepted": ident_doc["accepted"]["peptides"],
-                "proteinGroupsAccepted": ident_doc["accepted"]["proteinGroups"],
-            }
-            if not ident_doc["fdr"]["estimable"]:
-                qc_flags.append({"code": "FDR_NOT_ESTIMABLE",
-                                 "message": one_line(ident_doc["fdr"].get("note", "FDR not estimable"))[:500]})
-            elif not fdr.levels["peptide"].estimable:
-                qc_flags.append({"code": "PEPTIDE_FDR_NOT_ESTIMABLE",
-                                 "message": "peptide-level q-values do not reach the threshold: coverage is empty"})
+            ident_qc, self._missed = identification_qc(accepted, fdr.peptides, c["ms2"], self.params["enzyme"])
+            counts_extra = accepted_counts(ident_doc)
+            qc_flags = fdr_flags(ident_doc, fdr.levels["peptide"].estimable)
         mass_error = None
         prec = err.summary()
         if prec is not None:
@@ -681,98 +426,44 @@ class FileAnalysis:
 
         trace = r["trace_ms1"] if c["ms1"] else r["trace_all"]
         rts, tics, bps = trace.result()
-        decon = self._deconvolution(exp, r["best_ms1"])
-        charge_hist = dict(sorted(r["classes"]["charge"].items(), key=lambda kv: (kv[0] == "unknown", kv[0].zfill(3))))
-        counts = {
-            "spectra": c["spectra"],
-            "ms1": c["ms1"],
-            "ms2": c["ms2"],
-            "msn": c["msn"],
-            "spectraKept": c["spectraKept"],
-            "spectraFiltered": c["spectraFiltered"],
-            "peaksRead": c["peaksRead"],
-            "peaksKept": c["peaksKept"],
-            "precursorsWithCharge": c["precursorsWithCharge"],
-            "precursorsChargeUnknown": c["precursorsChargeUnknown"],
-        }
-        counts.update(counts_extra)
-        qc = {
-            "retentionTimeSeconds": r["rt_range"].result(),
-            "mz": r["mz_range"].result(),
-            "precursorMz": r["prec_range"].result(),
-            "totalIonCurrent": float(r["total_ms1_tic"]),
-            "ticTrace": {"rtSeconds": rts, "intensity": tics},
-            "basePeakTrace": {"rtSeconds": rts, "intensity": bps},
-            "chargeHistogram": charge_hist,
-            "precursorMzHistogram": r["prec_hist"].result(),
-            "ms2PerMs1": round(msn / c["ms1"], 3) if c["ms1"] else None,
-            "deconvolution": decon,
-            "identification": ident_qc,
-        }
+        decon = self._deconvolution(experiment[0], r["best_ms1"])
+        counts = counts_doc(c, counts_extra)
+        qc = qc_doc(r, (rts, tics, bps), decon, ident_qc)
         from .plots import write_plots
 
         for path in write_plots(self.out_dir, qc, coverage_doc, err, ident is not None):
             self.written.append(path)
         if ident_doc is not None:
-            from .outputs import write_mztab
-
             path = self.out_dir / "results.mzTab"
             write_mztab(path, self.display_name, self.engine, self.params, accepted_rows,
                         f"q <= {ident_doc['fdr']['threshold']:g}, {ident_doc['fdr']['estimator']}")
             self.written.append(path)
-        from .outputs import write_mzqc
-
         path = self.out_dir / "qc.mzQC"
         qc_for_mzqc = dict(ident_qc, missedCleavageCounts=self._missed) if ident_qc else None
         write_mzqc(path, self.display_name, self.input_info["format"],
                    self.engine, __version__, counts, qc_for_mzqc,
                    prec, (rts, tics), mass_error["fragment"] if mass_error else None)
         self.written.append(path)
-        outputs = []
-        for path in self.written:
-            if path.exists():
-                outputs.append(
-                    {
-                        "name": path.name,
-                        "sizeBytes": path.stat().st_size,
-                        "sha256": sha256_file(path),
-                        "contentType": CONTENT_TYPES.get(path.suffix, "application/octet-stream"),
-                        "kind": OUTPUT_KINDS.get(path.name, "plot" if path.suffix == ".png" else "other"),
-                    }
-                )
-        summary: dict[str, Any] = {"schemaVersion": SCHEMA_VERSION, "executionName": self.execution_name,
-                                   "status": "SUCCEEDED"}
-        if self.analysis_id:
-            summary["analysisId"] = self.analysis_id
-        if self.file_id:
-            summary["fileId"] = self.file_id
-        summary.update(
-            {
-                "tool": {"name": TOOL_NAME, "version": __version__},
-                "libraries": library_versions(),
-                "parameters": self.params,
-                "input": self.input_info,
-                "experimentType": exp,
-                "experimentTypeReason": reason,
-                "acquisition": acq,
-                "counts": counts,
-                "classes": {k: dict(v) for k, v in r["classes"].items()},
-                "identification": ident_doc,
-                "coverage": coverage_doc,
-                "massError": mass_error,
-                "qc": qc,
-                "qcFlags": qc_flags,
-                "warnings": [one_line(w) for w in self.warnings],
-                "outputs": outputs,
-                "startedAt": started,
-                "finishedAt": now_iso(),
-                "durationSeconds": round(time.monotonic() - t0, 3),
-            }
+        return build_summary(
+            execution_name=self.execution_name,
+            analysis_id=self.analysis_id,
+            file_id=self.file_id,
+            params=self.params,
+            input_info=self.input_info,
+            experiment=experiment,
+            acquisition=acq,
+            counts=counts,
+            classes=r["classes"],
+            identification=ident_doc,
+            coverage=coverage_doc,
+            mass_error=mass_error,
+            qc=qc,
+            qc_flags=qc_flags,
+            warnings=self.warnings,
+            outputs=describe_outputs(self.written),
+            started=started,
+            t0=t0,
         )
-        problems = schema_errors("file-summary", summary)
-        if problems:
-            raise WorkerError("INTERNAL", f"summary does not match its schema: {problems[0]}")
-        return summary
 
     def _fragment_errors(self, ident: dict[str, Any]) -> dict[str, Any] | None:
         """b/y fragment errors of accepted PSMs only, matched at the search's fragment tolerance.
@@ -812,35 +503,6 @@ class FileAnalysis:
             "minPpm": round(float(p.min()), 3),
             "maxPpm": round(float(p.max()), 3),
         }
-
-    def _update_parquet(self, by_index: dict[int, Any], ident_counts: Counter[str]) -> None:
-        """Fill the identification columns of spectra.parquet (one small row per spectrum, no peaks)."""
-        path = self.out_dir / "spectra.parquet"
-        table = pq.read_table(path)
-        idx = table.column("index").to_pylist()
-        old = table.column("identification").to_pylist()
-        ident: list[Any] = []
-        peps: list[str | None] = []
-        ppms: list[float | None] = []
-        for i, o in zip(idx, old, strict=True):
-            psm = by_index.get(i)
-            if psm is None or o == "not_applicable":
-                ident.append(o)
-                peps.append(None)
-                ppms.append(None)
-                continue
-            outcome = "accepted" if psm.accepted else "rejected"
-            ident_counts["unmatched"] -= 1
-            ident_counts[outcome] += 1
-            ident.append(outcome)
-            peps.append(psm.peptide)
-            ppms.append(round(psm.ppm, 4) if psm.accepted else None)
-        if ident_counts["unmatched"] <= 0:
-            del ident_counts["unmatched"]
-        for name, values in (("identification", ident), ("peptide", peps), ("ppm_error", ppms)):
-            pos = table.schema.get_field_index(name)
-            table = table.set_column(pos, PARQUET_SCHEMA.field(name), pa.array(values, type=PARQUET_SCHEMA.field(name).type))
-        pq.write_table(table, path, compression="zstd")
 
     def _deconvolution(self, exp: str, best_ms1: Any) -> dict[str, Any]:
         if exp != "intact_ms1":
@@ -896,17 +558,6 @@ def _rt_of(scans: list[Any], scan: int) -> float | None:
     return rt
 
 
-def _missed_cleavages(peptide: str, enzyme: str) -> int:
-    from pyteomics import parser
-
-    rule = parser.expasy_rules.get(enzyme, parser.expasy_rules["trypsin"])
-    return int(parser.num_sites(peptide, rule)) if peptide else 0
-
-
-def _fmt(value: float | None) -> str:
-    return "" if value is None else f"{value:.3f}"
-
-
 def analyse_file(
     input_path: Path,
     out_dir: Path,
@@ -959,9 +610,7 @@ def analyse_file(
             execution_name,
         )
         raise err from exc
-    tmp = out_dir / "summary.json.tmp"
-    tmp.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, out_dir / "summary.json")
+    write_summary(out_dir, summary)
     ident = summary.get("identification") or {}
     log("INFO", "file_succeeded", fileId=file_id, analysisId=analysis_id, executionName=execution_name,
         psmsAccepted=(ident.get("accepted") or {}).get("psms"), fdrEstimable=(ident.get("fdr") or {}).get("estimable"))
@@ -976,40 +625,3 @@ def _cleanup(job: FileAnalysis | None) -> None:
             path.unlink(missing_ok=True)
         except OSError:
             pass
-
-
-def write_error(
-    out_dir: Path,
-    exc: WorkerError,
-    file_id: str | None,
-    analysis_id: str | None,
-    input_info: dict[str, Any] | None,
-    input_path: Path | None = None,
-    display_name: str | None = None,
-    execution_name: str = LOCAL_EXECUTION,
-) -> dict[str, Any]:
-    doc: dict[str, Any] = {"schemaVersion": SCHEMA_VERSION, "executionName": execution_name, "status": "FAILED"}
-    if analysis_id:
-        doc["analysisId"] = analysis_id
-    if file_id:
-        doc["fileId"] = file_id
-    doc["errorCode"] = exc.code
-    doc["message"] = exc.message
-    info = input_info
-    if info is None and input_path is not None:
-        info = {"name": display_name or input_path.name}
-        try:
-            info["sizeBytes"] = input_path.stat().st_size
-            info["sha256"] = sha256_file(input_path)
-        except OSError:
-            pass
-    if info is not None:
-        doc["input"] = info
-    doc["tool"] = {"name": TOOL_NAME, "version": __version__}
-    doc["failedAt"] = now_iso()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "summary.json").unlink(missing_ok=True)
-    (out_dir / "error.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-    log("ERROR", "file_failed", code=exc.code, fileId=file_id, analysisId=analysis_id, executionName=execution_name,
-        message=exc.message)
-    return doc

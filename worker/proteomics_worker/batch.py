@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .analyse import now_iso, write_error
 from .errors import WorkerError, one_line
 from .log import log
 from .schemas import errors as schema_errors
-from .storage import download, is_s3, join, list_keys, read_text, split_s3, upload_dir, write_text
+from .storage import download, is_s3, join, list_keys, read_text, split_s3, upload_dir, work_dir, write_text
+from .summary import now_iso, write_error
 
 MAX_CHUNK = 10000
 
@@ -87,8 +87,6 @@ def run_batch(
 
 
 def _run_one(entry: dict[str, Any], manifest: dict[str, Any], root: str, output: str, execution_name: str) -> bool:
-    from .cli import work_dir
-
     file_id = entry["fileId"]
     analysis_id = manifest["analysisId"]
     dest = join(output, file_id)

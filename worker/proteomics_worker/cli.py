@@ -6,31 +6,11 @@ import argparse
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from .errors import WorkerError
 from .log import log
-from .storage import download, is_s3, read_text, upload_dir
-
-
-def work_dir() -> Path:
-    """Scratch space: PROTEOMICS_WORK_DIR, else TMPDIR (the job's ephemeral storage).
-
-    On Fargate /tmp is a bind-mounted task volume: it is writable by the image's user (UID 10001) only
-    because the image declares /tmp as a VOLUME owned by that user (see the Dockerfile). A scratch
-    directory the user cannot write fails here with the reason, before any input is downloaded.
-    """
-    base = os.environ.get("PROTEOMICS_WORK_DIR") or os.environ.get("TMPDIR") or tempfile.gettempdir()
-    try:
-        Path(base).mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix="proteomics-", dir=base))
-    except OSError as exc:
-        raise WorkerError(
-            "INTERNAL",
-            f"scratch directory {base} is not writable by uid {os.getuid()} ({exc.strerror or exc}): the image must "
-            "declare it as a VOLUME owned by its user, or set PROTEOMICS_WORK_DIR/TMPDIR to a writable path",
-        ) from exc
+from .storage import download, is_s3, read_text, upload_dir, work_dir
 
 
 def _params_arg(value: str | None) -> str | None:
@@ -51,8 +31,9 @@ def execution_name(value: str | None) -> str:
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
-    from .analyse import analyse_file, write_error
+    from .analyse import analyse_file
     from .params import load_raw
+    from .summary import write_error
 
     exec_name = execution_name(args.execution_name)
     remote_out = is_s3(args.output)

@@ -1,14 +1,223 @@
-"""Standard result files: mzTab 1.0 (identification summary) and mzQC 1.0 (pymzqc).
+"""The result files of one file besides its summary: spectra.parquet, the PSM, peptide and protein
+tables (CSV), and the standard files mzTab 1.0 (identification summary) and mzQC 1.0 (pymzqc).
 
-Both are written from accepted identifications only. Tests read them back with independent readers
-(pyteomics for mzTab, pymzqc for mzQC).
+mzTab and mzQC are written from accepted identifications only. Tests read them back with independent
+readers (pyteomics for mzTab, pymzqc for mzQC).
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .storage import sha256_file
+
+ROW_GROUP = 10000
+CONTENT_TYPES = {
+    ".parquet": "application/vnd.apache.parquet",
+    ".csv": "text/csv",
+    ".png": "image/png",
+    ".json": "application/json",
+    ".mzTab": "text/tab-separated-values",
+    ".mzQC": "application/json",
+}
+OUTPUT_KINDS = {
+    "spectra.parquet": "spectra",
+    "psms.csv": "psms",
+    "peptides.csv": "peptides",
+    "proteins.csv": "proteins",
+    "results.mzTab": "mztab",
+    "qc.mzQC": "mzqc",
+}
+
+PARQUET_SCHEMA = pa.schema(
+    [
+        ("index", pa.int64()),
+        ("native_id", pa.string()),
+        ("ms_level", pa.int16()),
+        ("rt_seconds", pa.float64()),
+        ("polarity", pa.string()),
+        ("data_mode", pa.string()),
+        ("peak_count", pa.int32()),
+        ("peaks_kept", pa.int32()),
+        ("tic", pa.float64()),
+        ("base_peak_mz", pa.float64()),
+        ("base_peak_intensity", pa.float64()),
+        ("precursor_mz", pa.float64()),
+        ("precursor_charge", pa.int16()),
+        ("charge_class", pa.string()),
+        ("analyser", pa.string()),
+        ("filter_string", pa.string()),
+        ("filter_status", pa.string()),
+        ("quality_class", pa.string()),
+        ("identification", pa.string()),
+        ("peptide", pa.string()),
+        ("ppm_error", pa.float64()),
+    ]
+)
+
+PSM_COLUMNS = [
+    "spectrumIndex",
+    "nativeId",
+    "rtSeconds",
+    "precursorMz",
+    "charge",
+    "peptide",
+    "modifiedPeptide",
+    "proteins",
+    "decoy",
+    "eValue",
+    "xcorr",
+    "score",
+    "observedMass",
+    "calculatedMass",
+    "ppmError",
+    "qValue",
+    "peptideQValue",
+    "accepted",
+]
+PEPTIDE_COLUMNS = ["peptide", "proteins", "decoy", "psms", "bestEValue", "bestCharge", "bestNativeId", "qValue", "accepted"]
+PROTEIN_COLUMNS = ["proteins", "decoy", "contaminant", "peptides", "psms", "bestScore", "qValue", "accepted"]
+
+
+class SpectraTable:
+    """spectra.parquet, one row per spectrum (no peaks), written in row groups while streaming."""
+
+    def __init__(self, path: Path) -> None:
+        self.writer = pq.ParquetWriter(str(path), PARQUET_SCHEMA, compression="zstd")
+        self.cols: dict[str, list[Any]] = {f.name: [] for f in PARQUET_SCHEMA}
+        self.n = 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        for k, v in row.items():
+            self.cols[k].append(v)
+        self.n += 1
+        if self.n >= ROW_GROUP:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.n:
+            self.writer.write_table(pa.Table.from_pydict(self.cols, schema=PARQUET_SCHEMA))
+            self.cols = {f.name: [] for f in PARQUET_SCHEMA}
+            self.n = 0
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()
+
+
+def fill_identifications(path: Path, by_index: dict[int, Any], ident_counts: Counter[str]) -> None:
+    """Fill the identification columns of spectra.parquet (one small row per spectrum, no peaks).
+
+    `by_index` maps a spectrum index to its best PSM; `ident_counts` (the identification classes)
+    moves each matched spectrum from unmatched to accepted or rejected.
+    """
+    table = pq.read_table(path)
+    idx = table.column("index").to_pylist()
+    old = table.column("identification").to_pylist()
+    ident: list[Any] = []
+    peps: list[str | None] = []
+    ppms: list[float | None] = []
+    for i, o in zip(idx, old, strict=True):
+        psm = by_index.get(i)
+        if psm is None or o == "not_applicable":
+            ident.append(o)
+            peps.append(None)
+            ppms.append(None)
+            continue
+        outcome = "accepted" if psm.accepted else "rejected"
+        ident_counts["unmatched"] -= 1
+        ident_counts[outcome] += 1
+        ident.append(outcome)
+        peps.append(psm.peptide)
+        ppms.append(round(psm.ppm, 4) if psm.accepted else None)
+    if ident_counts["unmatched"] <= 0:
+        del ident_counts["unmatched"]
+    for name, values in (("identification", ident), ("peptide", peps), ("ppm_error", ppms)):
+        pos = table.schema.get_field_index(name)
+        table = table.set_column(pos, PARQUET_SCHEMA.field(name), pa.array(values, type=PARQUET_SCHEMA.field(name).type))
+    pq.write_table(table, path, compression="zstd")
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+def write_tables(out_dir: Path, fdr: Any, scans: list[Any],
+                 written: list[Path]) -> tuple[list[dict[str, Any]], dict[int, Any]]:
+    """psms.csv, peptides.csv and proteins.csv of a search, every row with its q-value and acceptance.
+
+    Each path is added to `written` before it is opened, so that a failed analysis removes it.
+    Returns the accepted PSMs' rows (for mzTab) and the PSMs by spectrum index (for spectra.parquet).
+    """
+    from .search import CONTAMINANT_PREFIX
+
+    accepted_rows: list[dict[str, Any]] = []
+    by_index: dict[int, Any] = {}
+    path = out_dir / "psms.csv"
+    written.append(path)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(PSM_COLUMNS)
+        for psm in sorted(fdr.psms, key=lambda x: (x.q, -x.score)):
+            idx, native, rt, pmz = scans[psm.scan - 1]
+            row = {
+                "spectrumIndex": idx, "nativeId": native, "rtSeconds": _fmt(rt), "precursorMz": f"{pmz:.5f}",
+                "charge": psm.charge, "peptide": psm.peptide, "modifiedPeptide": psm.modified,
+                "proteins": ";".join(psm.proteins), "decoy": int(psm.decoy), "eValue": f"{psm.evalue:.3g}",
+                "xcorr": f"{psm.xcorr:.4f}", "score": f"{psm.score:.4f}", "observedMass": f"{psm.exp_mass:.5f}",
+                "calculatedMass": f"{psm.calc_mass:.5f}", "ppmError": f"{psm.ppm:.3f}",
+                "qValue": f"{psm.q:.6g}", "peptideQValue": f"{psm.peptide_q:.6g}", "accepted": int(psm.accepted),
+            }
+            w.writerow([row[k] for k in PSM_COLUMNS])
+            by_index[idx] = psm
+            if psm.accepted:
+                row["mods"] = psm.mods
+                row["calcMz"] = f"{(psm.calc_mass + psm.charge * 1.007276466812) / psm.charge:.5f}"
+                accepted_rows.append(row)
+    path = out_dir / "peptides.csv"
+    written.append(path)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(PEPTIDE_COLUMNS)
+        for pep in sorted(fdr.peptides, key=lambda x: (x["qValue"], -x["bestScore"])):
+            w.writerow([pep["peptide"], ";".join(pep["proteins"]), int(pep["decoy"]), pep["psms"],
+                        f"{pep['bestEvalue']:.3g}", pep["bestCharge"], scans[pep["bestScan"] - 1][1],
+                        f"{pep['qValue']:.6g}", int(pep["accepted"])])
+    path = out_dir / "proteins.csv"
+    written.append(path)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(PROTEIN_COLUMNS)
+        for g in sorted(fdr.groups, key=lambda x: (x["qValue"], -x["bestScore"])):
+            w.writerow([";".join(g["proteins"]), int(g["decoy"]),
+                        int(all(a.startswith(CONTAMINANT_PREFIX) for a in g["proteins"])),
+                        ";".join(g["peptides"]), g["psms"], f"{g['bestScore']:.4f}", f"{g['qValue']:.6g}",
+                        int(g["accepted"])])
+    return accepted_rows, by_index
+
+
+def describe_outputs(paths: list[Path]) -> list[dict[str, Any]]:
+    """summary.json's `outputs`: name, size, SHA-256, content type and kind of each file written."""
+    outputs = []
+    for path in paths:
+        if path.exists():
+            outputs.append(
+                {
+                    "name": path.name,
+                    "sizeBytes": path.stat().st_size,
+                    "sha256": sha256_file(path),
+                    "contentType": CONTENT_TYPES.get(path.suffix, "application/octet-stream"),
+                    "kind": OUTPUT_KINDS.get(path.name, "plot" if path.suffix == ".png" else "other"),
+                }
+            )
+    return outputs
 
 # PSI-MS CV release the accessions below were checked against (psims' vendored psi-ms.obo).
 PSI_MS_VERSION = "4.1.258"

@@ -1,4 +1,4 @@
-"""Local paths and s3:// URLs behind one small interface.
+"""Local paths and s3:// URLs behind one small interface, and the local scratch space.
 
 S3 objects are downloaded to local disk before use; results are written
 locally and uploaded only when complete, every upload carrying a SHA-256
@@ -7,9 +7,11 @@ checksum (required by buckets with Object Lock).
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -41,6 +43,14 @@ def client() -> Any:
 
         _CLIENT = boto3.client("s3", config=Config(retries={"max_attempts": 8, "mode": "adaptive"}))
     return _CLIENT
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def download(url: str, dest: Path) -> Path:
@@ -125,3 +135,22 @@ def list_keys(url: str) -> list[str]:
     if not root.exists():
         return []
     return [str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()]
+
+
+def work_dir() -> Path:
+    """Scratch space: PROTEOMICS_WORK_DIR, else TMPDIR (the job's ephemeral storage).
+
+    On Fargate /tmp is a bind-mounted task volume: it is writable by the image's user (UID 10001) only
+    because the image declares /tmp as a VOLUME owned by that user (see the Dockerfile). A scratch
+    directory the user cannot write fails here with the reason, before any input is downloaded.
+    """
+    base = os.environ.get("PROTEOMICS_WORK_DIR") or os.environ.get("TMPDIR") or tempfile.gettempdir()
+    try:
+        Path(base).mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix="proteomics-", dir=base))
+    except OSError as exc:
+        raise WorkerError(
+            "INTERNAL",
+            f"scratch directory {base} is not writable by uid {os.getuid()} ({exc.strerror or exc}): the image must "
+            "declare it as a VOLUME owned by its user, or set PROTEOMICS_WORK_DIR/TMPDIR to a writable path",
+        ) from exc

@@ -2,7 +2,7 @@
 
 The per-file summary is the contract's v2 example, peptides.csv the worker's published example
 (docs/public/worker-example), and psms.csv / proteins.csv carry the worker's own headers, read
-from its source (worker/proteomics_worker/analyse.py) so a change there shows up here.
+from its source (worker/proteomics_worker/outputs.py) so a change there shows up here.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ SAMPLE_NAME = "lysozyme batch #3"
 
 def worker_columns(name: str) -> list[str]:
     """PSM_COLUMNS, PEPTIDE_COLUMNS or PROTEIN_COLUMNS as the worker defines them."""
-    tree = ast.parse((REPO_ROOT / "worker" / "proteomics_worker" / "analyse.py").read_text())
+    tree = ast.parse((REPO_ROOT / "worker" / "proteomics_worker" / "outputs.py").read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
             value = ast.literal_eval(node.value)
