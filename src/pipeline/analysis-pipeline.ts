@@ -316,16 +316,17 @@ export class AnalysisPipeline extends Construct {
   /**
    * Lets `grantee` start analyses: write manifests, start executions of this state machine and
    * describe them.
+   * @returns the grant of every statement added to the grantee's policy
    */
-  public grantStartAnalysis(grantee: iam.IGrantable): void {
-    this.buckets.grantWriteManifests(grantee);
-    this.stateMachine.grantStartExecution(grantee);
-    this.stateMachine.grantExecution(grantee, 'states:DescribeExecution');
+  public grantStartAnalysis(grantee: iam.IGrantable): iam.Grant {
+    const manifests = this.buckets.grantWriteManifests(grantee);
+    const start = this.stateMachine.grantStartExecution(grantee);
+    const describe = this.stateMachine.grantExecution(grantee, 'states:DescribeExecution');
     // The state machine is encrypted with this pipeline's key: StartExecution encrypts the input
     // (GenerateDataKey) and DescribeExecution with the default includedData decrypts input, output,
     // error and cause (Decrypt). Scoped to this state machine's encryption context, through Step
     // Functions only.
-    iam.Grant.addToPrincipal({
+    const key = iam.Grant.addToPrincipal({
       grantee,
       actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
       resourceArns: [this.key.keyArn],
@@ -336,19 +337,21 @@ export class AnalysisPipeline extends Construct {
         },
       },
     });
+    return manifests.combine(start).combine(describe).combine(key);
   }
 
   /**
    * Lets `grantee` consume completion events: receive and delete messages of `completionQueue`,
    * and `kms:Decrypt` on `key` through SQS for this queue only.
+   * @returns the grant of every statement added to the grantee's policy
    */
-  public grantConsumeCompletions(grantee: iam.IGrantable): void {
-    iam.Grant.addToPrincipal({
+  public grantConsumeCompletions(grantee: iam.IGrantable): iam.Grant {
+    const messages = iam.Grant.addToPrincipal({
       grantee,
       actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
       resourceArns: [this.completionQueue.queueArn],
     });
-    iam.Grant.addToPrincipal({
+    const key = iam.Grant.addToPrincipal({
       grantee,
       actions: ['kms:Decrypt'],
       resourceArns: [this.key.keyArn],
@@ -359,6 +362,7 @@ export class AnalysisPipeline extends Construct {
         },
       },
     });
+    return messages.combine(key);
   }
 
   /**

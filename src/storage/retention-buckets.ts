@@ -229,51 +229,60 @@ export class RetentionBuckets extends Construct {
    * list keys under `uploads/` to confirm a completed upload's size (`s3:ListBucket`, never
    * `s3:GetObject`: the uploader does not read uploads), plus `kms:GenerateDataKey` and `kms:Decrypt` on the uploads key, which multipart uploads into
    * an SSE-KMS bucket need. The principal that signs the URLs holds these permissions.
+   * @returns the grant of every statement added to the grantee's policy
    */
-  public grantUpload(grantee: iam.IGrantable): void {
+  public grantUpload(grantee: iam.IGrantable): iam.Grant {
     const objects = this.uploadsBucket.arnForObjects(`${RetentionBuckets.UPLOADS_PREFIX}*`);
-    this.grantOnObjects(grantee, 'upload files under uploads/ with presigned multipart uploads',
-      ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], objects);
-    // After CompleteMultipartUpload the uploader confirms the object's size by listing its key:
-    // s3:GetObject (HeadObject) would let it read uploads, and with malware scanning on the bucket
-    // policy denies it until GuardDuty has tagged the object clean.
-    this.grantList(grantee, this.uploadsBucket, `${RetentionBuckets.UPLOADS_PREFIX}*`);
-    this.grantOnKey(grantee, this.uploadsKey, ['kms:GenerateDataKey', 'kms:Decrypt']);
+    return this.grantOnObjects(grantee, 'upload files under uploads/ with presigned multipart uploads',
+      ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], objects)
+      // After CompleteMultipartUpload the uploader confirms the object's size by listing its key:
+      // s3:GetObject (HeadObject) would let it read uploads, and with malware scanning on the bucket
+      // policy denies it until GuardDuty has tagged the object clean.
+      .combine(this.grantList(grantee, this.uploadsBucket, `${RetentionBuckets.UPLOADS_PREFIX}*`))
+      .combine(this.grantOnKey(grantee, this.uploadsKey, ['kms:GenerateDataKey', 'kms:Decrypt']));
   }
 
   /**
    * Lets `grantee` read uploads matching `prefix` (and list keys under it), with `kms:Decrypt`
    * on the uploads key. With malware scanning on, only objects tagged clean can be read.
    * @param prefix a key pattern such as `uploads/*` or `uploads/<sampleId>/*`
+   * @returns the grant of every statement added to the grantee's policy
    */
-  public grantReadUploads(grantee: iam.IGrantable, prefix: string = `${RetentionBuckets.UPLOADS_PREFIX}*`): void {
+  public grantReadUploads(grantee: iam.IGrantable, prefix: string = `${RetentionBuckets.UPLOADS_PREFIX}*`): iam.Grant {
     checkPrefix(this, 'grantReadUploads', prefix);
-    this.grantOnObjects(grantee, `read uploads under ${prefix}`, ['s3:GetObject'], this.uploadsBucket.arnForObjects(prefix));
-    this.grantList(grantee, this.uploadsBucket, prefix);
-    this.grantOnKey(grantee, this.uploadsKey, ['kms:Decrypt']);
+    return this.grantOnObjects(grantee, `read uploads under ${prefix}`, ['s3:GetObject'], this.uploadsBucket.arnForObjects(prefix))
+      .combine(this.grantList(grantee, this.uploadsBucket, prefix))
+      .combine(this.grantOnKey(grantee, this.uploadsKey, ['kms:Decrypt']));
   }
 
   /**
    * Lets `grantee` delete uploads (for sample deletion: uploads are disposable, results are
    * not). Versioning keeps the previous version for `uploadsNoncurrentRetention`.
+   * @returns the grant of every statement added to the grantee's policy
    */
-  public grantDeleteUploads(grantee: iam.IGrantable): void {
-    this.grantOnObjects(grantee, 'delete uploads of deleted samples', ['s3:DeleteObject'],
+  public grantDeleteUploads(grantee: iam.IGrantable): iam.Grant {
+    return this.grantOnObjects(grantee, 'delete uploads of deleted samples', ['s3:DeleteObject'],
       this.uploadsBucket.arnForObjects(`${RetentionBuckets.UPLOADS_PREFIX}*`));
   }
 
-  /** Lets `grantee` write and read analysis manifests (`manifests/*` in the uploads bucket). */
-  public grantWriteManifests(grantee: iam.IGrantable): void {
-    this.grantOnObjects(grantee, 'write and read analysis manifests', ['s3:PutObject', 's3:GetObject'],
-      this.uploadsBucket.arnForObjects(`${RetentionBuckets.MANIFESTS_PREFIX}*`));
-    this.grantOnKey(grantee, this.uploadsKey, ['kms:GenerateDataKey', 'kms:Decrypt']);
+  /**
+   * Lets `grantee` write and read analysis manifests (`manifests/*` in the uploads bucket).
+   * @returns the grant of every statement added to the grantee's policy
+   */
+  public grantWriteManifests(grantee: iam.IGrantable): iam.Grant {
+    return this.grantOnObjects(grantee, 'write and read analysis manifests', ['s3:PutObject', 's3:GetObject'],
+      this.uploadsBucket.arnForObjects(`${RetentionBuckets.MANIFESTS_PREFIX}*`))
+      .combine(this.grantOnKey(grantee, this.uploadsKey, ['kms:GenerateDataKey', 'kms:Decrypt']));
   }
 
-  /** Lets `grantee` read analysis manifests (`manifests/*` in the uploads bucket). */
-  public grantReadManifests(grantee: iam.IGrantable): void {
-    this.grantOnObjects(grantee, 'read analysis manifests', ['s3:GetObject'],
-      this.uploadsBucket.arnForObjects(`${RetentionBuckets.MANIFESTS_PREFIX}*`));
-    this.grantOnKey(grantee, this.uploadsKey, ['kms:Decrypt']);
+  /**
+   * Lets `grantee` read analysis manifests (`manifests/*` in the uploads bucket).
+   * @returns the grant of every statement added to the grantee's policy
+   */
+  public grantReadManifests(grantee: iam.IGrantable): iam.Grant {
+    return this.grantOnObjects(grantee, 'read analysis manifests', ['s3:GetObject'],
+      this.uploadsBucket.arnForObjects(`${RetentionBuckets.MANIFESTS_PREFIX}*`))
+      .combine(this.grantOnKey(grantee, this.uploadsKey, ['kms:Decrypt']));
   }
 
   /**
@@ -282,53 +291,61 @@ export class RetentionBuckets extends Construct {
    * retention: with Object Lock, writes to a locked bucket must carry a Content-MD5 or
    * `x-amz-checksum-*` header.
    * @param prefix a key pattern such as `analyses/*`
+   * @returns the grant of every statement added to the grantee's policy
    */
-  public grantWriteResults(grantee: iam.IGrantable, prefix: string = `${RetentionBuckets.RESULTS_PREFIX}*`): void {
+  public grantWriteResults(grantee: iam.IGrantable, prefix: string = `${RetentionBuckets.RESULTS_PREFIX}*`): iam.Grant {
     checkPrefix(this, 'grantWriteResults', prefix);
-    this.grantOnObjects(grantee, `write results under ${prefix}`, ['s3:PutObject', 's3:AbortMultipartUpload'],
-      this.resultsBucket.arnForObjects(prefix));
-    this.grantOnKey(grantee, this.resultsKey, ['kms:GenerateDataKey', 'kms:Decrypt']);
+    return this.grantOnObjects(grantee, `write results under ${prefix}`, ['s3:PutObject', 's3:AbortMultipartUpload'],
+      this.resultsBucket.arnForObjects(prefix))
+      .combine(this.grantOnKey(grantee, this.resultsKey, ['kms:GenerateDataKey', 'kms:Decrypt']));
   }
 
   /**
    * Lets `grantee` read results matching `prefix` (and list keys under it), with `kms:Decrypt`
    * on the results key.
    * @param prefix a key pattern such as `analyses/*` or `analyses/<analysisId>/*`
+   * @returns the grant of every statement added to the grantee's policy
    */
-  public grantReadResults(grantee: iam.IGrantable, prefix: string = `${RetentionBuckets.RESULTS_PREFIX}*`): void {
+  public grantReadResults(grantee: iam.IGrantable, prefix: string = `${RetentionBuckets.RESULTS_PREFIX}*`): iam.Grant {
     checkPrefix(this, 'grantReadResults', prefix);
-    this.grantOnObjects(grantee, `read results under ${prefix}`, ['s3:GetObject'], this.resultsBucket.arnForObjects(prefix));
-    this.grantList(grantee, this.resultsBucket, prefix);
-    this.grantOnKey(grantee, this.resultsKey, ['kms:Decrypt']);
+    return this.grantOnObjects(grantee, `read results under ${prefix}`, ['s3:GetObject'], this.resultsBucket.arnForObjects(prefix))
+      .combine(this.grantList(grantee, this.resultsBucket, prefix))
+      .combine(this.grantOnKey(grantee, this.resultsKey, ['kms:Decrypt']));
   }
 
-  private grantOnObjects(grantee: iam.IGrantable, purpose: string, actions: string[], objectsArn: string): void {
-    iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [objectsArn] }).assertSuccess();
+  private grantOnObjects(grantee: iam.IGrantable, purpose: string, actions: string[], objectsArn: string): iam.Grant {
+    const grant = iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [objectsArn] });
+    grant.assertSuccess();
     const target = acknowledgementTarget(grantee);
     if (target && objectsArn.includes('*')) {
       Acknowledge.iamWildcards(target, `Granted by RetentionBuckets to ${purpose}: object ARNs are scoped to one key prefix of one bucket.`, {
         resources: [objectsArn],
       });
     }
+    return grant;
   }
 
-  private grantList(grantee: iam.IGrantable, bucket: s3.Bucket, prefix: string): void {
-    iam.Grant.addToPrincipal({
+  private grantList(grantee: iam.IGrantable, bucket: s3.Bucket, prefix: string): iam.Grant {
+    const grant = iam.Grant.addToPrincipal({
       grantee,
       actions: ['s3:ListBucket'],
       resourceArns: [bucket.bucketArn],
       conditions: { StringLike: { 's3:prefix': [prefix] } },
-    }).assertSuccess();
+    });
+    grant.assertSuccess();
+    return grant;
   }
 
-  private grantOnKey(grantee: iam.IGrantable, key: kms.Key, actions: string[]): void {
+  private grantOnKey(grantee: iam.IGrantable, key: kms.Key, actions: string[]): iam.Grant {
     // Only through S3 in this region: the key cannot be used directly with these permissions.
-    iam.Grant.addToPrincipal({
+    const grant = iam.Grant.addToPrincipal({
       grantee,
       actions,
       resourceArns: [key.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
-    }).assertSuccess();
+    });
+    grant.assertSuccess();
+    return grant;
   }
 
   private addMalwareScanning(): { role: iam.Role; plan: guardduty.CfnMalwareProtectionPlan } {
