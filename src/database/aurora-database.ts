@@ -16,12 +16,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AuroraDatabaseProps } from './aurora-database-props';
-import {
-  defaultClusterIdentifier,
-  isValidClusterIdentifier,
-  isValidPgIdentifier,
-  supportsAutoPause,
-} from './database-helpers';
+import { supportsAutoPause } from './auto-pause';
+import { defaultClusterIdentifier, isValidClusterIdentifier, isValidPgIdentifier } from './identifiers';
 import { Acknowledge } from '../compliance/acknowledge';
 import { resolveRemovalPolicy, retainExceptOnCreate } from '../core/removal';
 import { PropsValidator } from '../core/validation';

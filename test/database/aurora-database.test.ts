@@ -3,7 +3,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Acknowledge, ALLOW_DESTROY_CONTEXT_KEY, ComplianceChecks, PlatformNetwork, PlatformStage } from '../../src';
 import { AuroraDatabase } from '../../src/database/aurora-database';
 import { AuroraDatabaseProps } from '../../src/database/aurora-database-props';
-import { defaultClusterIdentifier, supportsAutoPause } from '../../src/database/database-helpers';
+import { supportsAutoPause } from '../../src/database/auto-pause';
+import { defaultClusterIdentifier } from '../../src/database/identifiers';
 import { expectCompliant, expectNoDeployTraps, logicalIds, newStack } from '../helpers';
 
 /** A stack with the platform network of `stage`. */
