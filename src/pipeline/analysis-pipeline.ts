@@ -21,7 +21,8 @@ import {
   Token,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { AnalysisPipelineProps, PipelineComputeType } from './analysis-pipeline-props';
+import { resolveAnalysisPipelineProps, ResolvedAnalysisPipelineProps } from './analysis-pipeline-defaults';
+import { AnalysisPipelineProps } from './analysis-pipeline-props';
 import { buildDefinition, RollupCostRates, CHUNK_SIZE, CHUNKS_MAP_RUN_LABEL } from './definition';
 import { COMPLETION_EVENT_DETAIL_TYPE, COMPLETION_EVENT_SOURCE } from '../core/completion-event';
 import { fargatePairProblem } from './fargate-sizes';
@@ -104,43 +105,14 @@ export class AnalysisPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: AnalysisPipelineProps) {
     super(scope, id);
-    this.stage = props.stage ?? PlatformStage.HML;
+    const resolved = resolveAnalysisPipelineProps(props);
+    validate(this, resolved);
+    const { fargate, vcpus, memory, ephemeral, filesPerTask, attemptTimeout, retryAttempts, maxVcpus, onDemandMaxVcpus } = resolved;
+    const { spotWaitTimeout, analysisTimeout, maxConcurrentChunks } = resolved;
+    this.stage = resolved.stage;
+    this.onDemandEscalation = resolved.escalation;
     this.buckets = props.buckets;
     const stack = Stack.of(this);
-    const computeType = props.computeType ?? PipelineComputeType.FARGATE;
-    const fargate = computeType === PipelineComputeType.FARGATE;
-    const vcpus = props.vcpus ?? 2;
-    const memory = props.memory ?? Size.gibibytes(8);
-    const largestFile = props.largestExpectedFileSize ?? Size.gibibytes(10);
-    const ephemeral = props.ephemeralStorageSize
-      ?? Size.gibibytes(Math.max(21, Math.ceil(largestFile.toMebibytes({ rounding: SizeRoundingBehavior.NONE }) * 3 / 1024)));
-    const filesPerTask = props.filesPerTask ?? 1;
-    const attemptTimeout = props.attemptTimeout ?? Duration.hours(2);
-    const retryAttempts = props.retryAttempts ?? 3;
-    const maxVcpus = props.maxVcpus ?? 256;
-    const onDemandMaxVcpus = props.onDemandMaxVcpus ?? 64;
-    this.onDemandEscalation = props.onDemandEscalation ?? this.stage.onDemandEscalation;
-    const spotWaitTimeout = props.spotWaitTimeout ?? Duration.minutes(30);
-    const analysisTimeout = props.analysisTimeout ?? Duration.days(2);
-    const maxConcurrentChunks = props.maxConcurrentChunks ?? 10;
-
-    validate(this, {
-      fargate,
-      vcpus,
-      memory,
-      ephemeral,
-      ephemeralGiven: props.ephemeralStorageSize !== undefined,
-      largestFile,
-      filesPerTask,
-      attemptTimeout,
-      retryAttempts,
-      maxVcpus,
-      onDemandMaxVcpus,
-      escalation: this.onDemandEscalation,
-      spotWaitTimeout,
-      analysisTimeout,
-      maxConcurrentChunks,
-    });
     const removalPolicy = resolveRemovalPolicy(this, props.removalPolicy, this.stage);
 
     // One key for the state machine and both log groups; the logs service needs it in its policy.
@@ -531,25 +503,7 @@ function retryStrategies(): batch.RetryStrategy[] {
   ];
 }
 
-interface Resolved {
-  readonly fargate: boolean;
-  readonly vcpus: number;
-  readonly memory: Size;
-  readonly ephemeral: Size;
-  readonly ephemeralGiven: boolean;
-  readonly largestFile: Size;
-  readonly filesPerTask: number;
-  readonly attemptTimeout: Duration;
-  readonly retryAttempts: number;
-  readonly maxVcpus: number;
-  readonly onDemandMaxVcpus: number;
-  readonly escalation: boolean;
-  readonly spotWaitTimeout: Duration;
-  readonly analysisTimeout: Duration;
-  readonly maxConcurrentChunks: number;
-}
-
-function validate(scope: Construct, r: Resolved): void {
+function validate(scope: Construct, r: ResolvedAnalysisPipelineProps): void {
   const v = new PropsValidator(scope, 'AnalysisPipeline');
   const memoryMiB = r.memory.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
   if (r.fargate && !Token.isUnresolved(r.vcpus) && !Token.isUnresolved(memoryMiB)) {

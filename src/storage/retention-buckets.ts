@@ -8,6 +8,7 @@ import {
   Stack,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { resolveRetentionBucketsProps } from './retention-buckets-defaults';
 import { InstantAccessTiering, RetentionBucketsProps } from './retention-buckets-props';
 import { validateRetention } from './retention-validation';
 import { Acknowledge } from '../compliance/acknowledge';
@@ -93,39 +94,17 @@ export class RetentionBuckets extends Construct {
     // Deliver server access logs through a bucket policy (logging.s3.amazonaws.com, scoped to the
     // source buckets) instead of the legacy LogDeliveryWrite ACL, which needs ACLs switched on.
     this.node.setContext(SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
-    this.stage = props.stage ?? PlatformStage.HML;
-    this.resultsLockMode = props.resultsLockMode ?? this.stage.resultsLockMode;
-    this.uploadsRetention = props.uploadsRetention ?? Duration.days(365);
-    this.resultsRetention = props.resultsRetention ?? Duration.days(1827);
-    const uploadsTiering = props.uploadsTiering ?? InstantAccessTiering.GLACIER_INSTANT_RETRIEVAL;
-    const uploadsTransitionAfter = props.uploadsTransitionAfter ?? Duration.days(30);
-    const uploadsNoncurrentRetention = props.uploadsNoncurrentRetention ?? Duration.days(7);
-    const resultsTiering = props.resultsTiering ?? InstantAccessTiering.GLACIER_INSTANT_RETRIEVAL;
-    const resultsTransitionAfter = props.resultsTransitionAfter ?? Duration.days(90);
-    const abortAfter = props.abortIncompleteUploadsAfter ?? Duration.days(3);
-    this.abortIncompleteUploadsAfter = abortAfter;
-    // RetentionDays.INFINITE (9999) means "keep": no expiration rule for the logs then.
-    const stageLogDays = this.stage.logRetention as number;
-    const accessLogsRetention = props.accessLogsRetention ?? (stageLogDays > 0 && stageLogDays < 9999 ? Duration.days(stageLogDays) : undefined);
-    const corsAllowedOrigins = props.corsAllowedOrigins ?? [];
-    const autoDeleteObjects = props.autoDeleteObjects ?? false;
+    const resolved = resolveRetentionBucketsProps(props);
+    this.stage = resolved.stage;
+    this.resultsLockMode = resolved.resultsLockMode;
+    this.uploadsRetention = resolved.uploadsRetention;
+    this.resultsRetention = resolved.resultsRetention;
+    this.abortIncompleteUploadsAfter = resolved.abortIncompleteUploadsAfter;
+    const { uploadsTiering, uploadsTransitionAfter, uploadsNoncurrentRetention, resultsTiering, resultsTransitionAfter } = resolved;
+    const { accessLogsRetention, corsAllowedOrigins, autoDeleteObjects } = resolved;
+    const abortAfter = resolved.abortIncompleteUploadsAfter;
 
-    validateRetention(this, {
-      uploadsRetention: this.uploadsRetention,
-      uploadsTiering,
-      uploadsTransitionAfter,
-      uploadsNoncurrentRetention,
-      resultsRetention: this.resultsRetention,
-      resultsLockMode: this.resultsLockMode,
-      resultsTiering,
-      resultsTransitionAfter,
-      resultsExpiration: props.resultsExpiration,
-      abortIncompleteUploadsAfter: abortAfter,
-      accessLogsRetention,
-      corsAllowedOrigins,
-      requestedRemovalPolicy: props.removalPolicy,
-      autoDeleteObjects,
-    });
+    validateRetention(this, { ...resolved, requestedRemovalPolicy: props.removalPolicy });
 
     const removalPolicy = resolveRemovalPolicy(this, props.removalPolicy, this.stage);
     const destroy = removalPolicy === RemovalPolicy.DESTROY;
@@ -191,7 +170,7 @@ export class RetentionBuckets extends Construct {
     objectSizesAsStrings(this.uploadsBucket, uploadsRules);
 
     const resultsRules = [
-      ...expirationRule('ExpireResults', props.resultsExpiration),
+      ...expirationRule('ExpireResults', resolved.resultsExpiration),
       // A version replaced or deleted is kept for the whole retention too; under Object Lock
       // S3 would not delete it earlier anyway.
       cleanUpRule(this.resultsRetention, abortAfter),
@@ -214,7 +193,7 @@ export class RetentionBuckets extends Construct {
     });
     objectSizesAsStrings(this.resultsBucket, resultsRules);
 
-    if (props.malwareScanning) {
+    if (resolved.malwareScanning) {
       const scan = this.addMalwareScanning();
       this.malwareScanRole = scan.role;
       this.malwareProtectionPlan = scan.plan;
