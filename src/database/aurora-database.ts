@@ -15,25 +15,16 @@ import {
   Token,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { resolveAuroraDatabaseProps } from './aurora-database-defaults';
 import { AuroraDatabaseProps } from './aurora-database-props';
-import {
-  defaultClusterIdentifier,
-  isValidClusterIdentifier,
-  isValidPgIdentifier,
-  supportsAutoPause,
-} from './database-helpers';
+import { supportsAutoPause } from './auto-pause';
+import { isValidClusterIdentifier, isValidPgIdentifier } from './identifiers';
 import { Acknowledge } from '../compliance/acknowledge';
 import { allowCloudWatchLogsToUseKey } from '../core/log-encryption-key';
 import { resolveRemovalPolicy, retainExceptOnCreate } from '../core/removal';
 import { PropsValidator } from '../core/validation';
 import { PlatformStage } from '../stage/platform-stage';
 
-/** The default engine: the newest Aurora PostgreSQL in aws-cdk-lib 2.271.0; every 17.x can pause at 0 ACU. */
-const DEFAULT_ENGINE_VERSION = rds.AuroraPostgresEngineVersion.VER_17_9;
-const DEFAULT_PORT = 5433;
-const DEFAULT_AUTO_PAUSE = Duration.minutes(10);
-/** 5 years, plus the two leap days five consecutive years can hold. */
-const DEFAULT_LONG_TERM_RETENTION = Duration.days(5 * 365 + 2);
 const MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60];
 const RESERVED_DATABASE_NAMES = ['postgres', 'template0', 'template1', 'rdsadmin'];
 /** Characters left out of generated passwords (the set aws-cdk-lib uses): they break connection strings. */
@@ -106,29 +97,15 @@ export class AuroraDatabase extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: AuroraDatabaseProps) {
     super(scope, id);
-    this.stage = props.stage ?? PlatformStage.HML;
+    const resolved = resolveAuroraDatabaseProps(this, props);
+    this.stage = resolved.stage;
     const stage = this.stage;
     const vpc = props.vpc;
-
-    const minCapacity = props.minCapacity ?? stage.databaseMinCapacity;
-    const maxCapacity = props.maxCapacity ?? stage.databaseMaxCapacity;
-    const reader = props.reader ?? stage.databaseReader;
-    const canPause = minCapacity === 0;
-    const autoPauseAfter = props.autoPauseAfter ?? (canPause ? DEFAULT_AUTO_PAUSE : undefined);
-    const engineVersion = props.engineVersion ?? DEFAULT_ENGINE_VERSION;
-    const port = props.port ?? DEFAULT_PORT;
-    const databaseName = props.databaseName ?? 'proteomics';
-    const masterUsername = props.masterUsername ?? 'dbadmin';
-    const clusterIdentifier = props.clusterIdentifier ?? defaultClusterIdentifier(this);
-    const deletionProtection = props.deletionProtection ?? stage.deletionProtection;
-    const backupRetention = props.backupRetention ?? Duration.days(stage.databaseBackupRetentionDays);
-    const longTermBackups = props.longTermBackups ?? stage.longTermDatabaseBackups;
-    const longTermRetention = props.longTermBackupRetention ?? DEFAULT_LONG_TERM_RETENTION;
-    const insightsMode = props.databaseInsightsMode ??
-      (stage.production ? rds.DatabaseInsightsMode.ADVANCED : rds.DatabaseInsightsMode.STANDARD);
-    const monitoringInterval = props.monitoringInterval ?? Duration.seconds(60);
-    const rotationInterval = props.secretRotationInterval ?? Duration.days(30);
-    const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    const { minCapacity, maxCapacity, reader, canPause, autoPauseAfter, engineVersion, port, databaseName, masterUsername } = resolved;
+    const { clusterIdentifier, deletionProtection, backupRetention, longTermBackups, monitoringInterval, vpcSubnets } = resolved;
+    const longTermRetention = resolved.longTermBackupRetention;
+    const insightsMode = resolved.databaseInsightsMode;
+    const rotationInterval = resolved.secretRotationInterval;
     let selected: ec2.SelectedSubnets | undefined;
     let selectionError: string | undefined;
     try {
@@ -337,7 +314,7 @@ export class AuroraDatabase extends Construct implements ec2.IConnectable {
         // The vault name is derived from the construct path (fixed): kept, except after a failed first create.
         removalPolicy: retainedPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         // Nobody (not even an administrator by mistake) deletes a long-term snapshot before it expires.
-        blockRecoveryPointDeletion: stage.production,
+        blockRecoveryPointDeletion: resolved.blockRecoveryPointDeletion,
       });
       this.backupPlan = new backup.BackupPlan(this, 'BackupPlan', {
         backupPlanName: `${clusterIdentifier}-long-term`,

@@ -1,5 +1,6 @@
-import { aws_cognito as cognito, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import { aws_cognito as cognito, Duration, Lazy, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { resolvePlatformIdentityProps } from './platform-identity-defaults';
 import { PlatformIdentityProps } from './platform-identity-props';
 import { Acknowledge } from '../compliance/acknowledge';
 import { resolveRemovalPolicy } from '../core/removal';
@@ -50,7 +51,8 @@ export class PlatformIdentity extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformIdentityProps = {}) {
     super(scope, id);
-    const stage = props.stage ?? PlatformStage.HML;
+    const resolved = resolvePlatformIdentityProps(this, props);
+    const stage = resolved.stage;
     this.callbackUrls = [];
     this.logoutUrls = [...(props.logoutUrls ?? [])];
     for (const url of props.callbackUrls ?? []) this.addCallbackUrl(url);
@@ -65,7 +67,7 @@ export class PlatformIdentity extends Construct {
       return;
     }
 
-    const mfaRequired = props.mfaRequired ?? stage.production;
+    const mfaRequired = resolved.mfaRequired;
     const userPool = new cognito.UserPool(this, 'UserPool', {
       selfSignUpEnabled: false, // scientists are invited by an administrator
       signInAliases: { email: true },
@@ -84,15 +86,15 @@ export class PlatformIdentity extends Construct {
       mfaSecondFactor: { otp: true, sms: false },
       featurePlan: cognito.FeaturePlan.PLUS,
       standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
-      deletionProtection: stage.production,
+      deletionProtection: resolved.deletionProtection,
       removalPolicy: resolveRemovalPolicy(this, props.removalPolicy, stage),
     });
     this.userPool = userPool;
     this.domain = userPool.addDomain('Domain', {
-      cognitoDomain: { domainPrefix: props.domainPrefix ?? defaultDomainPrefix(this, stage) },
+      cognitoDomain: { domainPrefix: resolved.domainPrefix },
       managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
     });
-    const validity = props.tokenValidity ?? Duration.hours(1);
+    const validity = resolved.tokenValidity;
     this.webClient = userPool.addClient('WebClient', {
       generateSecret: false, // a browser app is a public client: PKCE instead of a secret
       authFlows: { userSrp: true },
@@ -157,12 +159,6 @@ export class PlatformIdentity extends Construct {
   public addLogoutUrl(url: string): void {
     if (!this.logoutUrls.includes(url)) this.logoutUrls.push(url);
   }
-}
-
-function defaultDomainPrefix(scope: Construct, stage: PlatformStage): string {
-  const stackPart = Stack.of(scope).stackName.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/aws|amazon|cognito/g, 'x').slice(0, 24);
-  const hash = Names.uniqueId(scope).slice(-8).toLowerCase();
-  return `${stackPart}-${stage.name}-${hash}`.replace(/-+/g, '-').replace(/^-|-$/g, '').slice(0, 63);
 }
 
 function validate(scope: Construct, props: PlatformIdentityProps, stage: PlatformStage): void {

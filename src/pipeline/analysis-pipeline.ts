@@ -21,11 +21,12 @@ import {
   Token,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { AnalysisPipelineProps, PipelineComputeType } from './analysis-pipeline-props';
+import { resolveAnalysisPipelineProps, ResolvedAnalysisPipelineProps } from './analysis-pipeline-defaults';
+import { AnalysisPipelineProps } from './analysis-pipeline-props';
 import { buildDefinition, RollupCostRates, CHUNK_SIZE, CHUNKS_MAP_RUN_LABEL } from './definition';
-import { COMPLETION_EVENT_DETAIL_TYPE, COMPLETION_EVENT_SOURCE } from '../core/completion-event';
 import { fargatePairProblem } from './fargate-sizes';
 import { Acknowledge } from '../compliance/acknowledge';
+import { COMPLETION_EVENT_DETAIL_TYPE, COMPLETION_EVENT_SOURCE } from '../core/completion-event';
 import { allowCloudWatchLogsToUseKey } from '../core/log-encryption-key';
 import { resolveRemovalPolicy } from '../core/removal';
 import { PropsValidator } from '../core/validation';
@@ -105,43 +106,14 @@ export class AnalysisPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: AnalysisPipelineProps) {
     super(scope, id);
-    this.stage = props.stage ?? PlatformStage.HML;
+    const resolved = resolveAnalysisPipelineProps(props);
+    validate(this, resolved);
+    const { fargate, vcpus, memory, ephemeral, filesPerTask, attemptTimeout, retryAttempts, maxVcpus, onDemandMaxVcpus } = resolved;
+    const { spotWaitTimeout, analysisTimeout, maxConcurrentChunks } = resolved;
+    this.stage = resolved.stage;
+    this.onDemandEscalation = resolved.escalation;
     this.buckets = props.buckets;
     const stack = Stack.of(this);
-    const computeType = props.computeType ?? PipelineComputeType.FARGATE;
-    const fargate = computeType === PipelineComputeType.FARGATE;
-    const vcpus = props.vcpus ?? 2;
-    const memory = props.memory ?? Size.gibibytes(8);
-    const largestFile = props.largestExpectedFileSize ?? Size.gibibytes(10);
-    const ephemeral = props.ephemeralStorageSize
-      ?? Size.gibibytes(Math.max(21, Math.ceil(largestFile.toMebibytes({ rounding: SizeRoundingBehavior.NONE }) * 3 / 1024)));
-    const filesPerTask = props.filesPerTask ?? 1;
-    const attemptTimeout = props.attemptTimeout ?? Duration.hours(2);
-    const retryAttempts = props.retryAttempts ?? 3;
-    const maxVcpus = props.maxVcpus ?? 256;
-    const onDemandMaxVcpus = props.onDemandMaxVcpus ?? 64;
-    this.onDemandEscalation = props.onDemandEscalation ?? this.stage.onDemandEscalation;
-    const spotWaitTimeout = props.spotWaitTimeout ?? Duration.minutes(30);
-    const analysisTimeout = props.analysisTimeout ?? Duration.days(2);
-    const maxConcurrentChunks = props.maxConcurrentChunks ?? 10;
-
-    validate(this, {
-      fargate,
-      vcpus,
-      memory,
-      ephemeral,
-      ephemeralGiven: props.ephemeralStorageSize !== undefined,
-      largestFile,
-      filesPerTask,
-      attemptTimeout,
-      retryAttempts,
-      maxVcpus,
-      onDemandMaxVcpus,
-      escalation: this.onDemandEscalation,
-      spotWaitTimeout,
-      analysisTimeout,
-      maxConcurrentChunks,
-    });
     const removalPolicy = resolveRemovalPolicy(this, props.removalPolicy, this.stage);
 
     // One key for the state machine and both log groups; the logs service needs it in its policy.
@@ -309,16 +281,17 @@ export class AnalysisPipeline extends Construct {
   /**
    * Lets `grantee` start analyses: write manifests, start executions of this state machine and
    * describe them.
+   * @returns the grant of every statement added to the grantee's policy
    */
-  public grantStartAnalysis(grantee: iam.IGrantable): void {
-    this.buckets.grantWriteManifests(grantee);
-    this.stateMachine.grantStartExecution(grantee);
-    this.stateMachine.grantExecution(grantee, 'states:DescribeExecution');
+  public grantStartAnalysis(grantee: iam.IGrantable): iam.Grant {
+    const manifests = this.buckets.grantWriteManifests(grantee);
+    const start = this.stateMachine.grantStartExecution(grantee);
+    const describe = this.stateMachine.grantExecution(grantee, 'states:DescribeExecution');
     // The state machine is encrypted with this pipeline's key: StartExecution encrypts the input
     // (GenerateDataKey) and DescribeExecution with the default includedData decrypts input, output,
     // error and cause (Decrypt). Scoped to this state machine's encryption context, through Step
     // Functions only.
-    iam.Grant.addToPrincipal({
+    const key = iam.Grant.addToPrincipal({
       grantee,
       actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
       resourceArns: [this.key.keyArn],
@@ -329,19 +302,21 @@ export class AnalysisPipeline extends Construct {
         },
       },
     });
+    return manifests.combine(start).combine(describe).combine(key);
   }
 
   /**
    * Lets `grantee` consume completion events: receive and delete messages of `completionQueue`,
    * and `kms:Decrypt` on `key` through SQS for this queue only.
+   * @returns the grant of every statement added to the grantee's policy
    */
-  public grantConsumeCompletions(grantee: iam.IGrantable): void {
-    iam.Grant.addToPrincipal({
+  public grantConsumeCompletions(grantee: iam.IGrantable): iam.Grant {
+    const messages = iam.Grant.addToPrincipal({
       grantee,
       actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
       resourceArns: [this.completionQueue.queueArn],
     });
-    iam.Grant.addToPrincipal({
+    const key = iam.Grant.addToPrincipal({
       grantee,
       actions: ['kms:Decrypt'],
       resourceArns: [this.key.keyArn],
@@ -352,6 +327,7 @@ export class AnalysisPipeline extends Construct {
         },
       },
     });
+    return messages.combine(key);
   }
 
   /**
@@ -520,25 +496,7 @@ function retryStrategies(): batch.RetryStrategy[] {
   ];
 }
 
-interface Resolved {
-  readonly fargate: boolean;
-  readonly vcpus: number;
-  readonly memory: Size;
-  readonly ephemeral: Size;
-  readonly ephemeralGiven: boolean;
-  readonly largestFile: Size;
-  readonly filesPerTask: number;
-  readonly attemptTimeout: Duration;
-  readonly retryAttempts: number;
-  readonly maxVcpus: number;
-  readonly onDemandMaxVcpus: number;
-  readonly escalation: boolean;
-  readonly spotWaitTimeout: Duration;
-  readonly analysisTimeout: Duration;
-  readonly maxConcurrentChunks: number;
-}
-
-function validate(scope: Construct, r: Resolved): void {
+function validate(scope: Construct, r: ResolvedAnalysisPipelineProps): void {
   const v = new PropsValidator(scope, 'AnalysisPipeline');
   const memoryMiB = r.memory.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
   if (r.fargate && !Token.isUnresolved(r.vcpus) && !Token.isUnresolved(memoryMiB)) {

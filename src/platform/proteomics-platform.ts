@@ -1,12 +1,12 @@
 import { CfnOutput, Lazy, Stack, Tags, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { PlatformAuditTrail } from './audit-trail';
-import { DatabaseBootstrap } from './database-bootstrap';
 import { ProteomicsPlatformProps } from './proteomics-platform-props';
+import { PlatformAuditTrail } from '../audit/audit-trail';
 import { AppCluster } from '../cluster/app-cluster';
 import { resolveRemovalPolicy } from '../core/removal';
 import { PropsValidator } from '../core/validation';
 import { AuroraDatabase } from '../database/aurora-database';
+import { DatabaseBootstrap } from '../database/database-bootstrap';
 import { PlatformEdge } from '../edge/platform-edge';
 import { PlatformIdentity } from '../identity/platform-identity';
 import { PlatformMonitoring } from '../monitoring/platform-monitoring';

@@ -8,6 +8,7 @@ import {
   Stack,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { resolveRetentionBucketsProps } from './retention-buckets-defaults';
 import { InstantAccessTiering, RetentionBucketsProps } from './retention-buckets-props';
 import { validateRetention } from './retention-validation';
 import { Acknowledge } from '../compliance/acknowledge';
@@ -94,39 +95,17 @@ export class RetentionBuckets extends Construct {
     // Deliver server access logs through a bucket policy (logging.s3.amazonaws.com, scoped to the
     // source buckets) instead of the legacy LogDeliveryWrite ACL, which needs ACLs switched on.
     this.node.setContext(SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
-    this.stage = props.stage ?? PlatformStage.HML;
-    this.resultsLockMode = props.resultsLockMode ?? this.stage.resultsLockMode;
-    this.uploadsRetention = props.uploadsRetention ?? Duration.days(365);
-    this.resultsRetention = props.resultsRetention ?? Duration.days(1827);
-    const uploadsTiering = props.uploadsTiering ?? InstantAccessTiering.GLACIER_INSTANT_RETRIEVAL;
-    const uploadsTransitionAfter = props.uploadsTransitionAfter ?? Duration.days(30);
-    const uploadsNoncurrentRetention = props.uploadsNoncurrentRetention ?? Duration.days(7);
-    const resultsTiering = props.resultsTiering ?? InstantAccessTiering.GLACIER_INSTANT_RETRIEVAL;
-    const resultsTransitionAfter = props.resultsTransitionAfter ?? Duration.days(90);
-    const abortAfter = props.abortIncompleteUploadsAfter ?? Duration.days(3);
-    this.abortIncompleteUploadsAfter = abortAfter;
-    // RetentionDays.INFINITE (9999) means "keep": no expiration rule for the logs then.
-    const stageLogDays = this.stage.logRetention as number;
-    const accessLogsRetention = props.accessLogsRetention ?? (stageLogDays > 0 && stageLogDays < 9999 ? Duration.days(stageLogDays) : undefined);
-    const corsAllowedOrigins = props.corsAllowedOrigins ?? [];
-    const autoDeleteObjects = props.autoDeleteObjects ?? false;
+    const resolved = resolveRetentionBucketsProps(props);
+    this.stage = resolved.stage;
+    this.resultsLockMode = resolved.resultsLockMode;
+    this.uploadsRetention = resolved.uploadsRetention;
+    this.resultsRetention = resolved.resultsRetention;
+    this.abortIncompleteUploadsAfter = resolved.abortIncompleteUploadsAfter;
+    const { uploadsTiering, uploadsTransitionAfter, uploadsNoncurrentRetention, resultsTiering, resultsTransitionAfter } = resolved;
+    const { accessLogsRetention, corsAllowedOrigins, autoDeleteObjects } = resolved;
+    const abortAfter = resolved.abortIncompleteUploadsAfter;
 
-    validateRetention(this, {
-      uploadsRetention: this.uploadsRetention,
-      uploadsTiering,
-      uploadsTransitionAfter,
-      uploadsNoncurrentRetention,
-      resultsRetention: this.resultsRetention,
-      resultsLockMode: this.resultsLockMode,
-      resultsTiering,
-      resultsTransitionAfter,
-      resultsExpiration: props.resultsExpiration,
-      abortIncompleteUploadsAfter: abortAfter,
-      accessLogsRetention,
-      corsAllowedOrigins,
-      requestedRemovalPolicy: props.removalPolicy,
-      autoDeleteObjects,
-    });
+    validateRetention(this, { ...resolved, requestedRemovalPolicy: props.removalPolicy });
 
     const removalPolicy = resolveRemovalPolicy(this, props.removalPolicy, this.stage);
     const destroy = removalPolicy === RemovalPolicy.DESTROY;
@@ -194,7 +173,7 @@ export class RetentionBuckets extends Construct {
     objectSizesAsStrings(this.uploadsBucket, uploadsRules);
 
     const resultsRules = [
-      ...expirationRule('ExpireResults', props.resultsExpiration),
+      ...expirationRule('ExpireResults', resolved.resultsExpiration),
       // A version replaced or deleted is kept for the whole retention too; under Object Lock
       // S3 would not delete it earlier anyway.
       cleanUpRule(this.resultsRetention, abortAfter),
@@ -217,7 +196,7 @@ export class RetentionBuckets extends Construct {
     });
     objectSizesAsStrings(this.resultsBucket, resultsRules);
 
-    if (props.malwareScanning) {
+    if (resolved.malwareScanning) {
       const scan = this.addMalwareScanning();
       this.malwareScanRole = scan.role;
       this.malwareProtectionPlan = scan.plan;
@@ -232,51 +211,60 @@ export class RetentionBuckets extends Construct {
    * list keys under `uploads/` to confirm a completed upload's size (`s3:ListBucket`, never
    * `s3:GetObject`: the uploader does not read uploads), plus `kms:GenerateDataKey` and `kms:Decrypt` on the uploads key, which multipart uploads into
    * an SSE-KMS bucket need. The principal that signs the URLs holds these permissions.
+   * @returns the grant of every statement added to the grantee's policy
    */
-  public grantUpload(grantee: iam.IGrantable): void {
+  public grantUpload(grantee: iam.IGrantable): iam.Grant {
     const objects = this.uploadsBucket.arnForObjects(`${RetentionBuckets.UPLOADS_PREFIX}*`);
-    this.grantOnObjects(grantee, 'upload files under uploads/ with presigned multipart uploads',
-      ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], objects);
-    // After CompleteMultipartUpload the uploader confirms the object's size by listing its key:
-    // s3:GetObject (HeadObject) would let it read uploads, and with malware scanning on the bucket
-    // policy denies it until GuardDuty has tagged the object clean.
-    this.grantList(grantee, this.uploadsBucket, `${RetentionBuckets.UPLOADS_PREFIX}*`);
-    this.grantOnKey(grantee, this.uploadsKey, ['kms:GenerateDataKey', 'kms:Decrypt']);
+    return this.grantOnObjects(grantee, 'upload files under uploads/ with presigned multipart uploads',
+      ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], objects)
+      // After CompleteMultipartUpload the uploader confirms the object's size by listing its key:
+      // s3:GetObject (HeadObject) would let it read uploads, and with malware scanning on the bucket
+      // policy denies it until GuardDuty has tagged the object clean.
+      .combine(this.grantList(grantee, this.uploadsBucket, `${RetentionBuckets.UPLOADS_PREFIX}*`))
+      .combine(this.grantOnKey(grantee, this.uploadsKey, ['kms:GenerateDataKey', 'kms:Decrypt']));
   }
 
   /**
    * Lets `grantee` read uploads matching `prefix` (and list keys under it), with `kms:Decrypt`
    * on the uploads key. With malware scanning on, only objects tagged clean can be read.
    * @param prefix a key pattern such as `uploads/*` or `uploads/<sampleId>/*`
+   * @returns the grant of every statement added to the grantee's policy
    */
-  public grantReadUploads(grantee: iam.IGrantable, prefix: string = `${RetentionBuckets.UPLOADS_PREFIX}*`): void {
+  public grantReadUploads(grantee: iam.IGrantable, prefix: string = `${RetentionBuckets.UPLOADS_PREFIX}*`): iam.Grant {
     checkPrefix(this, 'grantReadUploads', prefix);
-    this.grantOnObjects(grantee, `read uploads under ${prefix}`, ['s3:GetObject'], this.uploadsBucket.arnForObjects(prefix));
-    this.grantList(grantee, this.uploadsBucket, prefix);
-    this.grantOnKey(grantee, this.uploadsKey, ['kms:Decrypt']);
+    return this.grantOnObjects(grantee, `read uploads under ${prefix}`, ['s3:GetObject'], this.uploadsBucket.arnForObjects(prefix))
+      .combine(this.grantList(grantee, this.uploadsBucket, prefix))
+      .combine(this.grantOnKey(grantee, this.uploadsKey, ['kms:Decrypt']));
   }
 
   /**
    * Lets `grantee` delete uploads (for sample deletion: uploads are disposable, results are
    * not). Versioning keeps the previous version for `uploadsNoncurrentRetention`.
+   * @returns the grant of every statement added to the grantee's policy
    */
-  public grantDeleteUploads(grantee: iam.IGrantable): void {
-    this.grantOnObjects(grantee, 'delete uploads of deleted samples', ['s3:DeleteObject'],
+  public grantDeleteUploads(grantee: iam.IGrantable): iam.Grant {
+    return this.grantOnObjects(grantee, 'delete uploads of deleted samples', ['s3:DeleteObject'],
       this.uploadsBucket.arnForObjects(`${RetentionBuckets.UPLOADS_PREFIX}*`));
   }
 
-  /** Lets `grantee` write and read analysis manifests (`manifests/*` in the uploads bucket). */
-  public grantWriteManifests(grantee: iam.IGrantable): void {
-    this.grantOnObjects(grantee, 'write and read analysis manifests', ['s3:PutObject', 's3:GetObject'],
-      this.uploadsBucket.arnForObjects(`${RetentionBuckets.MANIFESTS_PREFIX}*`));
-    this.grantOnKey(grantee, this.uploadsKey, ['kms:GenerateDataKey', 'kms:Decrypt']);
+  /**
+   * Lets `grantee` write and read analysis manifests (`manifests/*` in the uploads bucket).
+   * @returns the grant of every statement added to the grantee's policy
+   */
+  public grantWriteManifests(grantee: iam.IGrantable): iam.Grant {
+    return this.grantOnObjects(grantee, 'write and read analysis manifests', ['s3:PutObject', 's3:GetObject'],
+      this.uploadsBucket.arnForObjects(`${RetentionBuckets.MANIFESTS_PREFIX}*`))
+      .combine(this.grantOnKey(grantee, this.uploadsKey, ['kms:GenerateDataKey', 'kms:Decrypt']));
   }
 
-  /** Lets `grantee` read analysis manifests (`manifests/*` in the uploads bucket). */
-  public grantReadManifests(grantee: iam.IGrantable): void {
-    this.grantOnObjects(grantee, 'read analysis manifests', ['s3:GetObject'],
-      this.uploadsBucket.arnForObjects(`${RetentionBuckets.MANIFESTS_PREFIX}*`));
-    this.grantOnKey(grantee, this.uploadsKey, ['kms:Decrypt']);
+  /**
+   * Lets `grantee` read analysis manifests (`manifests/*` in the uploads bucket).
+   * @returns the grant of every statement added to the grantee's policy
+   */
+  public grantReadManifests(grantee: iam.IGrantable): iam.Grant {
+    return this.grantOnObjects(grantee, 'read analysis manifests', ['s3:GetObject'],
+      this.uploadsBucket.arnForObjects(`${RetentionBuckets.MANIFESTS_PREFIX}*`))
+      .combine(this.grantOnKey(grantee, this.uploadsKey, ['kms:Decrypt']));
   }
 
   /**
@@ -285,53 +273,61 @@ export class RetentionBuckets extends Construct {
    * retention: with Object Lock, writes to a locked bucket must carry a Content-MD5 or
    * `x-amz-checksum-*` header.
    * @param prefix a key pattern such as `analyses/*`
+   * @returns the grant of every statement added to the grantee's policy
    */
-  public grantWriteResults(grantee: iam.IGrantable, prefix: string = `${RetentionBuckets.RESULTS_PREFIX}*`): void {
+  public grantWriteResults(grantee: iam.IGrantable, prefix: string = `${RetentionBuckets.RESULTS_PREFIX}*`): iam.Grant {
     checkPrefix(this, 'grantWriteResults', prefix);
-    this.grantOnObjects(grantee, `write results under ${prefix}`, ['s3:PutObject', 's3:AbortMultipartUpload'],
-      this.resultsBucket.arnForObjects(prefix));
-    this.grantOnKey(grantee, this.resultsKey, ['kms:GenerateDataKey', 'kms:Decrypt']);
+    return this.grantOnObjects(grantee, `write results under ${prefix}`, ['s3:PutObject', 's3:AbortMultipartUpload'],
+      this.resultsBucket.arnForObjects(prefix))
+      .combine(this.grantOnKey(grantee, this.resultsKey, ['kms:GenerateDataKey', 'kms:Decrypt']));
   }
 
   /**
    * Lets `grantee` read results matching `prefix` (and list keys under it), with `kms:Decrypt`
    * on the results key.
    * @param prefix a key pattern such as `analyses/*` or `analyses/<analysisId>/*`
+   * @returns the grant of every statement added to the grantee's policy
    */
-  public grantReadResults(grantee: iam.IGrantable, prefix: string = `${RetentionBuckets.RESULTS_PREFIX}*`): void {
+  public grantReadResults(grantee: iam.IGrantable, prefix: string = `${RetentionBuckets.RESULTS_PREFIX}*`): iam.Grant {
     checkPrefix(this, 'grantReadResults', prefix);
-    this.grantOnObjects(grantee, `read results under ${prefix}`, ['s3:GetObject'], this.resultsBucket.arnForObjects(prefix));
-    this.grantList(grantee, this.resultsBucket, prefix);
-    this.grantOnKey(grantee, this.resultsKey, ['kms:Decrypt']);
+    return this.grantOnObjects(grantee, `read results under ${prefix}`, ['s3:GetObject'], this.resultsBucket.arnForObjects(prefix))
+      .combine(this.grantList(grantee, this.resultsBucket, prefix))
+      .combine(this.grantOnKey(grantee, this.resultsKey, ['kms:Decrypt']));
   }
 
-  private grantOnObjects(grantee: iam.IGrantable, purpose: string, actions: string[], objectsArn: string): void {
-    iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [objectsArn] }).assertSuccess();
+  private grantOnObjects(grantee: iam.IGrantable, purpose: string, actions: string[], objectsArn: string): iam.Grant {
+    const grant = iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [objectsArn] });
+    grant.assertSuccess();
     const target = acknowledgementTarget(grantee);
     if (target && objectsArn.includes('*')) {
       Acknowledge.iamWildcards(target, `Granted by RetentionBuckets to ${purpose}: object ARNs are scoped to one key prefix of one bucket.`, {
         resources: [objectsArn],
       });
     }
+    return grant;
   }
 
-  private grantList(grantee: iam.IGrantable, bucket: s3.Bucket, prefix: string): void {
-    iam.Grant.addToPrincipal({
+  private grantList(grantee: iam.IGrantable, bucket: s3.Bucket, prefix: string): iam.Grant {
+    const grant = iam.Grant.addToPrincipal({
       grantee,
       actions: ['s3:ListBucket'],
       resourceArns: [bucket.bucketArn],
       conditions: { StringLike: { 's3:prefix': [prefix] } },
-    }).assertSuccess();
+    });
+    grant.assertSuccess();
+    return grant;
   }
 
-  private grantOnKey(grantee: iam.IGrantable, key: kms.Key, actions: string[]): void {
+  private grantOnKey(grantee: iam.IGrantable, key: kms.Key, actions: string[]): iam.Grant {
     // Only through S3 in this region: the key cannot be used directly with these permissions.
-    iam.Grant.addToPrincipal({
+    const grant = iam.Grant.addToPrincipal({
       grantee,
       actions,
       resourceArns: [key.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
-    }).assertSuccess();
+    });
+    grant.assertSuccess();
+    return grant;
   }
 
   private addMalwareScanning(): { role: iam.Role; plan: guardduty.CfnMalwareProtectionPlan } {

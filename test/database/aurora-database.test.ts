@@ -3,7 +3,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Acknowledge, ALLOW_DESTROY_CONTEXT_KEY, ComplianceChecks, PlatformNetwork, PlatformStage } from '../../src';
 import { AuroraDatabase } from '../../src/database/aurora-database';
 import { AuroraDatabaseProps } from '../../src/database/aurora-database-props';
-import { defaultClusterIdentifier, supportsAutoPause } from '../../src/database/database-helpers';
+import { supportsAutoPause } from '../../src/database/auto-pause';
+import { defaultClusterIdentifier } from '../../src/database/identifiers';
 import { expectCompliant, expectNoDeployTraps, logicalIds, newStack } from '../helpers';
 
 /** A stack with the platform network of `stage`. */
@@ -23,6 +24,28 @@ function build(props: Partial<AuroraDatabaseProps> = {}, stage: PlatformStage = 
   const db = new AuroraDatabase(stack, 'Database', { vpc, stage, ...props });
   return { stack, vpc, db };
 }
+
+describe('AuroraDatabase in a custom stage based on prod', () => {
+  // The stage table picks by kind of stage: a custom production stage gets prod's defaults.
+  const preprod = PlatformStage.of('preprod', { basedOn: PlatformStage.PROD });
+  const { stack } = build({}, preprod);
+  const template = Template.fromStack(stack);
+
+  test('advanced Database Insights with 15 months of Performance Insights, as in prod', () => {
+    template.hasResourceProperties('AWS::RDS::DBCluster', {
+      DatabaseInsightsMode: 'advanced',
+      PerformanceInsightsRetentionPeriod: 465,
+    });
+  });
+
+  test('long-term snapshots nobody may delete early, as in prod', () => {
+    template.hasResourceProperties('AWS::Backup::BackupVault', {
+      AccessPolicy: {
+        Statement: [Match.objectLike({ Effect: 'Deny', Action: Match.arrayWith(['backup:DeleteRecoveryPoint']) })],
+      },
+    });
+  });
+});
 
 describe('AuroraDatabase in hml (default stage)', () => {
   const { stack, vpc } = networkStack();

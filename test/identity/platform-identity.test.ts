@@ -94,6 +94,15 @@ describe('PlatformIdentity in prod', () => {
   });
 });
 
+describe('PlatformIdentity in a custom stage based on prod', () => {
+  test('MFA is required and the pool has deletion protection, as in prod', () => {
+    const stack = newStack({ env: true });
+    const preprod = PlatformStage.of('preprod', { basedOn: PlatformStage.PROD });
+    new PlatformIdentity(stack, 'Identity', { stage: preprod, callbackUrls: ['https://app.example.com/auth/callback'] });
+    Template.fromStack(stack).hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON', DeletionProtection: 'ACTIVE' });
+  });
+});
+
 describe('PlatformIdentity with an external issuer', () => {
   test('creates no user pool and passes the issuer through', () => {
     const stack = newStack();

@@ -269,9 +269,12 @@ describe('AnalysisPipeline in prod', () => {
     const network = new PlatformNetwork(other, 'Network');
     const pipelineHere = new AnalysisPipeline(other, 'Pipeline', { vpc: network.vpc, buckets: new RetentionBuckets(other, 'Data'), analysisImage: TEST_IMAGE });
     const role = new iam.Role(other, 'ApiRole', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') });
-    pipelineHere.grantStartAnalysis(role);
+    const grant = pipelineHere.grantStartAnalysis(role);
     const t = Template.fromStack(other).toJSON();
     const [[, policy]] = resourcesOfType(t, 'AWS::IAM::Policy').filter(([id]) => /ApiRoleDefaultPolicy/.test(id));
+    // The returned grant holds every statement it added: manifests, executions and the key.
+    expect(grant.success).toBe(true);
+    expect(other.resolve(grant.principalStatements.map((st) => st.toStatementJson()))).toEqual(policy.Properties.PolicyDocument.Statement);
     const actions = policy.Properties.PolicyDocument.Statement.flatMap((s: any) => [].concat(s.Action));
     expect(actions).toEqual(expect.arrayContaining(['states:StartExecution', 'states:DescribeExecution', 's3:PutObject']));
     expect(actions).not.toContain('states:StopExecution');
@@ -365,9 +368,11 @@ describe('AnalysisPipeline in hml (default)', () => {
       }),
     };
     const role = new iam.Role(own.stack, 'Consumer', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') });
-    own.pipeline.grantConsumeCompletions(role);
+    const grant = own.pipeline.grantConsumeCompletions(role);
     const t = Template.fromStack(own.stack).toJSON();
     const [[, policy]] = resourcesOfType(t, 'AWS::IAM::Policy').filter(([id]) => /ConsumerDefaultPolicy/.test(id));
+    expect(grant.success).toBe(true);
+    expect(own.stack.resolve(grant.principalStatements.map((st) => st.toStatementJson()))).toEqual(policy.Properties.PolicyDocument.Statement);
     const queueArn = own.stack.resolve(own.pipeline.completionQueue.queueArn);
     expect(policy.Properties.PolicyDocument.Statement).toEqual([
       { Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'], Resource: queueArn },

@@ -463,15 +463,17 @@ describe('RetentionBuckets grants', () => {
   const resultWriter = role('ResultWriter');
   const resultReader = role('ResultReader');
   const oneAnalysisReader = role('OneAnalysisReader');
-  buckets.grantUpload(uploader);
-  buckets.grantReadUploads(uploadReader);
-  buckets.grantReadUploads(sampleReader, 'uploads/sample-1/*');
-  buckets.grantDeleteUploads(deleter);
-  buckets.grantWriteManifests(manifestWriter);
-  buckets.grantReadManifests(manifestReader);
-  buckets.grantWriteResults(resultWriter);
-  buckets.grantReadResults(resultReader);
-  buckets.grantReadResults(oneAnalysisReader, 'analyses/a-42/*');
+  const grants: [string, iam.Role, iam.Grant][] = [
+    ['grantUpload', uploader, buckets.grantUpload(uploader)],
+    ['grantReadUploads', uploadReader, buckets.grantReadUploads(uploadReader)],
+    ['grantReadUploads(prefix)', sampleReader, buckets.grantReadUploads(sampleReader, 'uploads/sample-1/*')],
+    ['grantDeleteUploads', deleter, buckets.grantDeleteUploads(deleter)],
+    ['grantWriteManifests', manifestWriter, buckets.grantWriteManifests(manifestWriter)],
+    ['grantReadManifests', manifestReader, buckets.grantReadManifests(manifestReader)],
+    ['grantWriteResults', resultWriter, buckets.grantWriteResults(resultWriter)],
+    ['grantReadResults', resultReader, buckets.grantReadResults(resultReader)],
+    ['grantReadResults(prefix)', oneAnalysisReader, buckets.grantReadResults(oneAnalysisReader, 'analyses/a-42/*')],
+  ];
   const template = Template.fromStack(stack);
   const uploads = bucketId(template, 'Uploads');
   const results = bucketId(template, 'Results');
@@ -488,6 +490,12 @@ describe('RetentionBuckets grants', () => {
     const policyId = stack.getLogicalId(r.node.findChild('DefaultPolicy').node.defaultChild as any);
     return template.toJSON().Resources[policyId].Properties.PolicyDocument.Statement;
   }
+
+  test.each(grants)('%s returns the iam.Grant of every statement it adds to the grantee\'s policy', (_name, grantee, grant) => {
+    expect(grant.success).toBe(true);
+    expect(grant.principalStatements.length).toBeGreaterThan(0);
+    expect(stack.resolve(grant.principalStatements.map((st) => st.toStatementJson()))).toEqual(statementsOf(grantee));
+  });
 
   test('grantUpload: multipart upload actions on uploads/* and GenerateDataKey + Decrypt on the uploads key', () => {
     // The uploader confirms a completed upload by listing its key (never s3:GetObject: it does not

@@ -1,9 +1,9 @@
 import { createHash } from 'crypto';
 import { aws_eks_v2 as eks, aws_iam as iam, Duration, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { AuroraDatabase } from './aurora-database';
 import { WorkloadServiceAccount } from '../cluster/workload-service-account';
 import { Acknowledge } from '../compliance/acknowledge';
-import { AuroraDatabase } from '../database/aurora-database';
 
 /** Props of `DatabaseBootstrap`. */
 export interface DatabaseBootstrapProps {

@@ -4,24 +4,13 @@ import {
   aws_kms as kms,
   aws_logs as logs,
   aws_s3 as s3,
-  RemovalPolicy,
   Stack,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { PlatformAuditTrailProps } from './audit-trail-props';
 import { Acknowledge } from '../compliance/acknowledge';
 import { allowCloudWatchLogsToUseKey } from '../core/log-encryption-key';
 import { LogTargetBucket } from '../core/log-target-bucket';
-import { PlatformStage } from '../stage/platform-stage';
-
-/** Props of `PlatformAuditTrail`. */
-export interface PlatformAuditTrailProps {
-  /** The stage whose log retention applies. */
-  readonly stage: PlatformStage;
-  /** Buckets whose object-level (data) events are recorded, e.g. the results bucket. */
-  readonly dataEventBuckets: s3.IBucket[];
-  /** Removal policy of the trail's bucket, key and log group (already resolved by the caller). */
-  readonly removalPolicy: RemovalPolicy;
-}
 
 /**
  * A CloudTrail trail for accounts without an organisation trail: management events in every
