@@ -23,6 +23,7 @@ import { watchBuckets } from './watch/buckets';
 import { WatchContext } from './watch/context';
 import { watchDatabase } from './watch/database';
 import { watchEdge } from './watch/edge';
+import { allowCloudWatchLogsToUseKey } from '../core/log-encryption-key';
 import { resolveRemovalPolicy } from '../core/removal';
 import { PropsValidator } from '../core/validation';
 import { PlatformStage } from '../stage/platform-stage';
@@ -104,16 +105,8 @@ export class PlatformMonitoring extends Construct {
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       resources: ['*'],
     }));
+    allowCloudWatchLogsToUseKey(this.key, { sid: 'AllowLogsToEncryptTheEventLog' });
     const stack = Stack.of(this);
-    this.key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowLogsToEncryptTheEventLog',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
-      },
-    }));
     this.alarmTopic = props.alarmTopic ?? new sns.Topic(this, 'AlarmTopic', {
       displayName: `Pages: ${this.stage.name} proteomics platform`,
       masterKey: this.key,
