@@ -1,5 +1,6 @@
 import { awscdk, github, javascript, ReleasableCommits, TextFile } from 'projen';
 import { UpgradeDependenciesSchedule } from 'projen/lib/javascript';
+import { addTestPhases } from './projenrc/test-phases';
 
 // Versions are fixed here and nowhere else.
 // aws-cdk-lib: the newest release that npm, PyPI and Maven Central all serve (2.272.0 is missing
@@ -235,6 +236,9 @@ project.addTask('test:local', {
   exec: "node --test 'local/**/*.test.cjs' 'local/**/*.test.mjs'",
 });
 project.testTask.spawn(project.tasks.tryFind('test:local')!);
+// Every other phase of the README's test command (scripts/test.sh) as a task of its own, run by the
+// build workflow in Debian (projenrc/test-phases.ts).
+addTestPhases(project);
 
 // The root build and test also build and test the example, against the freshly compiled library.
 project.postCompileTask.exec('npx projen build', { cwd: 'examples/biotech-app', name: 'example' });
