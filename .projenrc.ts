@@ -280,8 +280,13 @@ docsWorkflow.addJobs({
 project.package.setScript('prepare', 'husky >/dev/null 2>&1 || true');
 new TextFile(project, '.husky/pre-commit', {
   lines: [
-    '# Fast checks on staged files, then the fast unit-test subset.',
+    '# Fast checks on staged files, then the fast unit-test subset. Each tool a check needs is',
+    '# installed on first use (scripts/lib.sh), so the hooks work on a fresh clone.',
+    '# Node 24 from .tools when `ensure_node` put it there (the machine\'s Node may be older).',
+    'if [ -x .tools/node_modules/.bin/node ]; then export PATH="$PWD/.tools/node_modules/.bin:$PATH"; fi',
     'npx lint-staged',
+    '# The tests synthesize AppCluster, whose kubectl layer asset pre-compile copies: a fresh clone has none.',
+    'node scripts/copy-kubectl-layer.mjs >/dev/null',
     'npx jest --onlyChanged --passWithNoTests',
   ],
 });
