@@ -134,6 +134,9 @@ project.preCompileTask.exec('node scripts/copy-kubectl-layer.mjs');
 project.gitignore.exclude('/assets/');
 // Test data stays byte for byte as published: no end-of-line conversion (mzXML uses CRLF, indexed mzML has byte offsets).
 project.gitattributes.addAttributes('/testdata/**', 'binary');
+// Generated files, collapsed in pull-request diffs (each folder's README names its generator).
+project.gitattributes.addAttributes('/worker/proteomics_worker/schema_files/**', 'linguist-generated=true');
+project.gitattributes.addAttributes('/docs/public/diagrams/**', 'linguist-generated=true');
 project.addPackageIgnore('!/assets/');
 
 // The npm package ships only what users need.
