@@ -38,7 +38,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Peers are aws-cdk-lib and constructs only: a peer becomes a dependency every user installs, in
   // every language. cdk-nag is a devDependency for the compliance tests; the library's
   // acknowledgements are core `Validations` calls that cdk-nag 3 reads, and users register the packs
-  // in their own app (docs/security.md). The Go module proxy here refuses cdk-nag-go entirely, so a
+  // in their own app (docs/security.md). The Go module proxy CI builds against refuses cdk-nag-go, so a
   // cdk-nag peer would also make the Go module unbuildable.
   devDeps: [
     `cdk-nag@${CDK_NAG_VERSION}`,
@@ -246,7 +246,7 @@ addTestPhases(project);
 // The root build and test also build and test the example, against the freshly compiled library.
 project.postCompileTask.exec('npx projen build', { cwd: 'examples/biotech-app', name: 'example' });
 
-// The registry here serves no other-platform binaries, so npm leaves their optional entries out
+// The npm registry CI installs from serves no other-platform binaries, so npm leaves their optional entries out
 // of the lockfile and `npm ci` then fails: add them back after every install.
 project.tasks.tryFind('install')?.exec('node scripts/fix-lockfile.mjs');
 
