@@ -1,5 +1,6 @@
 import { awscdk, github, javascript, ReleasableCommits, TextFile } from 'projen';
 import { UpgradeDependenciesSchedule } from 'projen/lib/javascript';
+import { addTestPhases } from './projenrc/test-phases';
 
 // Versions are fixed here and nowhere else.
 // aws-cdk-lib: the newest release that npm, PyPI and Maven Central all serve (2.272.0 is missing
@@ -37,7 +38,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Peers are aws-cdk-lib and constructs only: a peer becomes a dependency every user installs, in
   // every language. cdk-nag is a devDependency for the compliance tests; the library's
   // acknowledgements are core `Validations` calls that cdk-nag 3 reads, and users register the packs
-  // in their own app (docs/security.md). The Go module proxy here refuses cdk-nag-go entirely, so a
+  // in their own app (docs/security.md). The Go module proxy CI builds against refuses cdk-nag-go, so a
   // cdk-nag peer would also make the Go module unbuildable.
   devDeps: [
     `cdk-nag@${CDK_NAG_VERSION}`,
@@ -132,6 +133,9 @@ project.preCompileTask.exec('node scripts/copy-kubectl-layer.mjs');
 project.gitignore.exclude('/assets/');
 // Test data stays byte for byte as published: no end-of-line conversion (mzXML uses CRLF, indexed mzML has byte offsets).
 project.gitattributes.addAttributes('/testdata/**', 'binary');
+// Generated files, collapsed in pull-request diffs (each folder's README names its generator).
+project.gitattributes.addAttributes('/worker/proteomics_worker/schema_files/**', 'linguist-generated=true');
+project.gitattributes.addAttributes('/docs/public/diagrams/**', 'linguist-generated=true');
 project.addPackageIgnore('!/assets/');
 
 // The npm package ships only what users need.
@@ -234,11 +238,14 @@ project.addTask('test:local', {
   exec: "node --test 'local/**/*.test.cjs' 'local/**/*.test.mjs'",
 });
 project.testTask.spawn(project.tasks.tryFind('test:local')!);
+// Every other phase of the README's test command (scripts/test.sh) as a task of its own, run by the
+// build workflow in Debian (projenrc/test-phases.ts).
+addTestPhases(project);
 
 // The root build and test also build and test the example, against the freshly compiled library.
 project.postCompileTask.exec('npx projen build', { cwd: 'examples/biotech-app', name: 'example' });
 
-// The registry here serves no other-platform binaries, so npm leaves their optional entries out
+// The npm registry CI installs from serves no other-platform binaries, so npm leaves their optional entries out
 // of the lockfile and `npm ci` then fails: add them back after every install.
 project.tasks.tryFind('install')?.exec('node scripts/fix-lockfile.mjs');
 
@@ -275,8 +282,13 @@ docsWorkflow.addJobs({
 project.package.setScript('prepare', 'husky >/dev/null 2>&1 || true');
 new TextFile(project, '.husky/pre-commit', {
   lines: [
-    '# Fast checks on staged files, then the fast unit-test subset.',
+    '# Fast checks on staged files, then the fast unit-test subset. Each tool a check needs is',
+    '# installed on first use (scripts/lib.sh), so the hooks work on a fresh clone.',
+    '# Node 24 from .tools when `ensure_node` put it there (the machine\'s Node may be older).',
+    'if [ -x .tools/node_modules/.bin/node ]; then export PATH="$PWD/.tools/node_modules/.bin:$PATH"; fi',
     'npx lint-staged',
+    '# The tests synthesize AppCluster, whose kubectl layer asset pre-compile copies: a fresh clone has none.',
+    'node scripts/copy-kubectl-layer.mjs >/dev/null',
     'npx jest --onlyChanged --passWithNoTests',
   ],
 });

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the platform on this machine, wired from the example's synthesized hml templates, and
+# Starts the platform locally, wired from the example's synthesized hml templates, and
 # prints its URL (local/README.md). Installs what it runs first (local/platform/setup.sh).
 # Options go to local/platform/start.mjs: --workers N, --chunk-size N, --info-file FILE.
 set -euo pipefail

@@ -18,6 +18,8 @@ for tool in "${!package_of[@]}"; do
 done
 # initdb/pg_ctl live under /usr/lib/postgresql/<major>/bin, off PATH.
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null || missing+=(postgresql)
+# python3 with venv (a bare Debian image, like CI's debian:bookworm container, has neither).
+python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 
 if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || die "system" "missing ${missing[*]}, and only root can apt-get install them here"
@@ -34,5 +36,5 @@ for tool in "${!package_of[@]}" python3; do
 done
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
   || die "system" "python3 is $(python3 --version 2>&1); the worker, API and smoke test need 3.11 or newer"
-python3 -c 'import ensurepip, venv' 2>/dev/null || die "system" "python3 has no venv/ensurepip (apt-get install python3-venv)"
+python3 -c 'import ensurepip, venv' 2>/dev/null || die "system" "python3 has no venv/ensurepip after the install"
 echo "system: chromium $(chromium --version 2>/dev/null | awk '{print $2}'), $(dot -V 2>&1 | awk '{print $5}' | sed 's/^/graphviz /'), $(python3 --version), $(java -version 2>&1 | head -1), $(mvn -B -v 2>/dev/null | head -1 | awk '{print $1, $2, $3}'), $(go version 2>/dev/null | awk '{print $3}'), PostgreSQL $(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -1)"

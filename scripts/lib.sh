@@ -33,18 +33,71 @@ die() {
   exit 1
 }
 
-# The pinned static-analysis tools (scripts/lint-requirements.txt) in .tools/lint-venv, created on
-# first use and refreshed when the pins change; sets LINT_VENV.
+# ensure_venv DIR REQUIREMENT...: a virtualenv at DIR holding the given requirements, created when
+# missing and re-installed only when they changed (DIR/.requirements.sha256 holds the hash of the
+# arguments and of every file they name, -r includes too). A REQUIREMENT is a requirements file
+# (*.txt, installed with -r), a local package directory (installed editable without dependencies:
+# its pins come from the requirements files), or anything else pip install takes (a wheel, a pinned
+# name). VENV_PYTHON picks the interpreter that creates the virtualenv (default python3).
+ensure_venv() {
+  local dir=$1; shift
+  local python=${VENV_PYTHON:-python3} hash arg args=() editable=()
+  hash=$(
+    for arg in "$@"; do
+      echo "$arg"
+      if [ -d "$arg" ]; then cat "$arg"/pyproject.toml "$arg"/setup.cfg "$arg"/setup.py 2>/dev/null || true
+      elif [ -f "$arg" ]; then _requirements_text "$arg"; fi
+    done | sha256sum | cut -c1-64
+  )
+  if [ -x "$dir/bin/python" ] && [ "$(cat "$dir/.requirements.sha256" 2>/dev/null)" = "$hash" ]; then return 0; fi
+  command -v "$python" >/dev/null 2>&1 || die "venv" "$python is not installed: it is needed to create $dir"
+  if [ ! -x "$dir/bin/python" ]; then
+    echo "creating the virtualenv $dir ($python)" >&2
+    "$python" -m venv "$dir" || die "venv" "$python -m venv $dir failed (Debian: apt-get install python3-venv)"
+  fi
+  for arg in "$@"; do
+    if [ -d "$arg" ]; then editable+=(-e "$arg")
+    elif [ -f "$arg" ] && [[ "$arg" == *.txt ]]; then args+=(-r "$arg")
+    else args+=("$arg"); fi
+  done
+  echo "installing into $dir: $*" >&2
+  rm -f "$dir/.requirements.sha256"
+  if [ ${#args[@]} -gt 0 ]; then
+    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check "${args[@]}" \
+      || die "venv" "pip could not install $* into $dir"
+  fi
+  if [ ${#editable[@]} -gt 0 ]; then
+    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "${editable[@]}" \
+      || die "venv" "pip could not install ${editable[*]} into $dir"
+  fi
+  echo "$hash" >"$dir/.requirements.sha256"
+}
+
+# A requirements file's text followed by that of the files it includes (-r / --requirement).
+_requirements_text() {
+  local file=$1 inc
+  cat "$file"
+  while read -r inc; do
+    [ -f "$(dirname "$file")/$inc" ] && _requirements_text "$(dirname "$file")/$inc"
+  done < <(sed -nE 's/^(-r|--requirement)[ =]+([^ #]+).*/\2/p' "$file")
+}
+
+# The pinned static-analysis tools (scripts/lint-requirements.txt) in .tools/lint-venv; sets LINT_VENV.
 ensure_lint_venv() {
   LINT_VENV="$ROOT/.tools/lint-venv"
-  if [ ! -x "$LINT_VENV/bin/python" ] || ! cmp -s "$ROOT/scripts/lint-requirements.txt" "$LINT_VENV/requirements.txt"; then
-    echo "installing the pinned lint tools into .tools/lint-venv" >&2
-    python3 -m venv "$LINT_VENV" || die "lint-tools" "python3 -m venv failed"
-    "$LINT_VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/scripts/lint-requirements.txt" \
-      || die "lint-tools" "pip could not install scripts/lint-requirements.txt from PyPI"
-    cp "$ROOT/scripts/lint-requirements.txt" "$LINT_VENV/requirements.txt"
-  fi
+  ensure_venv "$LINT_VENV" "$ROOT/scripts/lint-requirements.txt"
   export LINT_VENV
+}
+
+# actionlint in .tools/bin, from the Go module proxy (the PyPI wrapper downloads its binary from
+# GitHub); needs Go 1.25 or newer (its go.mod).
+ACTIONLINT_VERSION=v1.7.12
+ensure_actionlint() {
+  if [ ! -x "$ROOT/.tools/bin/actionlint" ] || ! "$ROOT/.tools/bin/actionlint" --version | grep -q "${ACTIONLINT_VERSION#v}"; then
+    command -v go >/dev/null 2>&1 || die "actionlint" "go is not installed: it is needed to build actionlint $ACTIONLINT_VERSION"
+    GOBIN="$ROOT/.tools/bin" go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION" \
+      || die "actionlint" "go install github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION failed"
+  fi
 }
 
 # Phase timing. Every phase's line goes to $PHASE_LOG, shared with nested scripts (scripts/test.sh

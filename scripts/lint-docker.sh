@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
-# pre-commit: hadolint on the staged Dockerfiles.
+# pre-commit: hadolint on the staged Dockerfiles (the pinned lint tools are installed on first use).
 source "$(dirname "$0")/lib.sh"
-for f in "$@"; do "$ROOT/.tools/lint-venv/bin/hadolint" "$f"; done
+ensure_lint_venv
+for f in "$@"; do "$LINT_VENV/bin/hadolint" "$f"; done

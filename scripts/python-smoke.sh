@@ -7,8 +7,6 @@ cd "$ROOT"
 wheel=$(ls dist/python/*.whl 2>/dev/null | head -1)
 [ -n "$wheel" ] || { echo "No wheel in dist/python: run 'npx projen package:python' first." >&2; exit 1; }
 VENV="$(mktemp -d)/venv"
-python3 -m venv "$VENV"
-"$VENV/bin/pip" install -q --disable-pip-version-check "$wheel" \
-  "cdk-nag==$(node -p "require('$ROOT/node_modules/cdk-nag/package.json').version")"
+ensure_venv "$VENV" "$wheel" "cdk-nag==$(node -p "require('$ROOT/node_modules/cdk-nag/package.json').version")"
 "$VENV/bin/python" scripts/python_smoke.py
 rm -rf "$(dirname "$VENV")"

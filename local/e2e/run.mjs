@@ -76,7 +76,7 @@ async function main() {
   try {
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(30_000);
-    // Traffic only to this machine.
+    // Traffic only to localhost.
     await context.route('**/*', (route) => {
       const host = new URL(route.request().url()).hostname;
       return host === '127.0.0.1' || host === 'localhost' ? route.continue() : route.abort();

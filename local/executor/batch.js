@@ -1,6 +1,6 @@
 'use strict';
 /**
- * AWS Batch as the state machine sees it, run on this machine: `batch:submitJob.sync` and the
+ * AWS Batch as the state machine sees it, run locally: `batch:submitJob.sync` and the
  * SDK calls `listJobs`, `describeJobs`, `cancelJob`, over job definitions and queues the caller
  * registers (read from the synthesized template by the loader).
  *

@@ -14,24 +14,15 @@ export PATH="$ROOT/.tools/node_modules/.bin:$PATH"
 # Worker: its pinned runtime requirements and the package itself (python -m proteomics_worker),
 # in a virtualenv of its own made with an interpreter outside /root (Debian's python3.11 when
 # there is one), so that worker processes can run as the job definition's non-root user.
-W=local/.venv-worker
-PYTHON_FOR_WORKER="$(command -v /usr/bin/python3.11 || command -v python3)"
-stamp="$W/.local-$(cat worker/requirements.txt worker/pyproject.toml | sha256sum | cut -c1-16)"
-if [ ! -f "$stamp" ]; then
-  log "worker virtualenv ($PYTHON_FOR_WORKER)"
-  bash worker/scripts/install-system-deps.sh
-  [ -x "$W/bin/python" ] || "$PYTHON_FOR_WORKER" -m venv "$W"
-  "$W/bin/pip" install --quiet --disable-pip-version-check -r worker/requirements.txt
-  "$W/bin/pip" install --quiet --disable-pip-version-check --no-deps -e worker
-  rm -f "$W"/.local-*
-  touch "$stamp"
-fi
+bash worker/scripts/install-system-deps.sh
+VENV_PYTHON="$(command -v /usr/bin/python3.11 || command -v python3)" \
+  ensure_venv local/.venv-worker worker/requirements.txt worker
 
 # API (and moto, from its development requirements) and PostgreSQL.
 (
   source examples/biotech-app/services/api/scripts/lib/common.sh
   cd examples/biotech-app/services/api
-  ensure_venv requirements-dev.txt
+  ensure_venv "$VENV" "$SERVICE_DIR/requirements-dev.txt"
   ensure_postgres
 )
 
@@ -46,9 +37,11 @@ if [ ! -f "$WEB/.next/standalone/server.js" ] || [ -n "$newest_src" ]; then
   log "web production build"
   (cd "$WEB" && NEXT_TELEMETRY_DISABLED=1 npx next build)
 fi
-if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && [ "$(id -u)" -eq 0 ]; then
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  [ "$(id -u)" -eq 0 ] || die "local setup" "chromium is missing at ${CHROMIUM_PATH:-/usr/bin/chromium} and only root can apt-get install it"
   log "Debian chromium"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+    || die "local setup" "apt-get install chromium failed"
 fi
 
 # The wiring: the example's synthesized templates (needs the compiled library).

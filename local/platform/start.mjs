@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Starts the platform on this machine, wired from the example's synthesized hml templates, and
+// Starts the platform locally, wired from the example's synthesized hml templates, and
 // prints its URL:
 //
 //   node local/platform/start.mjs [--info-file FILE] [--workers N] [--chunk-size N]

@@ -1,7 +1,7 @@
 /**
  * The price table's data: AWS list prices in USD, per region, with the page each one comes from
- * and the date it was read. No price API is reachable where this library is built, so every
- * figure was read by hand. `verified: true` means the figure was found, for that region, on the
+ * and the date it was read. The library calls no price API: every figure was read by hand from
+ * the cited page. `verified: true` means the figure was found, for that region, on the
  * cited page (an AWS page, or a page that transcribes it) on `readOn`; `verified: false` means it
  * is the best figure known to the authors and still has to be checked against the AWS page cited.
  *
@@ -35,7 +35,7 @@ const CLOUDWATCH = 'https://aws.amazon.com/cloudwatch/pricing/';
 const FARGATE = 'https://aws.amazon.com/fargate/pricing/';
 
 /**
- * An EC2 instance type's on-demand Linux price per hour. All unverified: the pages found here
+ * An EC2 instance type's on-demand Linux price per hour. All unverified: the cited pages
  * quote these figures without naming the region.
  */
 function ec2(type: string, useast1: number, saeast1: number): PriceRecord {

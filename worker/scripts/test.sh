@@ -4,9 +4,8 @@
 # Needs python3 (3.11), PyPI, and the Debian packages of scripts/install-system-deps.sh (comet-ms;
 # installed here when missing, which needs root). Real test data is read from <repo>/testdata/ms
 # (or $PROTEOMICS_TESTDATA).
-set -euo pipefail
-
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"   # ensure_venv
+cd "$ROOT/worker"
 VENV="${WORKER_VENV:-.venv}"
 PY="$VENV/bin/python"
 
@@ -15,12 +14,8 @@ step() { printf '\n==> %s\n' "$*"; }
 step "system packages (comet-ms)"
 bash scripts/install-system-deps.sh
 
-if [ ! -x "$PY" ]; then
-  step "creating $VENV"
-  python3 -m venv "$VENV"
-fi
-step "installing pinned requirements"
-"$PY" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+step "pinned requirements ($VENV)"
+ensure_venv "$VENV" requirements-dev.txt
 
 step "ruff check"
 "$VENV/bin/ruff" check proteomics_worker tests bench scripts

@@ -4,7 +4,7 @@ Measures GET /api/samples/{id} and POST /api/samples/{id}/files/{fileId}/parts (
 parts per call) in two bounded phases:
 
   paced      each user waits 0.2-0.6 s between requests (an interactive web app)
-  saturated  no wait: 50 requests always in flight (the server's limit on this machine)
+  saturated  no wait: 50 requests always in flight (the server at its limit)
 
 Needs DATABASE_URL (bench/run.sh starts PostgreSQL). Starts moto and a local OIDC issuer in
 this process and the API as a separate `uvicorn --factory` process, as in the image. Every

@@ -3,7 +3,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
 cd "$SERVICE_DIR"
-ensure_venv requirements-dev.txt
+ensure_venv "$VENV" "$SERVICE_DIR/requirements-dev.txt"
 ensure_postgres
 trap 'pg_stop' EXIT
 pg_start "$(free_port)"

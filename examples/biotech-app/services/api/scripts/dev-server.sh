@@ -12,7 +12,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$SERVICE_DIR"
 
-ensure_venv requirements-dev.txt
+ensure_venv "$VENV" "$SERVICE_DIR/requirements-dev.txt"
 ensure_postgres
 trap 'pg_stop' EXIT
 pg_start "${PG_PORT:-$(free_port)}"

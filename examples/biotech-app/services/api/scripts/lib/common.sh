@@ -11,22 +11,9 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
-# Create the virtualenv when missing and install the pinned dependencies (a no-op when they
-# are already there: pip checks the pins against what is installed).
-ensure_venv() {
-  local reqs="$1"
-  if [ ! -x "$PY" ]; then
-    log "creating $VENV"
-    python3 -m venv "$VENV"
-  fi
-  local stamp="$VENV/.installed-$(cat "$SERVICE_DIR/requirements.txt" "$SERVICE_DIR/$reqs" "$SERVICE_DIR/pyproject.toml" | sha256sum | cut -c1-16)"
-  if [ ! -f "$stamp" ]; then
-    log "installing pinned dependencies from $reqs"
-    "$PY" -m pip install --quiet --disable-pip-version-check -r "$SERVICE_DIR/$reqs"
-    rm -f "$VENV"/.installed-*
-    touch "$stamp"
-  fi
-}
+# The repository's helpers: ensure_venv DIR REQUIREMENTS... (the virtualenv, re-installed only
+# when the pinned requirements change), die.
+source "$SERVICE_DIR/../../../../scripts/lib.sh"
 
 pg_bindir() {
   local d

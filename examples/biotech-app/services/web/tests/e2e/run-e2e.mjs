@@ -155,7 +155,7 @@ async function main() {
       if (injectedFailures.has(req.url())) return;
       if (onApp() && reason !== 'net::ERR_ABORTED') consoleErrors.push(`request failed: ${req.method()} ${req.url()} ${reason}`);
     });
-    // Traffic only to this machine.
+    // Traffic only to localhost.
     await context.route('**/*', (route) => {
       const host = new URL(route.request().url()).hostname;
       return host === '127.0.0.1' || host === 'localhost' ? route.continue() : route.abort();
