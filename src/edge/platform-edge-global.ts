@@ -1,6 +1,6 @@
 import { aws_certificatemanager as acm, aws_wafv2 as wafv2, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { checkRateLimit, createEdgeCertificate, createEdgeWebAcl } from './edge-helpers';
+import { checkRateLimit, createEdgeCertificate, createEdgeWebAcl } from './cloudfront-resources';
 import { PlatformEdgeGlobalProps } from './platform-edge-global-props';
 import { resolveRemovalPolicy } from '../core/removal';
 import { PropsValidator } from '../core/validation';

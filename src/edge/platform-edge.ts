@@ -15,7 +15,7 @@ import {
   custom_resources as cr,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { checkRateLimit, createEdgeCertificate, createEdgeWebAcl } from './edge-helpers';
+import { checkRateLimit, createEdgeCertificate, createEdgeWebAcl } from './cloudfront-resources';
 import { PlatformEdgeProps } from './platform-edge-props';
 import { Acknowledge } from '../compliance/acknowledge';
 import { acknowledgeCdkHandler } from '../core/cdk-handler-findings';

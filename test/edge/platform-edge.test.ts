@@ -2,7 +2,7 @@ import { App, aws_elasticloadbalancingv2 as elbv2, aws_route53 as route53, Remov
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AppCluster } from '../../src/cluster/app-cluster';
 import { ALLOW_DESTROY_CONTEXT_KEY } from '../../src/core/removal';
-import { EDGE_MANAGED_RULE_GROUPS } from '../../src/edge/edge-helpers';
+import { EDGE_MANAGED_RULE_GROUPS } from '../../src/edge/cloudfront-resources';
 import { DEFAULT_CONTENT_SECURITY_POLICY, PlatformEdge } from '../../src/edge/platform-edge';
 import { PlatformEdgeGlobal } from '../../src/edge/platform-edge-global';
 import { PlatformNetwork } from '../../src/network/platform-network';

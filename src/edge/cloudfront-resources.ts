@@ -1,3 +1,4 @@
+/** What the regional and the us-east-1 edge constructs both build: the CloudFront web ACL, its rate-limit check and the certificate. */
 import { aws_certificatemanager as acm, aws_route53 as route53, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PropsValidator } from '../core/validation';
