@@ -123,6 +123,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // Only the library's own tests: the example, worker and services have their own runners.
       roots: ['<rootDir>/test'],
       setupFiles: ['<rootDir>/test/setup-env.ts'],
+      // The run synthesizes into a temp folder of its own, removed when the run ends.
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
       testTimeout: 120_000,
     },
   },

@@ -1,0 +1,3 @@
+import { teardown } from './global-temp-dir';
+
+export default teardown;
