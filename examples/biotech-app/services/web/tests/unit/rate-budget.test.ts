@@ -55,11 +55,11 @@ function match(source: string, pattern: RegExp, what: string): string {
 
 /** The WAF's rate limit (the smaller of CloudFront's and the regional ACL's default) and window. */
 export function wafLimit(): { limit: number; windowSeconds: number } {
-  const edge = Number(match(read('src/edge/edge-helpers.ts'), /rateLimit:\s*rateLimit\s*\?\?\s*([\d_]+)/, 'the edge rate limit').replace(/_/g, ''));
+  const edge = Number(match(read('src/edge/cloudfront-resources.ts'), /rateLimit:\s*rateLimit\s*\?\?\s*([\d_]+)/, 'the edge rate limit').replace(/_/g, ''));
   const regional = Number(
     match(read('src/cluster/app-cluster.ts'), /rateLimit:\s*props\.regionalWafRateLimit\s*\?\?\s*([\d_]+)/, 'the regional rate limit').replace(/_/g, ''),
   );
-  const windowSeconds = Number(match(read('src/edge/web-acl.ts'), /evaluationWindowSec:\s*(\d+)/, 'the rate window'));
+  const windowSeconds = Number(match(read('src/core/web-acl.ts'), /evaluationWindowSec:\s*(\d+)/, 'the rate window'));
   return { limit: Math.min(edge, regional), windowSeconds };
 }
 
